@@ -1,0 +1,392 @@
+"""The ``bayes-peer`` command line.
+
+Exit status: 0 success; 2 bad input or arguments (one ``error:`` line on stderr, nothing
+written); 1 internal failure. ``--json`` prints exactly one JSON object on stdout. Without
+``--model`` (correlate) or ``--prior`` (regress) nothing here imports PyMC.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Before numpy loads: BLAS threads oversubscribe the 2-core machines (STACK.md).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse
+import json
+import math
+import sys
+import warnings
+
+from bayes_peer import __version__
+from bayes_peer.errors import InputError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises InputError instead of printing usage and exiting."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise InputError(f"{self.prog}: {message}")
+
+
+def _csv_list(text: str, what: str) -> list[str]:
+    items = [item.strip() for item in text.split(",")]
+    if not text.strip() or any(not item for item in items):
+        raise InputError(f"{what}: expected a comma-separated list of names, got {text!r}")
+    return items
+
+
+def _float_list(text: str, what: str) -> list[float]:
+    out = []
+    for item in _csv_list(text, what):
+        try:
+            out.append(float(item))
+        except ValueError:
+            raise InputError(f"{what}: {item!r} is not a number") from None
+    return out
+
+
+def _int_list(text: str, what: str) -> list[int]:
+    out = []
+    for item in _csv_list(text, what):
+        try:
+            out.append(int(item))
+        except ValueError:
+            raise InputError(f"{what}: {item!r} is not a whole number") from None
+    return out
+
+
+def _number(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"{what}: {text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise InputError(f"{what}: {text!r} is not a finite number")
+    return value
+
+
+def _whole(text: str, what: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise InputError(f"{what}: {text!r} is not a whole number") from None
+
+
+def _ci_prob(text: str) -> float:
+    value = _number(text, "--ci-prob")
+    if not 0 < value < 1:
+        raise InputError(f"--ci-prob must lie strictly between 0 and 1, got {text}")
+    return value
+
+
+def _kappa(text: str) -> float:
+    value = _number(text, "--kappa")
+    if value <= 0:
+        raise InputError(f"--kappa must be a positive number, got {text}")
+    return value
+
+
+def _emit_json(obj: dict) -> None:
+    from bayes_peer.workflows.numbers import json_safe
+
+    sys.stdout.write(json.dumps(json_safe(obj), allow_nan=False) + "\n")
+
+
+def _print_header(lines: list[str]) -> None:
+    for line in lines:
+        print(line)
+    print()
+
+
+# ---------------------------------------------------------------------------------- correlate
+def cmd_correlate(args: argparse.Namespace) -> int:
+    from bayes_peer.display import SYNTHETIC_NOTICE, correlation_table
+    from bayes_peer.workflows.correlate import (
+        correlate_data,
+        correlate_summary,
+        correlation_prior_text,
+        correlation_record,
+    )
+
+    sources = [args.r is not None, args.data is not None, args.summary is not None]
+    if sum(sources) != 1:
+        raise InputError("correlate: give exactly one of --r (with --n), --data or --summary")
+    prior = correlation_prior_text(args.kappa)
+    common = {"kappa": args.kappa, "alternative": args.alternative, "ci_prob": args.ci_prob}
+
+    if args.r is not None:
+        r = _number(args.r, "--r")
+        if args.n is None:
+            raise InputError("correlate: --r needs --n (the number of pairs)")
+        n = _whole(args.n, "--n")
+        if abs(r) > 1:
+            raise InputError(f"--r must lie in [-1, 1], got {args.r}")
+        if abs(r) == 1:
+            raise InputError(
+                f"--r {args.r}: a perfect correlation has an infinite Bayes factor; give |r| < 1"
+            )
+        if n < 4:
+            raise InputError(f"--n must be at least 4, got {args.n}")
+        if args.vars is not None:
+            raise InputError("correlate: --vars goes with --data or --summary, not --r")
+        record = correlation_record(r, n, **common)
+        if args.json:
+            _emit_json({**record, "prior": prior})
+        else:
+            _print_header([f"Correlation r = {r:g}, n = {n}", f"Prior: {prior}"])
+            print(correlation_table([record]))
+        return 0
+
+    if args.n is not None:
+        raise InputError("correlate: --n goes with --r; with --data or --summary n is counted")
+    names = _csv_list(args.vars, "--vars") if args.vars is not None else None
+    if args.data is not None:
+        from bayes_peer.data.participants import read_participants
+
+        data = read_participants(args.data, names)
+        names = list(data.columns)
+        pairs = correlate_data(data, names, **common)
+        meta = {
+            "source": data.path,
+            "synthetic": data.synthetic,
+            "n_rows": data.n_rows,
+            "variables": data.variable_table(),
+        }
+        notice = [SYNTHETIC_NOTICE] if data.synthetic else []
+        head = [f"Data: {data.path} ({data.n_rows} rows); n per pair = pairwise-complete rows"]
+        missing = [
+            f"{v['name']}: {v['n_missing']}" for v in data.variable_table() if v["n_missing"]
+        ]
+        head.append("Missing values: " + (", ".join(missing) if missing else "none"))
+    else:
+        from bayes_peer.data.summary import read_summary
+
+        summary = read_summary(args.summary)
+        names = names or list(summary.variables)
+        for name in names:
+            summary.index(name)
+        pairs = correlate_summary(summary, names, **common)
+        meta = {"source": summary.path, "synthetic": summary.synthetic, "n_rows": summary.n}
+        notice = [SYNTHETIC_NOTICE] if summary.synthetic else []
+        head = [f"Summary statistics: {summary.path} (n = {summary.n})"]
+    if args.json:
+        _emit_json({**meta, **common, "prior": prior, "pairs": pairs})
+    else:
+        _print_header([*notice, *head, f"Prior: {prior}"])
+        print(correlation_table(pairs))
+    return 0
+
+
+# ------------------------------------------------------------------------------------ regress
+def cmd_regress(args: argparse.Namespace) -> int:
+    from bayes_peer.display import SYNTHETIC_NOTICE, block_table, coefficient_table
+    from bayes_peer.exact.regression import resolve_rscale
+    from bayes_peer.workflows.regress import (
+        regress_data,
+        regress_r2,
+        regress_summary,
+        regression_prior_text,
+    )
+
+    try:
+        rscale, label = resolve_rscale(args.rscale)
+    except ValueError as exc:
+        raise InputError(f"--rscale: {exc}") from None
+    prior = regression_prior_text(rscale, label)
+    sources = [args.data is not None, args.summary is not None, args.r2 is not None]
+    if sum(sources) != 1:
+        raise InputError("regress: give exactly one of --data, --summary or --r2 (with --n, --p)")
+    notice: list[str] = []
+    meta: dict = {}
+    if args.r2 is not None:
+        if args.n is None or args.p is None:
+            raise InputError("regress: --r2 needs --n and --p (one predictor count per R²)")
+        if args.outcome is not None or args.block:
+            raise InputError("regress: --outcome and --block go with --data or --summary")
+        n = _whole(args.n, "--n")
+        result = regress_r2(n, _float_list(args.r2, "--r2"), _int_list(args.p, "--p"), rscale)
+        result.update({"n_used": n, "n_rows": n, "dropped": []})
+        head = [f"Blocks from published R² (N = {n})"]
+        outcome = None
+    else:
+        if args.n is not None or args.p is not None:
+            raise InputError("regress: --n and --p go with --r2")
+        if args.outcome is None:
+            raise InputError("regress: --outcome is required with --data or --summary")
+        outcome = args.outcome.strip()
+        blocks = [_csv_list(b, "--block") for b in args.block or []]
+        if args.data is not None:
+            from bayes_peer.data.participants import read_participants
+            from bayes_peer.workflows.regress import check_blocks
+
+            terms = check_blocks(outcome, blocks)
+            data = read_participants(args.data, [outcome, *terms])
+            result = regress_data(data, outcome, blocks, rscale, args.ci_prob)
+            meta = {"source": data.path, "synthetic": data.synthetic}
+            notice = [SYNTHETIC_NOTICE] if data.synthetic else []
+            head = [
+                f"Data: {data.path}; outcome {outcome}; {result['n_used']} of "
+                f"{result['n_rows']} rows complete on every variable (the same rows for every "
+                "block)"
+            ]
+            if result["dropped"]:
+                head.append(
+                    "Left out (missing values): "
+                    + "; ".join(
+                        f"row {d['row']} (id {d['id']}): {', '.join(d['missing'])}"
+                        for d in result["dropped"]
+                    )
+                )
+        else:
+            from bayes_peer.data.summary import read_summary
+
+            summary = read_summary(args.summary)
+            result = regress_summary(summary, outcome, blocks, rscale, args.ci_prob)
+            meta = {"source": summary.path, "synthetic": summary.synthetic}
+            notice = [SYNTHETIC_NOTICE] if summary.synthetic else []
+            scale_note = "" if summary.sds is not None else " (no SDs: raw b and SE unavailable)"
+            head = [
+                f"Summary statistics: {summary.path}; outcome {outcome}; "
+                f"n = {summary.n}{scale_note}"
+            ]
+    out = {
+        **meta,
+        "outcome": outcome,
+        "rscale": rscale,
+        "rscale_label": label,
+        "prior": prior,
+        "ci_prob": args.ci_prob,
+        **result,
+    }
+    if args.json:
+        _emit_json(out)
+    else:
+        _print_header([*notice, *head, f"Prior: {prior}"])
+        print(block_table(result["blocks"]))
+        if result["coefficients"]:
+            print()
+            print(coefficient_table(result["coefficients"]))
+    return 0
+
+
+# --------------------------------------------------------------------------------------- demo
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bayes_peer.workflows.demo import run_demo
+
+    summary = run_demo(args.out, force=args.force)
+    if args.json:
+        _emit_json(summary)
+    else:
+        print(summary["notice"])
+        print(f"Wrote {len(summary['files'])} files to {summary['out']}:")
+        for name in summary["files"]:
+            print(f"  {name}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``bayes-peer`` (sub-commands correlate, regress, demo)."""
+    parser = _Parser(
+        prog="bayes-peer",
+        description="Bayesian reanalysis of small-sample correlational studies.",
+    )
+    parser.add_argument("--version", action="version", version=f"bayes-peer {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    c = sub.add_parser(
+        "correlate",
+        help="Bayesian and frequentist correlations (from r and n, a CSV or summary statistics)",
+        description="Exact Bayes factors and posteriors of correlations beside Pearson's r, p "
+        "and CI. Give --r with --n, or --data FILE.csv, or --summary FILE.toml.",
+    )
+    c.add_argument("--r", help="a sample correlation")
+    c.add_argument("--n", help="number of complete pairs behind --r")
+    c.add_argument("--data", help="participant CSV (one row per participant)")
+    c.add_argument("--summary", help="summary statistics TOML (n, variables, correlations)")
+    c.add_argument("--vars", help="comma-separated variables (default: all)")
+    c.add_argument(
+        "--kappa",
+        type=_kappa,
+        default=1.0,
+        help="width of the stretched-beta prior on rho (default 1 = uniform, JASP)",
+    )
+    c.add_argument("--alternative", choices=["two-sided", "greater", "less"], default="two-sided")
+    c.add_argument(
+        "--ci-prob",
+        type=_ci_prob,
+        default=0.95,
+        help="probability of equal-tailed intervals (default 0.95)",
+    )
+    c.add_argument("--json", action="store_true", help="print one JSON object")
+    c.set_defaults(func=cmd_correlate)
+
+    r = sub.add_parser(
+        "regress",
+        help="hierarchical (blocked) regression: OLS, F-change and JZS block Bayes factors",
+        description="Blocks entered in order; every block's model uses the same rows. Give "
+        "--data FILE.csv or --summary FILE.toml with --outcome and --block (repeat), or "
+        "published R² values with --n, --r2 and --p.",
+    )
+    r.add_argument("--data", help="participant CSV")
+    r.add_argument("--summary", help="summary statistics TOML")
+    r.add_argument("--outcome", help="outcome column")
+    r.add_argument("--block", action="append", help="comma-separated terms of a block (repeat)")
+    r.add_argument("--n", help="N behind published R² values")
+    r.add_argument("--r2", help="R² of each block's model, comma-separated")
+    r.add_argument("--p", help="total number of predictors of each block's model")
+    r.add_argument(
+        "--rscale",
+        default="medium",
+        help="JZS scale: medium (sqrt(2)/4, default), wide (1/2), ultrawide "
+        "(sqrt(2)/2) or a positive number",
+    )
+    r.add_argument("--ci-prob", type=_ci_prob, default=0.95)
+    r.add_argument("--json", action="store_true", help="print one JSON object")
+    r.set_defaults(func=cmd_regress)
+
+    d = sub.add_parser(
+        "demo",
+        help="reanalyse the shipped SYNTHETIC demo study and write tables under results/",
+        description="Exact and frequentist reanalysis of the synthetic demo study: correlations "
+        "at 12 and 24 months and blocked regressions of each outcome on the alliance after the "
+        "covariates (and baseline score).",
+    )
+    d.add_argument("--out", default="results/demo", help="output folder (default results/demo)")
+    d.add_argument("--force", action="store_true", help="replace an existing output folder")
+    d.add_argument("--json", action="store_true", help="print one JSON object")
+    d.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``bayes-peer``; return the exit status (0 ok, 2 bad input, 1 internal failure)."""
+    warnings.simplefilter("ignore", RuntimeWarning)
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:
+            raise InputError("no command given: use correlate, regress or demo (bayes-peer --help)")
+        return args.func(args)
+    except (InputError, ValueError) as exc:
+        message = " ".join(str(exc).split())
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:
+        if os.environ.get("BAYES_PEER_DEBUG"):
+            raise
+        message = " ".join(f"{type(exc).__name__}: {exc}".split())
+        print(
+            f"error: internal failure ({message}); rerun with BAYES_PEER_DEBUG=1 for a traceback",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
