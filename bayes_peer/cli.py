@@ -29,16 +29,24 @@ class _Parser(argparse.ArgumentParser):
         raise InputError(f"{self.prog}: {message}")
 
 
-def _csv_list(text: str, what: str) -> list[str]:
+def _split(text: str, what: str) -> list[str]:
     items = [item.strip() for item in text.split(",")]
     if not text.strip() or any(not item for item in items):
-        raise InputError(f"{what}: expected a comma-separated list of names, got {text!r}")
+        raise InputError(f"{what}: expected a comma-separated list, got {text!r}")
+    return items
+
+
+def _csv_list(text: str, what: str) -> list[str]:
+    items = _split(text, what)
+    for item in items:
+        if items.count(item) > 1:
+            raise InputError(f"{what}: '{item}' is named twice")
     return items
 
 
 def _float_list(text: str, what: str) -> list[float]:
     out = []
-    for item in _csv_list(text, what):
+    for item in _split(text, what):
         try:
             out.append(float(item))
         except ValueError:
@@ -48,7 +56,7 @@ def _float_list(text: str, what: str) -> list[float]:
 
 def _int_list(text: str, what: str) -> list[int]:
     out = []
-    for item in _csv_list(text, what):
+    for item in _split(text, what):
         try:
             out.append(int(item))
         except ValueError:

@@ -120,12 +120,14 @@ def _correlation_matrix(path: Path, value: object, k: int) -> np.ndarray:
                 f"{path}: key 'correlations' diagonal entry {i + 1} is {mat[i, i]:g}, must be 1"
             )
     for i in range(k):
-        for j in range(k):
+        for j in range(i + 1):  # lower triangle: positions as written in either layout
             if abs(mat[i, j]) > 1.0:
                 raise InputError(
                     f"{path}: key 'correlations' row {i + 1}, column {j + 1} is {mat[i, j]:g}; "
                     "|r| must be <= 1"
                 )
+    for i in range(k):
+        for j in range(k):
             if abs(mat[i, j] - mat[j, i]) > SYMMETRY_TOL:
                 raise InputError(
                     f"{path}: key 'correlations' is not symmetric: row {i + 1}, column {j + 1} "

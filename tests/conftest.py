@@ -1,0 +1,40 @@
+"""Shared test helpers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+BAD = ROOT / "tests" / "bad_inputs"
+GOOD = ROOT / "tests" / "good_inputs"
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m bayes_peer ARGS`` in a fresh process (exit status, stdout, stderr)."""
+    return subprocess.run(
+        [sys.executable, "-m", "bayes_peer", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run the CLI in-process; return (status, stdout, stderr)."""
+    from bayes_peer.cli import main
+
+    def call(*args: str) -> tuple[int, str, str]:
+        status = main(list(args))
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return call

@@ -1,0 +1,120 @@
+"""The synthetic demo study: reproducible generator, documented truths, the main job end to end."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+
+import numpy as np
+import pytest
+
+from bayes_peer.data.demo import (
+    DEMO_SEED,
+    LATENT_ORDER,
+    demo_path,
+    generate_demo,
+    shows_abstract_pattern,
+    to_csv_text,
+    true_correlations,
+    true_regression,
+)
+
+from conftest import ROOT, run_cli
+
+
+def test_shipped_csv_is_the_generator_output():
+    assert demo_path().read_text() == to_csv_text(generate_demo(seed=DEMO_SEED))
+    assert shows_abstract_pattern(generate_demo(seed=DEMO_SEED))
+
+
+def test_true_correlations_are_a_valid_matrix_with_the_stated_pattern():
+    names, corr = true_correlations()
+    assert np.allclose(np.diag(corr), 1.0) and np.linalg.eigvalsh(corr).min() > 0
+    ix = names.index
+    assert corr[ix("alliance_m12"), ix("contacts_m12")] == 0.0
+    for outcome in ("satisfaction", "empowerment", "recovery", "qol"):
+        r12 = corr[ix("alliance_m12"), ix(f"{outcome}_m12")]
+        r24 = corr[ix("alliance_m24"), ix(f"{outcome}_m24")]
+        assert r24 > r12  # the demo's assumption: stronger at 24 months
+
+
+def test_large_simulation_recovers_the_true_correlations():
+    data = generate_demo(n=40_000, seed=1, attrition=False)
+    names, corr = true_correlations()
+    affine = [n for n in names if not n.startswith("contacts")]  # contacts are log-normal counts
+    sample = np.corrcoef(np.column_stack([data[n] for n in affine]), rowvar=False)
+    truth = corr[np.ix_([names.index(n) for n in affine], [names.index(n) for n in affine])]
+    # rounding to the instruments' precision attenuates a little; SE of r at n = 40000 ~ 0.005
+    np.testing.assert_allclose(sample, truth, atol=0.03)
+
+
+def test_true_regression_matches_a_large_simulation():
+    predictors = ["recovery_m0", "budget_used_m24", "alliance_m24"]
+    truth = true_regression("recovery_m24", predictors)
+    data = generate_demo(n=40_000, seed=2, attrition=False)
+    z = {k: (data[k] - data[k].mean()) / data[k].std() for k in [*predictors, "recovery_m24"]}
+    x = np.column_stack([z[p] for p in predictors])
+    beta, *_ = np.linalg.lstsq(x, z["recovery_m24"], rcond=None)
+    np.testing.assert_allclose(beta, [truth["beta_std"][p] for p in predictors], atol=0.03)
+    assert set(LATENT_ORDER) >= set(predictors)
+
+
+def test_attrition_is_monotone_and_realistic():
+    data = generate_demo(seed=DEMO_SEED)
+    assert not np.isnan(data["recovery_m0"]).any()
+    missing12 = np.isnan(data["alliance_m12"]).sum()
+    missing24 = np.isnan(data["alliance_m24"]).sum()
+    assert 0 < missing12 < missing24 < 23
+
+
+def test_readme_demo_command_end_to_end(tmp_path):
+    out = tmp_path / "demo"
+    result = subprocess.run(
+        ["bash", "scripts/dev.sh", "demo", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "SYNTHETIC" in result.stdout
+    run = json.loads((out / "run.json").read_text())
+    assert run["synthetic"] is True and run["versions"]["numpy"]
+    assert len(run["data"]["sha256"]) == 64
+    with (out / "correlations.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 2 * 15  # 6 constructs -> 15 pairs, at 12 and 24 months
+    with (out / "regression_blocks.csv").open() as fh:
+        blocks = list(csv.DictReader(fh))
+    assert len(blocks) == 2 * 4 * 2  # waves x outcomes x blocks
+    for outcome in {b["outcome"] for b in blocks}:
+        ns = {b["n"] for b in blocks if b["outcome"] == outcome}
+        assert len(ns) == 1  # same rows for every block
+    assert "SYNTHETIC" in (out / "summary.md").read_text()
+
+
+def test_existing_output_folder_is_not_touched_without_force(tmp_path):
+    out = tmp_path / "demo"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    result = run_cli("demo", "--out", str(out))
+    assert result.returncode == 2 and "--force" in result.stderr
+    assert (out / "keep.txt").read_text() == "mine"
+    result = run_cli("demo", "--out", str(out), "--force")
+    assert result.returncode == 0
+    assert not (out / "keep.txt").exists() and (out / "run.json").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["demo"]  # no temporary folders left
+
+
+def test_same_data_same_tables(tmp_path):
+    for name in ("a", "b"):
+        assert run_cli("demo", "--out", str(tmp_path / name)).returncode == 0
+    for table in ("correlations.csv", "regression_blocks.csv", "regression_coefficients.csv"):
+        assert (tmp_path / "a" / table).read_bytes() == (tmp_path / "b" / table).read_bytes()
+
+
+@pytest.mark.parametrize("n", [3])
+def test_generator_rejects_tiny_n(n):
+    with pytest.raises(ValueError):
+        generate_demo(n=n)
