@@ -65,9 +65,14 @@ def _int_list(text: str, what: str) -> list[int]:
 
 
 def _number(text: str, what: str) -> float:
+    """A finite number; a fraction such as 1/3 is accepted too."""
     try:
-        value = float(text)
-    except ValueError:
+        if "/" in text:
+            num, den = text.split("/")
+            value = float(num) / float(den)
+        else:
+            value = float(text)
+    except (ValueError, ZeroDivisionError):
         raise InputError(f"{what}: {text!r} is not a number") from None
     if not math.isfinite(value):
         raise InputError(f"{what}: {text!r} is not a finite number")
@@ -76,9 +81,12 @@ def _number(text: str, what: str) -> float:
 
 def _whole(text: str, what: str) -> int:
     try:
-        return int(text)
+        value = float(text)
     except ValueError:
-        raise InputError(f"{what}: {text!r} is not a whole number") from None
+        value = math.nan
+    if not math.isfinite(value) or not value.is_integer():
+        raise InputError(f"{what}: {text!r} is not a whole number")
+    return int(value)
 
 
 def _ci_prob(text: str) -> float:

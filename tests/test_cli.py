@@ -170,3 +170,8 @@ def test_fresh_process_json_is_the_only_stdout():
     assert result.returncode == 0 and result.stderr == ""
     doc = json.loads(result.stdout)
     assert doc["bf10"] == pytest.approx(2.7309e16, rel=1e-4)  # JASP 0.17, issue 2
+
+
+def test_fraction_kappa_and_integral_n_are_accepted(cli):
+    a = run_json(cli, "correlate", "--r", "0.3", "--n", "46.0", "--kappa", "1/3")
+    assert a["n"] == 46 and a["bf10"] == pytest.approx(2.07143, rel=1e-5)  # BayesFactor, issue 2

@@ -177,3 +177,13 @@ def test_r_near_one_and_huge_bayes_factor_stay_finite_in_logs():
 def test_bad_arguments_raise_value_error(r, n, kappa, alternative, ci):
     with pytest.raises(ValueError):
         correlation_posterior(r, n, kappa, alternative, ci)
+
+
+def test_quantile_inverts_cdf():
+    from bayes_peer.exact.correlation import posterior_quantile
+
+    probs = np.array([0.01, 0.3, 0.5, 0.9])
+    q = posterior_quantile(probs, 0.4, 46, 1 / 3, "greater")
+    assert posterior_cdf(q, 0.4, 46, 1 / 3, "greater") == pytest.approx(probs, abs=1e-6)
+    with pytest.raises(ValueError):
+        posterior_quantile(1.5, 0.4, 46)

@@ -6,6 +6,7 @@ from bayes_peer.exact.correlation import (
     log_bayes_factors,
     posterior_cdf,
     posterior_density,
+    posterior_quantile,
 )
 from bayes_peer.exact.regression import RSCALES, log_block_bfs, log_jzs_bf, resolve_rscale
 
@@ -18,5 +19,6 @@ __all__ = [
     "log_jzs_bf",
     "posterior_cdf",
     "posterior_density",
+    "posterior_quantile",
     "resolve_rscale",
 ]

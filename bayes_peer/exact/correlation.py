@@ -317,3 +317,19 @@ def posterior_cdf(
     grid = posterior_grid(r, n, kappa, alternative)
     z = np.arctanh(np.clip(np.asarray(rho, dtype=float), -1.0, 1.0))
     return np.interp(z, grid.x, grid.cdf(), left=0.0, right=1.0)
+
+
+def posterior_quantile(
+    probs: np.ndarray | float,
+    r: float,
+    n: int,
+    kappa: float = 1.0,
+    alternative: str = "two-sided",
+) -> np.ndarray:
+    """Exact posterior quantiles of rho under ``alternative`` (inverse of :func:`posterior_cdf`)."""
+    _check(r, n, kappa, alternative, 0.95)
+    probs = np.asarray(probs, dtype=float)
+    if np.any((probs < 0) | (probs > 1)):
+        raise ValueError("probabilities must lie in [0, 1]")
+    grid = posterior_grid(r, n, kappa, alternative)
+    return np.tanh(grid.quantile(probs))
