@@ -131,6 +131,22 @@ def cmd_correlate(args: argparse.Namespace) -> int:
     prior = correlation_prior_text(args.kappa)
     common = {"kappa": args.kappa, "alternative": args.alternative, "ci_prob": args.ci_prob}
 
+    mcmc_only = {
+        "--eta": args.eta,
+        "--seed": args.seed,
+        "--draws": args.draws,
+        "--chains": args.chains,
+        "--tune": args.tune,
+        "--rope": args.rope,
+        "--out": args.out,
+    }
+    if args.model is None:
+        given = [flag for flag, value in mcmc_only.items() if value is not None]
+        if given:
+            raise InputError(f"correlate: {given[0]} goes with --model joint|pairwise")
+    elif args.data is None:
+        raise InputError("correlate: --model needs participant data (--data FILE.csv)")
+
     if args.r is not None:
         r = _number(args.r, "--r")
         if args.n is None:
@@ -157,6 +173,8 @@ def cmd_correlate(args: argparse.Namespace) -> int:
     if args.n is not None:
         raise InputError("correlate: --n goes with --r; with --data or --summary n is counted")
     names = _csv_list(args.vars, "--vars") if args.vars is not None else None
+    if args.model is not None:
+        return _correlate_mcmc(args, names, prior_exact=prior)
     if args.data is not None:
         from bayes_peer.data.participants import read_participants
 
@@ -191,6 +209,87 @@ def cmd_correlate(args: argparse.Namespace) -> int:
     else:
         _print_header([*notice, *head, f"Prior: {prior}"])
         print(correlation_table(pairs))
+    return 0
+
+
+def _sampler_settings(args: argparse.Namespace):
+    from bayes_peer.mcmc.sampler import DEFAULT_SEED, SamplerSettings
+
+    values = {}
+    for flag, attr in (("--draws", "draws"), ("--chains", "chains"), ("--tune", "tune")):
+        text = getattr(args, attr)
+        if text is not None:
+            value = _whole(text, flag)
+            if value < 1:
+                raise InputError(f"{flag} must be at least 1, got {text}")
+            values[attr] = value
+    seed = DEFAULT_SEED if args.seed is None else _whole(args.seed, "--seed")
+    if not 0 <= seed < 2**63:
+        raise InputError(f"--seed must be a whole number in [0, 2^63), got {args.seed}")
+    return SamplerSettings(seed=seed, **values)
+
+
+def _correlate_mcmc(args: argparse.Namespace, names: list[str] | None, prior_exact: str) -> int:
+    from bayes_peer.data.participants import read_participants
+    from bayes_peer.display import SYNTHETIC_NOTICE, mcmc_correlation_table
+
+    settings = _sampler_settings(args)
+    eta = 1.0 if args.eta is None else _number(args.eta, "--eta")
+    if eta <= 0:
+        raise InputError(f"--eta must be a positive number, got {args.eta}")
+    rope = 0.1 if args.rope is None else _number(args.rope, "--rope")
+    if not 0 < rope < 1:
+        raise InputError(f"--rope must lie strictly between 0 and 1, got {args.rope}")
+    out = None
+    if args.out is not None:
+        from pathlib import Path
+
+        out = Path(args.out)
+        if out.exists() and not args.force:
+            raise InputError(f"{out}: the output folder exists; use --force to replace it")
+    data = read_participants(args.data, names)
+    names = list(data.columns)
+    from bayes_peer.workflows.correlate_mcmc import correlate_mcmc, write_posteriors
+
+    outcome = correlate_mcmc(
+        data, names, args.model, settings, kappa=args.kappa, eta=eta,
+        alternative=args.alternative, ci_prob=args.ci_prob, rope=rope,
+    )  # fmt: skip
+    doc = {
+        "source": data.path,
+        "synthetic": data.synthetic,
+        "n_rows": data.n_rows,
+        "variables": data.variable_table(),
+        "kappa": args.kappa,
+        "alternative": args.alternative,
+        "ci_prob": args.ci_prob,
+        "prior_exact": prior_exact,
+        **outcome.result,
+    }
+    if out is not None:
+        from bayes_peer.workflows.outputs import write_folder_atomically, write_json
+
+        def fill(folder):
+            write_posteriors(folder, outcome)
+            write_json(folder / "result.json", doc)
+
+        write_folder_atomically(out, args.force, fill)
+    if args.json:
+        _emit_json(doc)
+    else:
+        notice = [SYNTHETIC_NOTICE] if data.synthetic else []
+        head = [
+            f"Data: {data.path}; model: {args.model}; {doc['missing_policy']}; "
+            f"{doc['n_used']} participants used",
+            f"MCMC prior: {doc['prior']}",
+            f"Exact layer prior: {prior_exact}",
+            f"Sampler: {doc['sampler']}; divergences: {doc['divergences']}",
+        ]
+        head += [f"Note: {note}" for fit in doc["fits"] for note in fit["notes"]]
+        if not doc["diagnostics_ok"]:
+            head.append("WARNING: some fits failed convergence checks; see the flags column")
+        _print_header([*notice, *head])
+        print(mcmc_correlation_table(doc["pairs"]))
     return 0
 
 
@@ -334,6 +433,19 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.95,
         help="probability of equal-tailed intervals (default 0.95)",
     )
+    c.add_argument(
+        "--model",
+        choices=["joint", "pairwise"],
+        help="also fit a PyMC model by MCMC (nutpie): joint LKJ or pairwise",
+    )
+    c.add_argument("--eta", help="LKJ shape of the joint model (default 1)")
+    c.add_argument("--seed", help="MCMC seed (default 20261126)")
+    c.add_argument("--draws", help="draws per chain after warm-up (default 1000)")
+    c.add_argument("--tune", help="warm-up steps per chain (default 1000)")
+    c.add_argument("--chains", help="chains (default 4)")
+    c.add_argument("--rope", help="half-width of the ROPE around 0 (default 0.1)")
+    c.add_argument("--out", help="folder for NetCDF posteriors and a CSV summary")
+    c.add_argument("--force", action="store_true", help="replace an existing --out folder")
     c.add_argument("--json", action="store_true", help="print one JSON object")
     c.set_defaults(func=cmd_correlate)
 

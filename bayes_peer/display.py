@@ -67,6 +67,30 @@ def correlation_table(pairs: list[dict]) -> str:
     return table(headers, rows)
 
 
+def mcmc_correlation_table(pairs: list[dict]) -> str:
+    """Exact posterior beside the MCMC posterior and its diagnostics, one line per pair."""
+    headers = ["pair", "n", "r", "BF10", "exact median", "MCMC median", "MCMC 95% CrI",
+               "P(>0)", "r_hat", "ESS", "flags"]  # fmt: skip
+    rows = []
+    for rec in pairs:
+        rows.append(
+            [
+                f"{rec['var1']} ~ {rec['var2']}",
+                str(rec["n"]),
+                fmt_num(rec["r"]),
+                fmt_bf(rec["bf10"], rec["log_bf10"]),
+                fmt_num(rec["posterior_median"]),
+                fmt_num(rec["mcmc_median"]),
+                f"[{fmt_num(rec['mcmc_ci_low'])}, {fmt_num(rec['mcmc_ci_high'])}]",
+                fmt_num(rec["p_positive"]),
+                fmt_num(rec["r_hat"]),
+                f"{rec['ess_bulk']:.0f}",
+                "; ".join(rec["flags"]) or "ok",
+            ]
+        )
+    return table(headers, rows)
+
+
 def block_table(blocks: list[dict]) -> str:
     """R², ΔR², F-change and the JZS block BF, one line per block."""
     headers = ["block", "terms", "n", "R²", "adj R²", "ΔR²", "F", "df", "p", "BF block"]
