@@ -11,6 +11,7 @@ import os
 
 # Before numpy loads: BLAS threads oversubscribe the 2-core machines (STACK.md).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("PYTENSOR_FLAGS", "blas__ldflags=")
 
 import argparse
 import json
@@ -312,6 +313,17 @@ def cmd_regress(args: argparse.Namespace) -> int:
     sources = [args.data is not None, args.summary is not None, args.r2 is not None]
     if sum(sources) != 1:
         raise InputError("regress: give exactly one of --data, --summary or --r2 (with --n, --p)")
+    mcmc_only = {"--prior-scale": args.prior_scale, "--seed": args.seed, "--draws": args.draws,
+                 "--chains": args.chains, "--tune": args.tune, "--rope": args.rope,
+                 "--out": args.out}  # fmt: skip
+    if args.prior is None:
+        given = [flag for flag, value in mcmc_only.items() if value is not None]
+        if given:
+            raise InputError(f"regress: {given[0]} goes with --prior normal")
+    else:
+        if args.data is None:
+            raise InputError("regress: --prior needs participant data (--data FILE.csv)")
+        return _regress_mcmc(args, rscale, label)
     notice: list[str] = []
     meta: dict = {}
     if args.r2 is not None:
@@ -382,6 +394,77 @@ def cmd_regress(args: argparse.Namespace) -> int:
         if result["coefficients"]:
             print()
             print(coefficient_table(result["coefficients"]))
+    return 0
+
+
+def _regress_mcmc(args: argparse.Namespace, rscale: float, label: str) -> int:
+    from bayes_peer.data.participants import read_participants
+    from bayes_peer.display import SYNTHETIC_NOTICE, block_table, mcmc_coefficient_table
+    from bayes_peer.workflows.regress import check_blocks
+
+    settings = _sampler_settings(args)
+    prior_scale = 1.0 if args.prior_scale is None else _number(args.prior_scale, "--prior-scale")
+    if prior_scale <= 0:
+        raise InputError(f"--prior-scale must be a positive number, got {args.prior_scale}")
+    rope = 0.1 if args.rope is None else _number(args.rope, "--rope")
+    if not 0 < rope < 1:
+        raise InputError(f"--rope must lie strictly between 0 and 1, got {args.rope}")
+    if args.outcome is None:
+        raise InputError("regress: --outcome is required with --data")
+    outcome = args.outcome.strip()
+    blocks = [_csv_list(b, "--block") for b in args.block or []]
+    terms = check_blocks(outcome, blocks)
+    out = None
+    if args.out is not None:
+        from pathlib import Path
+
+        out = Path(args.out)
+        if out.exists() and not args.force:
+            raise InputError(f"{out}: the output folder exists; use --force to replace it")
+    data = read_participants(args.data, [outcome, *terms])
+    from bayes_peer.workflows.regress import regression_prior_text
+    from bayes_peer.workflows.regress_mcmc import regress_mcmc, write_regression_posteriors
+
+    fitted = regress_mcmc(
+        data, outcome, blocks, rscale, settings, prior=args.prior, prior_scale=prior_scale,
+        ci_prob=args.ci_prob, rope=rope,
+    )  # fmt: skip
+    doc = {
+        "source": data.path,
+        "synthetic": data.synthetic,
+        "outcome": outcome,
+        "rscale": rscale,
+        "rscale_label": label,
+        "prior_jzs": regression_prior_text(rscale, label),
+        "ci_prob": args.ci_prob,
+        **fitted.result,
+    }
+    if out is not None:
+        from bayes_peer.workflows.outputs import write_folder_atomically, write_json
+
+        def fill(folder):
+            write_regression_posteriors(folder, outcome, fitted)
+            write_json(folder / "result.json", doc)
+
+        write_folder_atomically(out, args.force, fill)
+    if args.json:
+        _emit_json(doc)
+    else:
+        notice = [SYNTHETIC_NOTICE] if data.synthetic else []
+        head = [
+            f"Data: {data.path}; outcome {outcome}; {doc['n_used']} of {doc['n_rows']} rows "
+            "complete on every variable (the same rows for every block)",
+            f"Slope prior: {doc['prior']}",
+            f"Block BF prior: {doc['prior_jzs']}",
+            f"Sampler: {doc['sampler']}; divergences: {doc['divergences']}",
+        ]
+        head += [f"Note: {note}" for fit in doc["fits"] for note in fit["notes"]]
+        if not doc["diagnostics_ok"]:
+            head.append("WARNING: some fits failed convergence checks; see the flags")
+        _print_header([*notice, *head])
+        print(block_table(doc["blocks"], mcmc=True))
+        print()
+        print(mcmc_coefficient_table(doc["coefficients"]))
     return 0
 
 
@@ -470,6 +553,19 @@ def build_parser() -> argparse.ArgumentParser:
         "(sqrt(2)/2) or a positive number",
     )
     r.add_argument("--ci-prob", type=_ci_prob, default=0.95)
+    r.add_argument(
+        "--prior",
+        choices=["normal"],
+        help="also fit each block's model by MCMC with this slope prior",
+    )
+    r.add_argument("--prior-scale", help="SD of the normal prior on standardized slopes (1)")
+    r.add_argument("--seed", help="MCMC seed (default 20261126)")
+    r.add_argument("--draws", help="draws per chain after warm-up (default 1000)")
+    r.add_argument("--tune", help="warm-up steps per chain (default 1000)")
+    r.add_argument("--chains", help="chains (default 4)")
+    r.add_argument("--rope", help="half-width of the ROPE for standardized slopes (0.1)")
+    r.add_argument("--out", help="folder for NetCDF posteriors and CSV tables")
+    r.add_argument("--force", action="store_true", help="replace an existing --out folder")
     r.add_argument("--json", action="store_true", help="print one JSON object")
     r.set_defaults(func=cmd_regress)
 

@@ -91,23 +91,59 @@ def mcmc_correlation_table(pairs: list[dict]) -> str:
     return table(headers, rows)
 
 
-def block_table(blocks: list[dict]) -> str:
-    """R², ΔR², F-change and the JZS block BF, one line per block."""
+def block_table(blocks: list[dict], mcmc: bool = False) -> str:
+    """R², ΔR², F-change and the JZS block BF, one line per block (+ posterior columns)."""
     headers = ["block", "terms", "n", "R²", "adj R²", "ΔR²", "F", "df", "p", "BF block"]
+    if mcmc:
+        headers += ["Bayes R²", "LOO-R²", "ΔR² (95% CrI)", "elpd_diff (SE)", "k max", "flags"]
     rows = []
     for b in blocks:
+        row = [
+            str(b["block"]),
+            ", ".join(b["terms"]) if b["terms"] else f"p = {b['p']}",
+            str(b["n"]),
+            fmt_num(b["r2"]),
+            fmt_num(b["adj_r2"]),
+            fmt_num(b["delta_r2"]),
+            fmt_num(b["f_change"], 2),
+            f"{b['df1']}, {b['df2']}",
+            fmt_p(b["p_change"]),
+            fmt_bf(b["bf_block"], b["log_bf_block"]),
+        ]
+        if mcmc:
+            row += [
+                fmt_num(b["bayes_r2_median"]),
+                fmt_num(b["loo_r2"]),
+                f"{fmt_num(b['delta_r2_median'])} [{fmt_num(b['delta_r2_ci_low'])}, "
+                f"{fmt_num(b['delta_r2_ci_high'])}]",
+                f"{fmt_num(b['elpd_diff'], 2)} ({fmt_num(b['elpd_diff_se'], 2)})",
+                fmt_num(b["pareto_k_max"], 2),
+                "; ".join(b["flags"]) or "ok",
+            ]
+        rows.append(row)
+    return table(headers, rows)
+
+
+def mcmc_coefficient_table(coefficients: list[dict]) -> str:
+    """OLS beside the posterior of every standardized coefficient."""
+    headers = ["block", "term", "OLS beta", "OLS 95% CI", "p", "post. median", "95% CrI",
+               "P(dir)", "ROPE", "r_hat", "ESS", "flags"]  # fmt: skip
+    rows = []
+    for c in coefficients:
         rows.append(
             [
-                str(b["block"]),
-                ", ".join(b["terms"]) if b["terms"] else f"p = {b['p']}",
-                str(b["n"]),
-                fmt_num(b["r2"]),
-                fmt_num(b["adj_r2"]),
-                fmt_num(b["delta_r2"]),
-                fmt_num(b["f_change"], 2),
-                f"{b['df1']}, {b['df2']}",
-                fmt_p(b["p_change"]),
-                fmt_bf(b["bf_block"], b["log_bf_block"]),
+                str(c["block"]),
+                c["term"],
+                fmt_num(c["beta_std"]),
+                f"[{fmt_num(c['beta_std_ci_low'])}, {fmt_num(c['beta_std_ci_high'])}]",
+                fmt_p(c["p_value"]),
+                fmt_num(c["posterior_median"]),
+                f"[{fmt_num(c['ci_low'])}, {fmt_num(c['ci_high'])}]",
+                fmt_num(c["p_direction"]),
+                fmt_num(c["rope_share"]),
+                fmt_num(c["r_hat"]),
+                f"{c['ess_bulk']:.0f}",
+                "; ".join(c["flags"]) or "ok",
             ]
         )
     return table(headers, rows)

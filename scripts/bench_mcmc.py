@@ -19,6 +19,7 @@ import sys
 import time
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("PYTENSOR_FLAGS", "blas__ldflags=")
 
 SIX = ["alliance", "contacts", "satisfaction", "empowerment", "recovery", "qol"]
 
@@ -82,6 +83,24 @@ def main() -> int:
         t = time.perf_counter()
         fit = pairwise.fit({"y": x, "prior_a": 1.0}, settings)
         rows.append((label + " (with groups)", time.perf_counter() - t))
+    from bayes_peer.exact.regression import RSCALES
+    from bayes_peer.workflows.regress_mcmc import regress_mcmc
+
+    blocks24 = [["recovery_m0", "contacts_m24", "budget_used_m24"], ["alliance_m24"]]
+    blocks12 = [["qol_m0", "contacts_m12", "budget_used_m12"], ["alliance_m12"]]
+    t = time.perf_counter()
+    first = regress_mcmc(data, "recovery_m24", blocks24, RSCALES["medium"], settings)
+    rows.append(("regression(P=4): compile", first.result["compile_seconds"]))
+    rows.append(
+        ("regress --prior normal: 3 fits (intercept-only + 2 blocks) incl. compile",
+         time.perf_counter() - t)
+    )  # fmt: skip
+    t = time.perf_counter()
+    again = regress_mcmc(data, "qol_m12", blocks12, RSCALES["medium"], settings, prior_scale=0.5)
+    rows.append(
+        ("regress, new outcome/wave/prior scale: 3 refits, no compile", time.perf_counter() - t)
+    )
+    rows.append(("  of which sampling", sum(f["seconds"] for f in again.result["fits"])))
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )

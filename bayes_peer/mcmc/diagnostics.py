@@ -63,7 +63,8 @@ def summarize_draws(
     Returns
     -------
     dict
-        ``{prefix}median, {prefix}mean, {prefix}sd, {prefix}mcse_median, {prefix}ci_low,
+        ``{prefix}median, {prefix}mean, {prefix}sd, {prefix}mcse_median, {prefix}mcse_mean,
+        {prefix}ci_low,
         {prefix}ci_high, {prefix}hdi_low, {prefix}hdi_high, p_positive, rope_share, r_hat,
         ess_bulk, ess_tail, diagnostics_ok, flags``.
     """
@@ -86,6 +87,7 @@ def summarize_draws(
         f"{prefix}mean": float(flat.mean()),
         f"{prefix}sd": float(flat.std(ddof=1)),
         f"{prefix}mcse_median": float(az.mcse(da, method="median")),
+        f"{prefix}mcse_mean": float(az.mcse(da, method="mean")),
         f"{prefix}ci_low": float(np.quantile(flat, tail)),
         f"{prefix}ci_high": float(np.quantile(flat, 1.0 - tail)),
         f"{prefix}hdi_low": float(hdi[0]),
