@@ -140,6 +140,10 @@ def cmd_correlate(args: argparse.Namespace) -> int:
         "--tune": args.tune,
         "--rope": args.rope,
         "--out": args.out,
+        "--missing": args.missing,
+        "--waves": args.waves,
+        "--partial-on": args.partial_on,
+        "--robust": args.robust or None,
     }
     if args.model is None:
         given = [flag for flag, value in mcmc_only.items() if value is not None]
@@ -232,7 +236,7 @@ def _sampler_settings(args: argparse.Namespace):
 
 def _correlate_mcmc(args: argparse.Namespace, names: list[str] | None, prior_exact: str) -> int:
     from bayes_peer.data.participants import read_participants
-    from bayes_peer.display import SYNTHETIC_NOTICE, mcmc_correlation_table
+    from bayes_peer.display import SYNTHETIC_NOTICE, contrast_table, mcmc_correlation_table
 
     settings = _sampler_settings(args)
     eta = 1.0 if args.eta is None else _number(args.eta, "--eta")
@@ -248,13 +252,29 @@ def _correlate_mcmc(args: argparse.Namespace, names: list[str] | None, prior_exa
         out = Path(args.out)
         if out.exists() and not args.force:
             raise InputError(f"{out}: the output folder exists; use --force to replace it")
-    data = read_participants(args.data, names)
-    names = list(data.columns)
+    waves = _csv_list(args.waves, "--waves") if args.waves is not None else None
+    partial_on = _csv_list(args.partial_on, "--partial-on") if args.partial_on else None
+    if waves is not None:
+        if names is None:
+            raise InputError("--waves needs --vars naming the constructs (e.g. alliance,qol)")
+        if len(waves) < 2:
+            raise InputError("--waves needs at least two waves, e.g. m12,m24")
+        if partial_on:
+            raise InputError("--partial-on cannot be combined with --waves")
+        columns = [f"{c}_{w}" for w in waves for c in names]
+    else:
+        columns = names
+    if columns is not None and partial_on:
+        columns = [*columns, *partial_on]
+    data = read_participants(args.data, columns)
+    if names is None:
+        names = [c for c in data.columns if c not in (partial_on or [])]
     from bayes_peer.workflows.correlate_mcmc import correlate_mcmc, write_posteriors
 
     outcome = correlate_mcmc(
         data, names, args.model, settings, kappa=args.kappa, eta=eta,
         alternative=args.alternative, ci_prob=args.ci_prob, rope=rope,
+        missing=args.missing or "fiml", robust=args.robust, partial_on=partial_on, waves=waves,
     )  # fmt: skip
     doc = {
         "source": data.path,
@@ -289,8 +309,12 @@ def _correlate_mcmc(args: argparse.Namespace, names: list[str] | None, prior_exa
         head += [f"Note: {note}" for fit in doc["fits"] for note in fit["notes"]]
         if not doc["diagnostics_ok"]:
             head.append("WARNING: some fits failed convergence checks; see the flags column")
+        head.insert(1, f"Missing values: {doc['missing']}")
         _print_header([*notice, *head])
         print(mcmc_correlation_table(doc["pairs"]))
+        if doc.get("contrasts"):
+            print()
+            print(contrast_table(doc["contrasts"]))
     return 0
 
 
@@ -527,6 +551,20 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--tune", help="warm-up steps per chain (default 1000)")
     c.add_argument("--chains", help="chains (default 4)")
     c.add_argument("--rope", help="half-width of the ROPE around 0 (default 0.1)")
+    c.add_argument(
+        "--waves",
+        help="waves (column suffixes) to model jointly, e.g. m12,m24; "
+        "--vars then names constructs, and 'contrasts' compare the waves",
+    )
+    c.add_argument(
+        "--missing",
+        choices=["fiml", "listwise"],
+        help="joint model: full-information likelihood (default, MAR) or listwise",
+    )
+    c.add_argument(
+        "--robust", action="store_true", help="joint model: multivariate Student-t likelihood"
+    )
+    c.add_argument("--partial-on", help="joint model: partial correlations given these columns")
     c.add_argument("--out", help="folder for NetCDF posteriors and a CSV summary")
     c.add_argument("--force", action="store_true", help="replace an existing --out folder")
     c.add_argument("--json", action="store_true", help="print one JSON object")

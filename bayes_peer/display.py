@@ -91,6 +91,29 @@ def mcmc_correlation_table(pairs: list[dict]) -> str:
     return table(headers, rows)
 
 
+def contrast_table(contrasts: list[dict]) -> str:
+    """Change of each correlation between waves: posterior beside Steiger's Z and Zou's CI."""
+    headers = ["pair", "waves", "Δrho median", "95% CrI", "P(Δ>0)", "freq Δr", "Zou 95% CI",
+               "Z", "p", "n"]  # fmt: skip
+    rows = []
+    for c in contrasts:
+        rows.append(
+            [
+                f"{c['var1']} ~ {c['var2']}",
+                f"{c['wave_b']} - {c['wave_a']}",
+                fmt_num(c["diff_median"]),
+                f"[{fmt_num(c['diff_ci_low'])}, {fmt_num(c['diff_ci_high'])}]",
+                fmt_num(c["p_positive"]),
+                fmt_num(c["freq_diff"]),
+                f"[{fmt_num(c['freq_ci_low'])}, {fmt_num(c['freq_ci_high'])}]",
+                fmt_num(c["freq_z"], 2),
+                fmt_p(c["freq_p"]),
+                str(c["freq_n"]),
+            ]
+        )
+    return table(headers, rows)
+
+
 def block_table(blocks: list[dict], mcmc: bool = False) -> str:
     """R², ΔR², F-change and the JZS block BF, one line per block (+ posterior columns)."""
     headers = ["block", "terms", "n", "R²", "adj R²", "ΔR²", "F", "df", "p", "BF block"]

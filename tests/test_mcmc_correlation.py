@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from bayes_peer.correlation import build_joint_model, build_pairwise_model, standardize
+from bayes_peer.correlation import (
+    build_joint_model,
+    build_pairwise_model,
+    standardize,
+    standardize_observed,
+)
 from bayes_peer.data.demo import simulate_latent, true_correlations
 from bayes_peer.exact.correlation import correlation_posterior
 from bayes_peer.mcmc.diagnostics import summarize_draws
@@ -71,8 +76,9 @@ def test_joint_model_coverage_of_the_demo_truth(joint3):
     hits95 = hits50 = total = 0
     for k in range(50):
         x = simulate_latent(46, np.random.default_rng(1000 + k))[:, ix]
+        y, mask = standardize_observed(x)
         fit = joint3.fit(
-            {"y": standardize(x), "eta": 1.0}, settings, log_likelihood=False, log_prior=False
+            {"y": y, "mask": mask, "eta": 1.0}, settings, log_likelihood=False, log_prior=False
         )
         draws = fit.idata["posterior"]["chol_corr"].values
         for i, j in [(0, 1), (0, 2), (1, 2)]:
@@ -109,11 +115,12 @@ def test_log_likelihood_belongs_to_the_data_that_was_sampled(pairwise):
 
 
 def test_same_seed_same_draws_other_seed_other_draws(joint3):
-    x = standardize(simulate_latent(46, np.random.default_rng(9))[:, :3])
-    one = joint3.fit({"y": x, "eta": 1.0}, SHORT, log_likelihood=False, log_prior=False)
-    two = joint3.fit({"y": x, "eta": 1.0}, SHORT, log_likelihood=False, log_prior=False)
+    y, mask = standardize_observed(simulate_latent(46, np.random.default_rng(9))[:, :3])
+    x = {"y": y, "mask": mask, "eta": 1.0}
+    one = joint3.fit(x, SHORT, log_likelihood=False, log_prior=False)
+    two = joint3.fit(x, SHORT, log_likelihood=False, log_prior=False)
     other = joint3.fit(
-        {"y": x, "eta": 1.0}, SamplerSettings(draws=200, tune=200, chains=2, seed=6),
+        x, SamplerSettings(draws=200, tune=200, chains=2, seed=6),
         log_likelihood=False, log_prior=False,
     )  # fmt: skip
     a = one.idata["posterior"]["chol_corr"].values
@@ -122,10 +129,14 @@ def test_same_seed_same_draws_other_seed_other_draws(joint3):
 
 
 def test_eta_is_refitted_without_recompiling(joint3):
-    x = standardize(simulate_latent(20, np.random.default_rng(4))[:, :3])
+    y, mask = standardize_observed(simulate_latent(20, np.random.default_rng(4))[:, :3])
     compiled = joint3.compiled
-    loose = joint3.fit({"y": x, "eta": 1.0}, SHORT, log_likelihood=False, log_prior=False)
-    tight = joint3.fit({"y": x, "eta": 50.0}, SHORT, log_likelihood=False, log_prior=False)
+    loose = joint3.fit(
+        {"y": y, "mask": mask, "eta": 1.0}, SHORT, log_likelihood=False, log_prior=False
+    )
+    tight = joint3.fit(
+        {"y": y, "mask": mask, "eta": 50.0}, SHORT, log_likelihood=False, log_prior=False
+    )
     assert joint3.compiled is compiled
     sd = lambda f: f.idata["posterior"]["chol_corr"].values[..., 0, 1].std()  # noqa: E731
     assert sd(tight) < 0.6 * sd(loose)  # a strong LKJ prior shrinks the correlations
@@ -149,7 +160,7 @@ def test_cli_joint_json_contract(cli, tmp_path):
     status, stdout, err = cli(
         "correlate", "--data", DEMO, "--vars", "alliance_m24,satisfaction_m24,empowerment_m24",
         "--model", "joint", "--draws", "200", "--tune", "200", "--chains", "2", "--seed", "7",
-        "--out", str(out), "--json",
+        "--missing", "listwise", "--out", str(out), "--json",
     )  # fmt: skip
     assert status == 0, err
     doc = json.loads(stdout)
