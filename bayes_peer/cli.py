@@ -18,6 +18,7 @@ import json
 import math
 import sys
 import warnings
+from pathlib import Path
 
 from bayes_peer import __version__
 from bayes_peer.errors import InputError
@@ -145,12 +146,25 @@ def cmd_correlate(args: argparse.Namespace) -> int:
         "--partial-on": args.partial_on,
         "--robust": args.robust or None,
     }
+    sensitivity = args.robustness or args.sequential or args.influence
     if args.model is None:
-        given = [flag for flag, value in mcmc_only.items() if value is not None]
+        given = [
+            flag for flag, value in mcmc_only.items()
+            if value is not None and not (flag == "--out" and sensitivity)
+        ]  # fmt: skip
         if given:
             raise InputError(f"correlate: {given[0]} goes with --model joint|pairwise")
     elif args.data is None:
         raise InputError("correlate: --model needs participant data (--data FILE.csv)")
+    elif sensitivity:
+        raise InputError(
+            "correlate: --robustness, --sequential and --influence use the exact layer; "
+            "run them without --model"
+        )
+    if (args.sequential or args.influence) and args.data is None:
+        raise InputError("correlate: --sequential and --influence need participant data (--data)")
+    if args.out is not None and not args.force and Path(args.out).exists():
+        raise InputError(f"{args.out}: the output folder exists; use --force to replace it")
 
     if args.r is not None:
         r = _number(args.r, "--r")
@@ -168,11 +182,13 @@ def cmd_correlate(args: argparse.Namespace) -> int:
         if args.vars is not None:
             raise InputError("correlate: --vars goes with --data or --summary, not --r")
         record = correlation_record(r, n, **common)
+        lines = _correlation_sensitivity(args, [record], None, False)
         if args.json:
             _emit_json({**record, "prior": prior})
         else:
             _print_header([f"Correlation r = {r:g}, n = {n}", f"Prior: {prior}"])
             print(correlation_table([record]))
+            _print_lines(lines)
         return 0
 
     if args.n is not None:
@@ -209,12 +225,99 @@ def cmd_correlate(args: argparse.Namespace) -> int:
         meta = {"source": summary.path, "synthetic": summary.synthetic, "n_rows": summary.n}
         notice = [SYNTHETIC_NOTICE] if summary.synthetic else []
         head = [f"Summary statistics: {summary.path} (n = {summary.n})"]
+    lines = _correlation_sensitivity(
+        args, pairs, data if args.data is not None else None, meta["synthetic"]
+    )
     if args.json:
         _emit_json({**meta, **common, "prior": prior, "pairs": pairs})
     else:
         _print_header([*notice, *head, f"Prior: {prior}"])
         print(correlation_table(pairs))
+        _print_lines(lines)
     return 0
+
+
+def _print_lines(lines: list[str]) -> None:
+    if lines:
+        print()
+        for line in lines:
+            print(line)
+
+
+def _correlation_sensitivity(args, pairs: list[dict], data, synthetic: bool) -> list[str]:
+    """Add robustness / sequential / influence keys to each pair; write figures to --out."""
+    if not (args.robustness or args.sequential or args.influence):
+        return []
+    import numpy as np
+
+    from bayes_peer.display import fmt_bf
+    from bayes_peer.exact.correlation import prior_description
+    from bayes_peer.workflows.sensitivity_exact import (
+        correlation_robustness,
+        influence,
+        sequential,
+    )
+
+    named = (1 / 3, 0.5, 1.0, 1.5, 2.0)
+    lines, figures = [], []
+    for pair in pairs:
+        label = f"{pair['var1']} ~ {pair['var2']}" if "var1" in pair else f"r = {pair['r']:g}"
+        tag = f"{pair['var1']}__{pair['var2']}" if "var1" in pair else "r"
+        subtitle = f"n = {pair['n']}, r = {pair['r']:.3f}; {prior_description(args.kappa)}"
+        if args.robustness:
+            pair.update(correlation_robustness(pair["r"], pair["n"], args.alternative))
+            at_named = [
+                fmt_bf(c["bf10"], c["log_bf10"])
+                for c in pair["robustness"]
+                if any(abs(c["kappa"] - k) < 1e-12 for k in named)
+            ]
+            lines.append(
+                f"{label}: max BF = {fmt_bf(pair['max_bf10'], pair['log_max_bf10'])} at kappa "
+                f"= {pair['kappa_at_max']:.3g}; BF at kappa 1/3, 1/2, 1, 3/2, 2: "
+                + ", ".join(at_named)
+            )
+            figures.append(("robustness", f"robustness_{tag}.png", pair, label, subtitle))
+        if args.sequential or args.influence:
+            xy = data.matrix([pair["var1"], pair["var2"]])
+            keep = ~np.isnan(xy).any(axis=1)
+            x, y = xy[keep, 0], xy[keep, 1]
+            ids = [i for i, k in zip(data.ids, keep, strict=True) if k]
+            if args.sequential:
+                pair.update(sequential(x, y, args.kappa))
+                steps = pair["sequential"]
+                half = steps[len(steps) // 2]
+                lines.append(
+                    f"{label}: sequential BF10 {fmt_bf(steps[0]['bf10'])} at n = "
+                    f"{steps[0]['n']}, {fmt_bf(half['bf10'])} at n = {half['n']}, "
+                    f"{fmt_bf(steps[-1]['bf10'])} at n = {steps[-1]['n']}"
+                )
+                figures.append(("sequential", f"sequential_{tag}.png", pair, label, subtitle))
+            if args.influence:
+                pair.update(influence(x, y, ids, args.kappa, args.ci_prob))
+                flagged = pair["influential"]
+                who = ", ".join(f"id {f['id']}" for f in flagged) if flagged else "no one"
+                lines.append(f"{label}: leaving out {who} changes the conclusion")
+                figures.append(("influence", f"influence_{tag}.png", pair, label, subtitle))
+    if args.out is not None:
+        from bayes_peer import plots
+        from bayes_peer.workflows.outputs import write_folder_atomically, write_json
+
+        def fill(folder):
+            for kind, name, pair, label, subtitle in figures:
+                common = {"label": label, "subtitle": subtitle, "path": folder / name,
+                          "synthetic": synthetic}  # fmt: skip
+                if kind == "robustness":
+                    plots.plot_robustness(pair["robustness"], pair["max_bf10"],
+                                          pair["kappa_at_max"], key="kappa", **common)  # fmt: skip
+                elif kind == "sequential":
+                    plots.plot_sequential(pair["sequential"], pair["sequential_random"], **common)
+                else:
+                    plots.plot_influence(pair["influence"], pair["bf10"], value="bf10", **common)
+            write_json(folder / "sensitivity.json", {"pairs": pairs})
+
+        write_folder_atomically(args.out, args.force, fill)
+        lines.append(f"Wrote {len(figures)} figures and sensitivity.json to {args.out}")
+    return lines
 
 
 def _sampler_settings(args: argparse.Namespace):
@@ -340,13 +443,21 @@ def cmd_regress(args: argparse.Namespace) -> int:
     mcmc_only = {"--prior-scale": args.prior_scale, "--seed": args.seed, "--draws": args.draws,
                  "--chains": args.chains, "--tune": args.tune, "--rope": args.rope,
                  "--out": args.out}  # fmt: skip
+    sensitivity = args.robustness or args.influence
     if args.prior is None:
-        given = [flag for flag, value in mcmc_only.items() if value is not None]
+        given = [
+            flag for flag, value in mcmc_only.items()
+            if value is not None and not (flag == "--out" and sensitivity)
+        ]  # fmt: skip
         if given:
             raise InputError(f"regress: {given[0]} goes with --prior normal")
+        if args.out is not None and not args.force and Path(args.out).exists():
+            raise InputError(f"{args.out}: the output folder exists; use --force to replace it")
     else:
         if args.data is None:
             raise InputError("regress: --prior needs participant data (--data FILE.csv)")
+        if sensitivity:
+            raise InputError("regress: --robustness and --influence run without --prior")
         return _regress_mcmc(args, rscale, label)
     notice: list[str] = []
     meta: dict = {}
@@ -401,6 +512,9 @@ def cmd_regress(args: argparse.Namespace) -> int:
                 f"Summary statistics: {summary.path}; outcome {outcome}; "
                 f"n = {summary.n}{scale_note}"
             ]
+    lines = _block_sensitivity(args, result, data if args.data is not None else None,
+                               outcome, blocks if args.r2 is None else None, rscale,
+                               meta.get("synthetic", False))  # fmt: skip
     out = {
         **meta,
         "outcome": outcome,
@@ -418,7 +532,77 @@ def cmd_regress(args: argparse.Namespace) -> int:
         if result["coefficients"]:
             print()
             print(coefficient_table(result["coefficients"]))
+        _print_lines(lines)
     return 0
+
+
+def _block_sensitivity(args, result, data, outcome, blocks, rscale, synthetic) -> list[str]:
+    """Add JZS-scale robustness and leave-one-out influence to the blocks; figures to --out."""
+    if not (args.robustness or args.influence):
+        return []
+    from bayes_peer.display import fmt_bf
+    from bayes_peer.workflows.regress import complete_rows
+    from bayes_peer.workflows.sensitivity_exact import block_influence, block_robustness
+
+    lines, figures = [], []
+    steps = result["blocks"]
+    n = steps[0]["n"]
+    if args.robustness:
+        curves = block_robustness(n, [b["r2"] for b in steps], [b["p"] for b in steps])
+        for block, curve in zip(steps, curves, strict=True):
+            block.update(curve)
+            lines.append(
+                f"block {block['block']}: max BF = {fmt_bf(block['max_bf_block'])} at JZS r = "
+                f"{block['rscale_at_max']:.3g} (BF at the chosen r: {fmt_bf(block['bf_block'])})"
+            )
+            figures.append(("robustness", block))
+    if args.influence:
+        if data is None:
+            raise InputError("regress: --influence needs participant data (--data)")
+        terms = [t for b in blocks for t in b]
+        values = data.matrix([outcome, *terms])
+        keep = complete_rows(values)
+        ids = [i for i, k in zip(data.ids, keep, strict=True) if k]
+        per_block = block_influence(values[keep, 0], values[keep, 1:], terms,
+                                    [len(b) for b in blocks], ids, rscale)  # fmt: skip
+        for block, rows in zip(steps, per_block, strict=True):
+            block["influence"] = rows
+            block["influential"] = [r["id"] for r in rows if r["changes_conclusion"]]
+            who = ", ".join(f"id {i}" for i in block["influential"]) or "no one"
+            lines.append(f"block {block['block']}: leaving out {who} changes the conclusion")
+            figures.append(("influence", block))
+    if args.out is not None:
+        from bayes_peer import plots
+        from bayes_peer.exact.regression import jzs_prior_description
+        from bayes_peer.workflows.outputs import write_folder_atomically, write_json
+
+        def fill(folder):
+            for kind, block in figures:
+                label = f"{outcome or 'model'}, block {block['block']}"
+                subtitle = f"n = {block['n']}, ΔR² = {block['delta_r2']:.3f}; " + (
+                    jzs_prior_description(rscale)
+                )
+                path = folder / f"{kind}_block{block['block']}.png"
+                if kind == "robustness":
+                    plots.plot_robustness(
+                        block["robustness"],
+                        block["max_bf_block"],
+                        block["rscale_at_max"],
+                        key="rscale",
+                        label=label,
+                        subtitle=subtitle,
+                        path=path,
+                        synthetic=synthetic,
+                    )
+                else:
+                    plots.plot_influence(block["influence"], block["bf_block"], value="bf_block",
+                                         label=label, subtitle=subtitle, path=path,
+                                         synthetic=synthetic)  # fmt: skip
+            write_json(folder / "sensitivity.json", {"blocks": steps})
+
+        write_folder_atomically(args.out, args.force, fill)
+        lines.append(f"Wrote {len(figures)} figures and sensitivity.json to {args.out}")
+    return lines
 
 
 def _regress_mcmc(args: argparse.Namespace, rscale: float, label: str) -> int:
@@ -492,6 +676,125 @@ def _regress_mcmc(args: argparse.Namespace, rscale: float, label: str) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------------- design
+def cmd_design(args: argparse.Namespace) -> int:
+    from bayes_peer.exact.correlation import prior_description
+
+    if args.effect is not None or args.se is not None:
+        if args.effect is None or args.se is None:
+            raise InputError("design: --effect and --se go together (retrodesign)")
+        if args.n is not None or args.rho is not None or args.rho_beta is not None:
+            raise InputError("design: give either --effect/--se or --n with --rho/--rho-beta")
+        from bayes_peer.exact.design import retrodesign
+
+        effect, se = _number(args.effect, "--effect"), _number(args.se, "--se")
+        if se <= 0:
+            raise InputError(f"--se must be positive, got {args.se}")
+        if effect == 0:
+            raise InputError(
+                "--effect must be non-zero (power and exaggeration need a true effect)"
+            )
+        res = retrodesign(effect, se, args.alpha)
+        doc = {"effect": effect, "se": se, "alpha": args.alpha, "power": res.power,
+               "type_s": res.type_s, "exaggeration": res.exaggeration,
+               "method": "exact normal integrals (Gelman & Carlin 2014)"}  # fmt: skip
+        if args.json:
+            _emit_json(doc)
+        else:
+            print(f"Retrodesign for a true effect {effect:g} estimated with SE {se:g} "
+                  f"(two-sided alpha = {args.alpha:g}):")  # fmt: skip
+            print(f"  power {res.power:.4f}; type S error rate {res.type_s:.4f}; exaggeration "
+                  f"ratio {res.exaggeration:.2f}")  # fmt: skip
+        return 0
+    if args.n is None or (args.rho is None) == (args.rho_beta is None):
+        raise InputError(
+            "design: give --n with exactly one of --rho or --rho-beta (or --effect/--se)"
+        )
+    n = _whole(args.n, "--n")
+    if n < 4:
+        raise InputError(f"--n must be at least 4, got {args.n}")
+    rho = rho_beta = None
+    if args.rho is not None:
+        rho = _number(args.rho, "--rho")
+        if not -1 < rho < 1:
+            raise InputError(f"--rho must lie strictly between -1 and 1, got {args.rho}")
+    else:
+        values = _float_list(args.rho_beta, "--rho-beta")
+        if len(values) != 2 or min(values) <= 0:
+            raise InputError("--rho-beta takes two positive numbers a,b: rho = 2 Beta(a, b) - 1")
+        rho_beta = (values[0], values[1])
+    from bayes_peer.exact.design import (
+        design_analysis,
+        n_for_target,
+        retrodesign,
+        simulate_design,
+    )
+
+    res = design_analysis(n, rho, args.kappa, rho_beta)
+    doc = {
+        "n": n, "rho": rho, "rho_beta": list(rho_beta) if rho_beta else None,
+        "kappa": args.kappa, "prior": prior_description(args.kappa),
+        "method": "exact: BF10 is monotone in |r|; probabilities integrate the exact "
+        "sampling density of r",
+        "p_bf10_gt_3": res.p_bf10_gt_3, "p_bf10_gt_10": res.p_bf10_gt_10,
+        "p_bf10_lt_third": res.p_bf10_lt_third, "p_inconclusive": res.p_inconclusive,
+        "median_bf10": res.median_bf10, "max_bf01": res.max_bf01,
+        "r_for_bf10_3": res.r_for_bf10_3, "r_for_bf10_10": res.r_for_bf10_10,
+    }  # fmt: skip
+    if rho is not None and rho != 0:
+        import math
+
+        retro = retrodesign(math.atanh(rho), 1 / math.sqrt(n - 3), args.alpha)
+        doc["retrodesign"] = {
+            "scale": "Fisher z",
+            "power": retro.power,
+            "type_s": retro.type_s,
+            "exaggeration": retro.exaggeration,
+        }
+    if args.target_prob is not None:
+        target = _number(args.target_prob, "--target-prob")
+        if not 0 < target < 1:
+            raise InputError(f"--target-prob must lie strictly between 0 and 1, got {target}")
+        doc["target_prob"] = target
+        doc["n_for_target"] = n_for_target(target, rho, args.kappa, rho_beta)
+    if args.sims is not None:
+        if rho is None:
+            raise InputError("design: --sims needs a point --rho")
+        sims = _whole(args.sims, "--sims")
+        if sims < 100:
+            raise InputError(f"--sims must be at least 100, got {args.sims}")
+        seed = 1 if args.seed is None else _whole(args.seed, "--seed")
+        doc["simulation"] = {"sims": sims, "seed": seed,
+                             **simulate_design(n, rho, args.kappa, sims, seed)}  # fmt: skip
+    elif args.seed is not None:
+        raise InputError("design: --seed goes with --sims")
+    if args.json:
+        _emit_json(doc)
+    else:
+        what = f"rho = {rho:g}" if rho is not None else f"rho = 2 Beta{rho_beta} - 1"
+        print(f"Bayes factor design analysis: n = {n}, {what}; {doc['prior']}")
+        for key in ("p_bf10_gt_3", "p_bf10_gt_10", "p_bf10_lt_third", "p_inconclusive",
+                    "median_bf10", "max_bf01", "r_for_bf10_3", "r_for_bf10_10",
+                    "n_for_target"):  # fmt: skip
+            if key in doc:
+                value = doc[key]
+                shown = value if value is None or isinstance(value, int) else f"{value:.4g}"
+                print(f"  {key:16s} {shown}")
+        if "retrodesign" in doc:
+            retro = doc["retrodesign"]
+            print(
+                f"  retrodesign (Fisher z, alpha {args.alpha:g}): power {retro['power']:.3f}, "
+                f"type S {retro['type_s']:.2g}, exaggeration {retro['exaggeration']:.2f}"
+            )
+        if "simulation" in doc:
+            sim = doc["simulation"]
+            print(
+                f"  simulation ({sim['sims']} data sets, seed {sim['seed']}): P(BF10 > 3) "
+                f"{sim['p_bf10_gt_3']:.4f}, P(inconclusive) {sim['p_inconclusive']:.4f}"
+            )
+    return 0
+
+
 # --------------------------------------------------------------------------------------- demo
 def cmd_demo(args: argparse.Namespace) -> int:
     from bayes_peer.workflows.demo import run_demo
@@ -552,6 +855,21 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--chains", help="chains (default 4)")
     c.add_argument("--rope", help="half-width of the ROPE around 0 (default 0.1)")
     c.add_argument(
+        "--robustness",
+        action="store_true",
+        help="BF over prior widths kappa in (0, 2] and its maximum (exact layer)",
+    )
+    c.add_argument(
+        "--sequential",
+        action="store_true",
+        help="BF10 as participants accumulate, file order and random orders",
+    )
+    c.add_argument(
+        "--influence",
+        action="store_true",
+        help="each participant left out in turn; who changes the conclusion",
+    )
+    c.add_argument(
         "--waves",
         help="waves (column suffixes) to model jointly, e.g. m12,m24; "
         "--vars then names constructs, and 'contrasts' compare the waves",
@@ -592,6 +910,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--ci-prob", type=_ci_prob, default=0.95)
     r.add_argument(
+        "--robustness",
+        action="store_true",
+        help="block BFs over JZS scales r in (0, 2] and their maxima (exact layer)",
+    )
+    r.add_argument(
+        "--influence",
+        action="store_true",
+        help="each participant left out in turn: ΔR² and block BF",
+    )
+    r.add_argument(
         "--prior",
         choices=["normal"],
         help="also fit each block's model by MCMC with this slope prior",
@@ -606,6 +934,26 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--force", action="store_true", help="replace an existing --out folder")
     r.add_argument("--json", action="store_true", help="print one JSON object")
     r.set_defaults(func=cmd_regress)
+
+    g = sub.add_parser(
+        "design",
+        help="what n can show: Bayes factor design analysis, retrodesign",
+        description="Bayes factor design analysis for an assumed rho (or a stretched Beta "
+        "prior on rho) at n, by exact integration; or Gelman & Carlin's retrodesign from "
+        "--effect and --se.",
+    )
+    g.add_argument("--n", help="sample size")
+    g.add_argument("--rho", help="assumed true correlation")
+    g.add_argument("--rho-beta", help="a,b: design prior rho = 2 Beta(a, b) - 1 instead of --rho")
+    g.add_argument("--kappa", type=_kappa, default=1.0, help="width of the analysis prior (1)")
+    g.add_argument("--target-prob", help="also the n with P(BF10 > 3) >= this probability")
+    g.add_argument("--sims", help="also estimate by simulation with this many data sets")
+    g.add_argument("--seed", help="seed of the simulation (default 1)")
+    g.add_argument("--effect", help="retrodesign: assumed true effect")
+    g.add_argument("--se", help="retrodesign: standard error of its estimate")
+    g.add_argument("--alpha", type=float, default=0.05, help="significance level (0.05)")
+    g.add_argument("--json", action="store_true", help="print one JSON object")
+    g.set_defaults(func=cmd_design)
 
     d = sub.add_parser(
         "demo",

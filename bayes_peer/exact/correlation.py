@@ -333,3 +333,52 @@ def posterior_quantile(
         raise ValueError("probabilities must lie in [0, 1]")
     grid = posterior_grid(r, n, kappa, alternative)
     return np.tanh(grid.quantile(probs))
+
+
+def log_bf10_and_median_many(
+    r: np.ndarray, n: np.ndarray | int, kappa: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two-sided log BF10 and posterior median for many (r, n) at once (fixed z grid).
+
+    Used where hundreds or thousands of Bayes factors are needed (sequential analyses over
+    random orders, leave-one-out influence, design analyses). The integrand of
+    :func:`posterior_grid` is evaluated on one uniform Fisher-z grid over [-8, 8] with a spacing
+    of at most 0.1/sqrt(max n) (at least 10 points per posterior SD) and Simpson weights; pairs
+    with |atanh r| > 6 fall back to the adaptive :func:`correlation_posterior`. Agreement with
+    the adaptive layer is tested to 1e-8 in log BF.
+    """
+    r = np.atleast_1d(np.asarray(r, dtype=float))
+    n = np.broadcast_to(np.asarray(n, dtype=int), r.shape)
+    out_bf = np.empty(r.shape)
+    out_med = np.empty(r.shape)
+    if r.size == 0:
+        return out_bf, out_med
+    extreme = np.abs(np.arctanh(np.clip(r, -1 + 1e-15, 1 - 1e-15))) > 6.0
+    for i in np.flatnonzero(extreme):
+        post = correlation_posterior(float(r[i]), int(n[i]), kappa)
+        out_bf[i], out_med[i] = post.log_bf10, post.posterior_median
+    regular = np.flatnonzero(~extreme)
+    if regular.size:
+        step = min(0.01, 0.1 / np.sqrt(n[regular].max()))
+        points = int(np.ceil(16.0 / step)) // 2 * 2 + 1
+        z = np.linspace(-8.0, 8.0, points)
+        log_w = np.log(np.diff(z)[0] / 3.0) + np.log(np.where(np.arange(points) % 2 == 1, 4.0, 2.0))
+        log_w[0] = log_w[-1] = np.log(np.diff(z)[0] / 3.0)
+        prior = log_prior_z(z, kappa)
+        for chunk in np.array_split(regular, max(1, regular.size // 256)):
+            rows = (
+                np.stack([log_likelihood_ratio_z(z, float(r[i]), int(n[i])) for i in chunk]) + prior
+            )
+            from scipy.special import logsumexp
+
+            log_bf = logsumexp(rows + log_w, axis=1)
+            dens = np.exp(rows - log_bf[:, None])
+            cdf = np.concatenate(
+                [np.zeros((len(chunk), 1)), np.cumsum(0.5 * (dens[:, 1:] + dens[:, :-1]), axis=1)],
+                axis=1,
+            ) * (z[1] - z[0])
+            cdf /= cdf[:, -1:]
+            for row, i in enumerate(chunk):
+                out_med[i] = np.tanh(np.interp(0.5, cdf[row], z))
+            out_bf[chunk] = log_bf
+    return out_bf, out_med

@@ -92,6 +92,11 @@ def _result(ols: HierarchicalOLS, n: int, blocks: list[list[str]], rscale: float
     }
 
 
+def complete_rows(values: np.ndarray) -> np.ndarray:
+    """Rows complete on every column: the rows every block's model uses."""
+    return ~np.isnan(values).any(axis=1)
+
+
 def regress_r2(n: int, r2s: list[float], ps: list[int], rscale: float) -> dict:
     """Blocks from published R² values and predictor counts alone (no coefficients)."""
     check_block_inputs(n, r2s, ps)
@@ -109,7 +114,7 @@ def regress_data(
     terms = check_blocks(outcome, blocks)
     names = [outcome, *terms]
     values = data.matrix(names)
-    complete = ~np.isnan(values).any(axis=1)
+    complete = complete_rows(values)
     dropped = [
         {
             "row": i + 1,

@@ -1,0 +1,124 @@
+"""Figures (PNG, matplotlib Agg). Every figure names n, the prior and, for the demo, SYNTHETIC."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: Evidence bands of Jeffreys (1961) as used by JASP.
+BANDS = (1 / 10, 1 / 3, 3, 10)
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _bands(ax) -> None:
+    for level in BANDS:
+        ax.axhline(level, color="0.7", lw=0.8, ls="--")
+    ax.axhline(1, color="0.4", lw=0.8)
+    ax.set_yscale("log")
+
+
+def _title(fig, title: str, subtitle: str, synthetic: bool) -> None:
+    """Title, a wrapped subtitle (n, prior) and the SYNTHETIC label, above the axes."""
+    import textwrap
+
+    fig.text(0.02, 0.97, title, fontsize=10.5, weight="bold", va="top", ha="left")
+    fig.text(0.02, 0.915, "\n".join(textwrap.wrap(subtitle, 105)), fontsize=7.5, va="top",
+             ha="left", color="0.3")  # fmt: skip
+    if synthetic:
+        fig.text(0.98, 0.97, "SYNTHETIC DATA", fontsize=9, color="C3", weight="bold", va="top",
+                 ha="right")  # fmt: skip
+    fig.subplots_adjust(top=0.8, bottom=0.13)
+
+
+def plot_robustness(
+    curve: list[dict],
+    max_bf: float | None,
+    at: float,
+    *,
+    key: str,
+    label: str,
+    subtitle: str,
+    path: Path,
+    synthetic: bool = False,
+) -> Path:
+    """BF against the prior width (kappa or JZS r) with the maximum marked."""  # fmt: skip
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7.0, 4.4), dpi=110)
+    xs = [c[key] for c in curve]
+    ys = [c.get("bf10", c.get("bf_block")) for c in curve]
+    ax.plot(xs, ys, color="C0")
+    if max_bf is not None:
+        ax.plot([at], [max_bf], "o", color="C3", label=f"max BF = {max_bf:.3g} at {at:.3g}")
+    _bands(ax)
+    ax.set_xlabel("prior width (" + ("kappa" if key == "kappa" else "JZS scale r") + ")")
+    ax.set_ylabel("Bayes factor (log scale)")
+    ax.legend(fontsize=8)
+    _title(fig, f"Robustness: {label}", subtitle, synthetic)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def plot_sequential(
+    seq: list[dict],
+    spread: list[dict],
+    *,
+    label: str,
+    subtitle: str,
+    path: Path,
+    synthetic: bool = False,
+) -> Path:
+    """BF10 as participants accumulate (file order), 90% band over random orders."""  # fmt: skip
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7.0, 4.4), dpi=110)
+    ns = [s["n"] for s in spread]
+    ax.fill_between(ns, [s["bf10_q05"] for s in spread], [s["bf10_q95"] for s in spread],
+                    color="C0", alpha=0.2, label="90% of random orders")  # fmt: skip
+    ax.plot([s["n"] for s in seq], [s["bf10"] for s in seq], color="C0", label="file order")
+    _bands(ax)
+    ax.set_xlabel("participants (complete pairs)")
+    ax.set_ylabel("BF10 (log scale)")
+    ax.legend(fontsize=8)
+    _title(fig, f"Sequential evidence: {label}", subtitle, synthetic)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def plot_influence(
+    rows: list[dict],
+    full_bf: float,
+    *,
+    value: str,
+    label: str,
+    subtitle: str,
+    path: Path,
+    synthetic: bool = False,
+) -> Path:
+    """The BF after leaving out each participant, against the full-data BF."""  # fmt: skip
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7.0, 4.4), dpi=110)
+    xs = range(len(rows))
+    ys = [r[value] for r in rows]
+    colors = ["C3" if r["changes_conclusion"] else "C0" for r in rows]
+    ax.scatter(xs, ys, c=colors, s=14)
+    ax.axhline(full_bf, color="C2", lw=1.2, label=f"all participants: {full_bf:.3g}")
+    _bands(ax)
+    for x, r in zip(xs, rows, strict=True):
+        if r["changes_conclusion"]:
+            ax.annotate(str(r["id"]), (x, r[value]), fontsize=7, xytext=(3, 3),
+                        textcoords="offset points")  # fmt: skip
+    ax.set_xlabel("participant left out (file order); red = changes the conclusion")
+    ax.set_ylabel("Bayes factor (log scale)")
+    ax.legend(fontsize=8)
+    _title(fig, f"Leave-one-out influence: {label}", subtitle, synthetic)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
