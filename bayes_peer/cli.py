@@ -442,8 +442,23 @@ def cmd_regress(args: argparse.Namespace) -> int:
         raise InputError("regress: give exactly one of --data, --summary or --r2 (with --n, --p)")
     mcmc_only = {"--prior-scale": args.prior_scale, "--seed": args.seed, "--draws": args.draws,
                  "--chains": args.chains, "--tune": args.tune, "--rope": args.rope,
-                 "--out": args.out}  # fmt: skip
+                 "--out": args.out, "--likelihood": args.likelihood, "--mean-r2": args.mean_r2,
+                 "--prec-r2": args.prec_r2, "--cons-d2": args.cons_d2,
+                 "--impute": args.impute or None}  # fmt: skip
     sensitivity = args.robustness or args.influence
+    if args.baseline is not None and args.waves is None:
+        raise InputError("regress: --baseline goes with --waves")
+    if args.waves is not None:
+        if args.data is None:
+            raise InputError("regress: --waves needs participant data (--data FILE.csv)")
+        if sensitivity:
+            raise InputError("regress: --robustness and --influence run without --waves")
+        given = [flag for flag, value in mcmc_only.items() if value is not None and flag != "--out"]
+        if args.prior is None and given:
+            raise InputError(f"regress: {given[0]} goes with --prior normal|r2d2")
+        if args.impute:
+            raise InputError("regress: --impute is available for one wave (without --waves)")
+        return _regress_waves(args, rscale, label)
     if args.prior is None:
         given = [
             flag for flag, value in mcmc_only.items()
@@ -605,18 +620,134 @@ def _block_sensitivity(args, result, data, outcome, blocks, rscale, synthetic) -
     return lines
 
 
+def _regression_prior_options(args) -> tuple[float, float, tuple[float, float, float]]:
+    """--prior-scale, --rope and the R2-D2 settings, validated."""
+    from bayes_peer.regression import R2D2_CONS, R2D2_MEAN, R2D2_PREC
+
+    prior_scale = 1.0 if args.prior_scale is None else _number(args.prior_scale, "--prior-scale")
+    if prior_scale <= 0:
+        raise InputError(f"--prior-scale must be a positive number, got {args.prior_scale}")
+    if args.prior == "r2d2" and args.prior_scale is not None:
+        raise InputError("--prior-scale goes with --prior normal (R2-D2 takes --mean-r2 ...)")
+    rope = 0.1 if args.rope is None else _number(args.rope, "--rope")
+    if not 0 < rope < 1:
+        raise InputError(f"--rope must lie strictly between 0 and 1, got {args.rope}")
+    r2d2 = [R2D2_MEAN, R2D2_PREC, R2D2_CONS]
+    for i, (flag, text) in enumerate(
+        (("--mean-r2", args.mean_r2), ("--prec-r2", args.prec_r2), ("--cons-d2", args.cons_d2))
+    ):
+        if text is None:
+            continue
+        if args.prior != "r2d2":
+            raise InputError(f"{flag} goes with --prior r2d2")
+        value = _number(text, flag)
+        if value <= 0 or (flag == "--mean-r2" and value >= 1):
+            raise InputError(f"{flag} must be positive (and mean_R2 < 1), got {text}")
+        r2d2[i] = value
+    return prior_scale, rope, tuple(r2d2)
+
+
+def _regress_waves(args: argparse.Namespace, rscale: float, label: str) -> int:
+    from bayes_peer.data.participants import read_participants
+    from bayes_peer.display import SYNTHETIC_NOTICE, block_table, coefficient_table
+    from bayes_peer.workflows.regress import regression_prior_text
+    from bayes_peer.workflows.regress_waves import (
+        MISSING_TEXT,
+        regress_waves_exact,
+        regress_waves_mcmc,
+        wave_blocks,
+    )
+
+    if args.outcome is None:
+        raise InputError("regress: --outcome (a construct, e.g. recovery) is required")
+    waves = _csv_list(args.waves, "--waves")
+    blocks = [_csv_list(b, "--block") for b in args.block or []]
+    if not blocks:
+        raise InputError("give at least one --block of constructs")
+    baseline = args.baseline.strip() if args.baseline else None
+    outcome = args.outcome.strip()
+    columns = [f"{outcome}_{w}" for w in waves] + [f"{c}_{w}" for b in blocks for c in b
+                                                   for w in waves]  # fmt: skip
+    if baseline:
+        columns.append(f"{outcome}_{baseline}")
+    data = read_participants(args.data, list(dict.fromkeys(columns)))
+    design = wave_blocks(data.header, outcome, waves, baseline, blocks)
+    out = None
+    if args.out is not None:
+        out = Path(args.out)
+        if out.exists() and not args.force:
+            raise InputError(f"{out}: the output folder exists; use --force to replace it")
+    meta = {"source": data.path, "synthetic": data.synthetic, "outcome": outcome,
+            "waves": waves, "baseline": baseline, "rscale": rscale, "rscale_label": label,
+            "prior_jzs": regression_prior_text(rscale, label), "ci_prob": args.ci_prob}  # fmt: skip
+    if args.prior is None:
+        result = regress_waves_exact(data, design, rscale, args.ci_prob)
+        result["missing"] = "each wave: rows complete on the outcome and that wave's predictors"
+        fitted = None
+    else:
+        settings = _sampler_settings(args)
+        prior_scale, rope, r2d2 = _regression_prior_options(args)
+        if len(waves) != 2:
+            raise InputError("regress: the joint MCMC model takes exactly two waves")
+        fitted = regress_waves_mcmc(
+            data, design, rscale, settings, prior=args.prior, prior_scale=prior_scale,
+            likelihood=args.likelihood or "normal", r2d2=r2d2, ci_prob=args.ci_prob, rope=rope,
+        )  # fmt: skip
+        result = fitted.result
+        result["missing"] = MISSING_TEXT
+    doc = {**meta, **result}
+    if out is not None:
+        from bayes_peer.workflows.outputs import write_csv, write_folder_atomically, write_json
+
+        def fill(folder):
+            if fitted is not None:
+                for k, fit in fitted.fits.items():
+                    fit.idata.to_netcdf(folder / f"posterior_{outcome}_waves_block{k}.nc",
+                                        engine="h5netcdf")  # fmt: skip
+            write_csv(folder / "blocks.csv", doc["blocks"])
+            write_csv(folder / "coefficients.csv", doc["coefficients"])
+            if doc.get("contrasts"):
+                write_csv(folder / "contrasts.csv", doc["contrasts"])
+            write_json(folder / "result.json", doc)
+
+        write_folder_atomically(out, args.force, fill)
+    if args.json:
+        _emit_json(doc)
+    else:
+        notice = [SYNTHETIC_NOTICE] if data.synthetic else []
+        head = [f"Data: {data.path}; outcome {outcome} at waves {', '.join(waves)}"
+                + (f", baseline {outcome}_{baseline} in block 1" if baseline else ""),
+                f"Missing values: {doc['missing']}",
+                f"Block BF prior: {doc['prior_jzs']}"]  # fmt: skip
+        if fitted is not None:
+            head += [f"Slope prior: {doc['prior']}",
+                     f"Sampler: {doc['sampler']}; divergences: {doc['divergences']}"]  # fmt: skip
+        _print_header([*notice, *head])
+        for w in waves:
+            print(f"Wave {w}")
+            wave_blocks_ = [b for b in doc["blocks"] if b["wave"] == w]
+            print(block_table(wave_blocks_, mcmc=fitted is not None))
+            print()
+            coefs = [c for c in doc["coefficients"] if c["wave"] == w]
+            print(coefficient_table(coefs))
+            print()
+        if doc.get("contrasts"):
+            for c in doc["contrasts"]:
+                print(
+                    f"Contrast {c['term']} ({c['wave_b']} - {c['wave_a']}, standardized): "
+                    f"{c['diff_median']:.3f} [{c['diff_ci_low']:.3f}, {c['diff_ci_high']:.3f}], "
+                    f"P(> 0) = {c['p_positive']:.3f}"
+                )
+    return 0
+
+
 def _regress_mcmc(args: argparse.Namespace, rscale: float, label: str) -> int:
     from bayes_peer.data.participants import read_participants
     from bayes_peer.display import SYNTHETIC_NOTICE, block_table, mcmc_coefficient_table
     from bayes_peer.workflows.regress import check_blocks
 
     settings = _sampler_settings(args)
-    prior_scale = 1.0 if args.prior_scale is None else _number(args.prior_scale, "--prior-scale")
-    if prior_scale <= 0:
-        raise InputError(f"--prior-scale must be a positive number, got {args.prior_scale}")
-    rope = 0.1 if args.rope is None else _number(args.rope, "--rope")
-    if not 0 < rope < 1:
-        raise InputError(f"--rope must lie strictly between 0 and 1, got {args.rope}")
+    prior_scale, rope, r2d2 = _regression_prior_options(args)
     if args.outcome is None:
         raise InputError("regress: --outcome is required with --data")
     outcome = args.outcome.strip()
@@ -635,7 +766,8 @@ def _regress_mcmc(args: argparse.Namespace, rscale: float, label: str) -> int:
 
     fitted = regress_mcmc(
         data, outcome, blocks, rscale, settings, prior=args.prior, prior_scale=prior_scale,
-        ci_prob=args.ci_prob, rope=rope,
+        ci_prob=args.ci_prob, rope=rope, likelihood=args.likelihood or "normal", r2d2=r2d2,
+        impute=args.impute,
     )  # fmt: skip
     doc = {
         "source": data.path,
@@ -662,6 +794,8 @@ def _regress_mcmc(args: argparse.Namespace, rscale: float, label: str) -> int:
         head = [
             f"Data: {data.path}; outcome {outcome}; {doc['n_used']} of {doc['n_rows']} rows "
             "complete on every variable (the same rows for every block)",
+            f"Missing predictors: {doc['missing_predictors']}; the MCMC model uses "
+            f"{doc['n_mcmc']} rows, {doc['n_imputed']} values imputed",
             f"Slope prior: {doc['prior']}",
             f"Block BF prior: {doc['prior_jzs']}",
             f"Sampler: {doc['sampler']}; divergences: {doc['divergences']}",
@@ -919,9 +1053,25 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="each participant left out in turn: ΔR² and block BF",
     )
+    r.add_argument("--waves", help="waves of <construct>_<wave> columns, e.g. m12,m24: --outcome "
+                   "and --block then name constructs")  # fmt: skip
+    r.add_argument("--baseline", help="wave of the outcome's baseline score added to block 1 (m0)")
+    r.add_argument(
+        "--likelihood",
+        choices=["normal", "student"],
+        help="residual distribution of the MCMC model (default normal)",
+    )
+    r.add_argument(
+        "--impute",
+        action="store_true",
+        help="impute missing predictor values in the model (MAR); default listwise",
+    )
+    r.add_argument("--mean-r2", help="R2-D2: prior mean of R² (0.5)")
+    r.add_argument("--prec-r2", help="R2-D2: prior precision of R² (2)")
+    r.add_argument("--cons-d2", help="R2-D2: Dirichlet concentration (0.5, as brms >= 2.20)")
     r.add_argument(
         "--prior",
-        choices=["normal"],
+        choices=["normal", "r2d2"],
         help="also fit each block's model by MCMC with this slope prior",
     )
     r.add_argument("--prior-scale", help="SD of the normal prior on standardized slopes (1)")

@@ -13,15 +13,14 @@ from bayes_peer.data.demo import simulate_latent, true_correlations, true_regres
 from bayes_peer.data.participants import read_participants
 from bayes_peer.exact.regression import RSCALES
 from bayes_peer.frequentist import hierarchical_ols
-from bayes_peer.mcmc.sampler import SamplerSettings, get_structure
+from bayes_peer.mcmc.sampler import SamplerSettings
 from bayes_peer.regression import (
-    build_regression_model,
     delta_r2_draws,
     fitted_values,
     loo_r2,
     r2_draws,
 )
-from bayes_peer.workflows.regress_mcmc import psis_loo, regress_mcmc
+from bayes_peer.workflows.regress_mcmc import psis_loo, regress_mcmc, regression_structure
 
 from conftest import ROOT
 
@@ -101,7 +100,7 @@ def test_large_n_weak_prior_approaches_ols_and_press():
     n = 400
     x = z(rng.standard_normal((n, 3)))
     y = z(x @ [0.4, 0.2, 0.0] + rng.standard_normal(n))
-    structure = get_structure("regression(P=4)", lambda: build_regression_model(4))
+    structure = regression_structure(4)
     design = np.column_stack([x, np.zeros(n)])
     fit = structure.fit({"X": design, "y": y, "prior_scale": 10.0}, SamplerSettings(seed=2))
     post = fit.idata["posterior"]
@@ -144,7 +143,7 @@ def test_coverage_of_the_demo_truth_with_one_compiled_model():
     names, _ = true_correlations()
     ix = [names.index(p) for p in predictors]
     iy = names.index("recovery_m24")
-    structure = get_structure("regression(P=4)", lambda: build_regression_model(4))
+    structure = regression_structure(4)
     compiled = structure.compiled
     settings = SamplerSettings(draws=500, tune=500, seed=11)
     hits95 = hits50 = total = 0

@@ -162,7 +162,10 @@ class ModelStructure:
         """
         import nutpie
 
-        compiled = self.compiled.with_data(**data)
+        # pm.Data a structure does not use (e.g. R2-D2 settings under a normal prior) are
+        # dropped by the compiler; they are still set on the PyMC model below.
+        known = {var.name for var in self.compiled.shared_var_keys}
+        compiled = self.compiled.with_data(**{k: v for k, v in data.items() if k in known})
         notes: list[str] = []
         start = time.perf_counter()
         for attempt, target in enumerate(settings.target_accept):

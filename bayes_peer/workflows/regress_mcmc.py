@@ -13,6 +13,9 @@ from bayes_peer.data.participants import ParticipantData
 from bayes_peer.mcmc.diagnostics import summarize_draws
 from bayes_peer.mcmc.sampler import Fit, SamplerSettings, get_structure
 from bayes_peer.regression import (
+    R2D2_CONS,
+    R2D2_MEAN,
+    R2D2_PREC,
     build_regression_model,
     delta_r2_draws,
     fitted_values,
@@ -20,10 +23,11 @@ from bayes_peer.regression import (
     normal_prior_text,
     padded_columns,
     r2_draws,
+    r2d2_prior_text,
 )
 from bayes_peer.workflows.regress import check_blocks, regress_data
 
-PRIORS = ("normal",)
+PRIORS = ("normal", "r2d2")
 
 
 @dataclass
@@ -32,6 +36,17 @@ class McmcRegression:
 
     result: dict
     fits: dict[int, Fit] = field(default_factory=dict)
+
+
+def regression_structure(
+    columns: int, prior: str = "normal", likelihood: str = "normal", impute: int = 0
+):
+    """The process-wide compiled regression structure (``impute`` = number of latent slots)."""
+    tag = f", impute={impute}" if impute else ""
+    return get_structure(
+        f"regression(P={columns}, {prior}, {likelihood}{tag})",
+        lambda: build_regression_model(columns, prior, likelihood, impute),
+    )
 
 
 def _zscore(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -76,17 +91,32 @@ def regress_mcmc(
     prior_scale: float = 1.0,
     ci_prob: float = 0.95,
     rope: float = 0.1,
+    likelihood: str = "normal",
+    r2d2: tuple[float, float, float] = (R2D2_MEAN, R2D2_PREC, R2D2_CONS),
+    impute: bool = False,
 ) -> McmcRegression:
-    """Fit the intercept-only model and each block's model on the same standardized rows."""
+    """Fit the intercept-only model and each block's model on the same standardized rows.
+
+    ``prior`` is "normal" (slopes ~ Normal(0, prior_scale)) or "r2d2" (``r2d2`` = mean_R2,
+    prec_R2, cons_D2); ``likelihood`` "normal" or "student". By default the rows are those
+    complete on the outcome and every term (listwise, as the OLS layer); with ``impute`` every
+    row with an observed outcome is used and missing predictor values are imputed in the model
+    (multivariate normal, MAR), while the OLS/JZS keys stay on the complete rows.
+    """
     terms = check_blocks(outcome, blocks)
-    result = regress_data(data, outcome, blocks, rscale, ci_prob)  # OLS + JZS, same rows
+    result = regress_data(data, outcome, blocks, rscale, ci_prob)  # OLS + JZS, complete rows
     values = data.matrix([outcome, *terms])
-    used = values[~np.isnan(values).any(axis=1)]
+    rows = ~np.isnan(values[:, 0]) if impute else ~np.isnan(values).any(axis=1)
+    used = values[rows]
     y, _, sd_y = _zscore(used[:, 0])
-    x, _, sd_x = _zscore(used[:, 1:])
+    xmask = ~np.isnan(used[:, 1:])
+    mean_x, sd_x = np.nanmean(used[:, 1:], axis=0), np.nanstd(used[:, 1:], axis=0, ddof=1)
+    x = np.where(xmask, (used[:, 1:] - mean_x) / sd_x, 0.0)
     n, p = x.shape
     columns = padded_columns(p)
-    structure = get_structure(f"regression(P={columns})", lambda: build_regression_model(columns))
+    n_missing = int((~xmask).sum())
+    slots = 8 * max(1, -(-n_missing // 8)) if impute else 0  # latent values, multiple of 8
+    structure = regression_structure(columns, prior, likelihood, slots)
 
     sizes = np.cumsum([0, *[len(b) for b in blocks]])
     fits: dict[int, Fit] = {}
@@ -94,7 +124,15 @@ def regress_mcmc(
     for k, width in enumerate(sizes):
         design = np.zeros((n, columns))
         design[:, :width] = x[:, :width]
-        fit = structure.fit({"X": design, "y": y, "prior_scale": prior_scale}, settings)
+        active = (np.arange(columns) < width).astype(float)
+        values = {"X": design, "y": y, "active": active, "prior_scale": prior_scale,
+                  "mean_R2": r2d2[0], "prec_R2": r2d2[1], "cons_D2": r2d2[2]}  # fmt: skip
+        if impute:
+            cells = np.zeros((n, columns), dtype=bool)
+            cells[:, :width] = ~xmask[:, :width]
+            values.update(miss_idx=np.flatnonzero(cells.ravel()).astype("int64"),
+                          active_x=active)  # fmt: skip
+        fit = structure.fit(values, settings)
         fits[k] = fit
         loos[k] = psis_loo(fit.idata)
 
@@ -104,9 +142,21 @@ def regress_mcmc(
         post = fit.idata["posterior"]
         beta = post["beta"].values[..., : sizes[k]]  # (chain, draw, p_k)
         intercept, sigma = post["intercept"].values, post["sigma"].values
-        mu = fitted_values(intercept, beta, x[:, : sizes[k]])
-        r2 = r2_draws(mu, sigma)
-        delta = delta_r2_draws(mu, sigma, x[:, : sizes[k - 1]])
+        nu = post["nu"].values if likelihood == "student" else None
+        if impute:  # per-draw design: observed values and this draw's imputations
+            cells = np.zeros((n, columns), dtype=bool)
+            cells[:, : sizes[k]] = ~xmask[:, : sizes[k]]
+            idx = np.flatnonzero(cells.ravel())
+            latent = post["x_latent"].values[..., : idx.size]
+            full = np.broadcast_to(np.pad(x, ((0, 0), (0, columns - p))).ravel(),
+                                   (*latent.shape[:-1], n * columns)).copy()  # fmt: skip
+            full[..., idx] = latent
+            x_k = full.reshape(*latent.shape[:-1], n, columns)[..., : sizes[k]]
+        else:
+            x_k = x[:, : sizes[k]]
+        mu = fitted_values(intercept, beta, x_k)
+        r2 = r2_draws(mu, sigma, nu)
+        delta = delta_r2_draws(mu, sigma, x_k[..., : sizes[k - 1]], nu)
         elpd, elpd_i, pareto_k, log_w = loos[k]
         elpd_prev, elpd_i_prev, _, _ = loos[k - 1]
         diff_i = elpd_i - elpd_i_prev
@@ -159,8 +209,25 @@ def regress_mcmc(
             )
     result.update(
         {
-            "prior": normal_prior_text(prior_scale)
+            "prior": (
+                normal_prior_text(prior_scale) if prior == "normal" else r2d2_prior_text(*r2d2)
+            )
+            + (
+                "; Student-t residuals, nu = 2 + Gamma(2, 0.1), Bayesian R² with sigma² nu/(nu - 2)"
+                if likelihood == "student"
+                else ""
+            )
             + "; the block BFs (bf_block) rest on their own JZS prior, not on this one",
+            "likelihood": likelihood,
+            "missing_predictors": "imputed in the model (multivariate normal of the active "
+            "predictors, MAR)"
+            if impute
+            else "listwise: rows complete on the outcome and every term",
+            "n_mcmc": int(n),
+            "n_imputed": n_missing if impute else 0,
+            "r2d2": {"mean_R2": r2d2[0], "prec_R2": r2d2[1], "cons_D2": r2d2[2]}
+            if prior == "r2d2"
+            else None,
             "prior_name": prior,
             "prior_scale": prior_scale,
             "sampler": settings.describe(),
