@@ -944,6 +944,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_mcmc_options(parser: argparse.ArgumentParser, *, rope: str, out: str) -> None:
+    """Sampler, ROPE and output options shared by the MCMC commands."""
+    parser.add_argument("--seed", help="MCMC seed (default 20261126)")
+    parser.add_argument("--draws", help="draws per chain after warm-up (default 1000)")
+    parser.add_argument("--tune", help="warm-up steps per chain (default 1000)")
+    parser.add_argument("--chains", help="chains (default 4)")
+    parser.add_argument("--rope", help=rope)
+    parser.add_argument("--out", help=out)
+    parser.add_argument("--force", action="store_true", help="replace an existing --out folder")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``bayes-peer`` (sub-commands correlate, regress, demo)."""
     parser = _Parser(
@@ -983,11 +994,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="also fit a PyMC model by MCMC (nutpie): joint LKJ or pairwise",
     )
     c.add_argument("--eta", help="LKJ shape of the joint model (default 1)")
-    c.add_argument("--seed", help="MCMC seed (default 20261126)")
-    c.add_argument("--draws", help="draws per chain after warm-up (default 1000)")
-    c.add_argument("--tune", help="warm-up steps per chain (default 1000)")
-    c.add_argument("--chains", help="chains (default 4)")
-    c.add_argument("--rope", help="half-width of the ROPE around 0 (default 0.1)")
+    _add_mcmc_options(
+        c,
+        rope="half-width of the ROPE around 0 (default 0.1)",
+        out="folder for NetCDF posteriors and a CSV summary",
+    )
     c.add_argument(
         "--robustness",
         action="store_true",
@@ -1017,8 +1028,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--robust", action="store_true", help="joint model: multivariate Student-t likelihood"
     )
     c.add_argument("--partial-on", help="joint model: partial correlations given these columns")
-    c.add_argument("--out", help="folder for NetCDF posteriors and a CSV summary")
-    c.add_argument("--force", action="store_true", help="replace an existing --out folder")
     c.add_argument("--json", action="store_true", help="print one JSON object")
     c.set_defaults(func=cmd_correlate)
 
@@ -1075,13 +1084,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="also fit each block's model by MCMC with this slope prior",
     )
     r.add_argument("--prior-scale", help="SD of the normal prior on standardized slopes (1)")
-    r.add_argument("--seed", help="MCMC seed (default 20261126)")
-    r.add_argument("--draws", help="draws per chain after warm-up (default 1000)")
-    r.add_argument("--tune", help="warm-up steps per chain (default 1000)")
-    r.add_argument("--chains", help="chains (default 4)")
-    r.add_argument("--rope", help="half-width of the ROPE for standardized slopes (0.1)")
-    r.add_argument("--out", help="folder for NetCDF posteriors and CSV tables")
-    r.add_argument("--force", action="store_true", help="replace an existing --out folder")
+    _add_mcmc_options(
+        r,
+        rope="half-width of the ROPE for standardized slopes (0.1)",
+        out="folder for NetCDF posteriors and CSV tables",
+    )
     r.add_argument("--json", action="store_true", help="print one JSON object")
     r.set_defaults(func=cmd_regress)
 

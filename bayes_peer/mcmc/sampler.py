@@ -248,6 +248,28 @@ class ModelStructure:
         return idata
 
 
+def sampler_record(settings: SamplerSettings, fits: dict[str, Fit]) -> dict:
+    """The sampler keys every MCMC result carries: settings, divergences (all fits), each fit."""
+    return {
+        "sampler": settings.describe(),
+        "seed": settings.seed,
+        "chains": settings.chains,
+        "draws": settings.draws,
+        "tune": settings.tune,
+        "divergences": int(sum(f.divergences for f in fits.values())),
+        "fits": [
+            {
+                "fit": name,
+                "divergences": f.divergences,
+                "target_accept": f.target_accept,
+                "notes": f.notes,
+                "seconds": f.seconds,
+            }
+            for name, f in fits.items()
+        ],
+    }
+
+
 _STRUCTURES: dict[str, ModelStructure] = {}
 
 

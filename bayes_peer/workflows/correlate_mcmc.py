@@ -24,7 +24,7 @@ from bayes_peer.data.participants import ParticipantData
 from bayes_peer.errors import InputError
 from bayes_peer.frequentist import nonoverlapping_difference
 from bayes_peer.mcmc.diagnostics import summarize_draws
-from bayes_peer.mcmc.sampler import Fit, SamplerSettings, get_structure
+from bayes_peer.mcmc.sampler import Fit, SamplerSettings, get_structure, sampler_record
 from bayes_peer.workflows.correlate import MIN_PAIRS, correlation_record
 
 MODELS = ("pairwise", "joint")
@@ -48,16 +48,6 @@ class McmcCorrelations:
 
 def _complete(values: np.ndarray) -> np.ndarray:
     return ~np.isnan(values).any(axis=1)
-
-
-def _fit_meta(name: str, fit: Fit) -> dict:
-    return {
-        "fit": name,
-        "divergences": fit.divergences,
-        "target_accept": fit.target_accept,
-        "notes": fit.notes,
-        "seconds": fit.seconds,
-    }
 
 
 def _partial_from_corr(corr: np.ndarray) -> float:
@@ -224,7 +214,7 @@ def correlate_mcmc(
     if len(names) < 2:
         raise InputError(f"need at least two variables for a correlation, got {len(names)}")
     exact = {"kappa": kappa, "alternative": alternative, "ci_prob": ci_prob}
-    pairs, fits, fit_meta = [], {}, []
+    pairs, fits = [], {}
     dropped: list[dict] = []
     if model == "pairwise":
         structure = get_structure("pairwise", build_pairwise_model)
@@ -244,7 +234,6 @@ def correlate_mcmc(
             fit = structure.fit({"y": y, "prior_a": 1.0 / kappa}, settings)
             key = f"{a}__{b}"
             fits[key] = fit
-            fit_meta.append(_fit_meta(key, fit))
             draws = fit.idata["posterior"]["rho"].values
             r = float(np.corrcoef(values[keep], rowvar=False)[0, 1])
             record = correlation_record(r, n, **exact)
@@ -259,7 +248,6 @@ def correlate_mcmc(
             partial_on=partial_on or [], waves=waves,
         )  # fmt: skip
         fits["joint"] = joint.fit
-        fit_meta.append(_fit_meta("joint", joint.fit))
         structure, prior, n_used, dropped = (
             joint.structure,
             joint.prior,
@@ -291,12 +279,7 @@ def correlate_mcmc(
         contrasts = joint.contrasts(ci_prob) if waves else None
     result = {
         "model": model,
-        "sampler": settings.describe(),
-        "seed": settings.seed,
-        "chains": settings.chains,
-        "draws": settings.draws,
-        "tune": settings.tune,
-        "divergences": int(sum(f.divergences for f in fits.values())),
+        **sampler_record(settings, fits),
         "n_used": n_used,
         "missing_policy": "pairwise-complete rows per pair" if model == "pairwise" else missing,
         "missing": MISSING_TEXT["pairwise" if model == "pairwise" else missing],
@@ -308,7 +291,6 @@ def correlate_mcmc(
         "rope": rope,
         "eta": eta if model == "joint" else None,
         "diagnostics_ok": all(p["diagnostics_ok"] for p in pairs),
-        "fits": fit_meta,
         "compile_seconds": structure.compile_seconds,
         "pairs": pairs,
     }

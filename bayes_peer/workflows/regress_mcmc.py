@@ -11,7 +11,7 @@ import numpy as np
 
 from bayes_peer.data.participants import ParticipantData
 from bayes_peer.mcmc.diagnostics import summarize_draws
-from bayes_peer.mcmc.sampler import Fit, SamplerSettings, get_structure
+from bayes_peer.mcmc.sampler import Fit, SamplerSettings, get_structure, sampler_record
 from bayes_peer.regression import (
     R2D2_CONS,
     R2D2_MEAN,
@@ -78,6 +78,45 @@ def _interval(draws: np.ndarray, ci_prob: float) -> tuple[float, float, float]:
     tail = (1.0 - ci_prob) / 2.0
     lo, med, hi = np.quantile(draws.ravel(), [tail, 0.5, 1.0 - tail])
     return float(med), float(lo), float(hi)
+
+
+def coefficient_posterior(
+    draws: np.ndarray, scale: float, ci_prob: float, rope: float, divergences: int
+) -> dict:
+    """Posterior keys of one standardized coefficient (``scale`` = sd_y / sd_x to raw)."""
+    s = summarize_draws(draws, ci_prob=ci_prob, rope=rope, divergences=divergences, prefix="")
+    return {
+        "posterior_mean": s["mean"],
+        "posterior_sd": s["sd"],
+        "posterior_median": s["median"],
+        "mcse_mean": s["mcse_mean"],
+        "mcse_median": s["mcse_median"],
+        "ci_low": s["ci_low"],
+        "ci_high": s["ci_high"],
+        "p_direction": max(s["p_positive"], 1.0 - s["p_positive"]),
+        "p_positive": s["p_positive"],
+        "rope_share": s["rope_share"],
+        "r_hat": s["r_hat"],
+        "ess_bulk": s["ess_bulk"],
+        "ess_tail": s["ess_tail"],
+        "raw_posterior_median": s["median"] * scale,
+        "raw_ci_low": s["ci_low"] * scale,
+        "raw_ci_high": s["ci_high"] * scale,
+        "diagnostics_ok": s["diagnostics_ok"],
+        "flags": s["flags"],
+    }
+
+
+def block_verdict(block: dict, flags: list[str], sigma: np.ndarray, divergences: int) -> None:
+    """Set a block's ``diagnostics_ok`` and ``flags`` (a Pareto k > 0.7 warns, never fails)."""
+    sigma_summary = summarize_draws(sigma, divergences=divergences, prefix="")
+    flags = flags + [f"sigma: {f}" for f in sigma_summary["flags"]]
+    block["diagnostics_ok"] = not flags
+    block["flags"] = sorted(set(flags))
+    if block["pareto_k_max"] > 0.7:
+        block["flags"].append(
+            f"Pareto k {block['pareto_k_max']:.2f} > 0.7: LOO unreliable for some rows"
+        )
 
 
 def regress_mcmc(
@@ -173,40 +212,12 @@ def regress_mcmc(
         block["divergences"] = fit.divergences
         flags = []
         for j, term in enumerate(terms[: sizes[k]]):
-            s = summarize_draws(
-                beta[..., j], ci_prob=ci_prob, rope=rope, divergences=fit.divergences, prefix=""
+            summary = coefficient_posterior(
+                beta[..., j], sd_y / sd_x[j], ci_prob, rope, fit.divergences
             )
-            scale = sd_y / sd_x[j]
-            raw_med, raw_lo, raw_hi = (v * scale for v in (s["median"], s["ci_low"], s["ci_high"]))
-            coefficients[(k, term)].update(
-                posterior_mean=s["mean"],
-                posterior_sd=s["sd"],
-                posterior_median=s["median"],
-                mcse_mean=s["mcse_mean"],
-                mcse_median=s["mcse_median"],
-                ci_low=s["ci_low"],
-                ci_high=s["ci_high"],
-                p_direction=max(s["p_positive"], 1.0 - s["p_positive"]),
-                p_positive=s["p_positive"],
-                rope_share=s["rope_share"],
-                r_hat=s["r_hat"],
-                ess_bulk=s["ess_bulk"],
-                ess_tail=s["ess_tail"],
-                raw_posterior_median=raw_med,
-                raw_ci_low=raw_lo,
-                raw_ci_high=raw_hi,
-                diagnostics_ok=s["diagnostics_ok"],
-                flags=s["flags"],
-            )
-            flags += s["flags"]
-        sigma_summary = summarize_draws(sigma, divergences=fit.divergences, prefix="")
-        flags += [f"sigma: {f}" for f in sigma_summary["flags"]]
-        block["diagnostics_ok"] = not flags
-        block["flags"] = sorted(set(flags))
-        if block["pareto_k_max"] > 0.7:
-            block["flags"].append(
-                f"Pareto k {block['pareto_k_max']:.2f} > 0.7: LOO unreliable for some rows"
-            )
+            coefficients[(k, term)].update(summary)
+            flags += summary["flags"]
+        block_verdict(block, flags, sigma, fit.divergences)
     result.update(
         {
             "prior": (
@@ -230,22 +241,7 @@ def regress_mcmc(
             else None,
             "prior_name": prior,
             "prior_scale": prior_scale,
-            "sampler": settings.describe(),
-            "seed": settings.seed,
-            "chains": settings.chains,
-            "draws": settings.draws,
-            "tune": settings.tune,
-            "divergences": int(sum(f.divergences for f in fits.values())),
-            "fits": [
-                {
-                    "fit": f"block{k}",
-                    "divergences": f.divergences,
-                    "target_accept": f.target_accept,
-                    "notes": f.notes,
-                    "seconds": f.seconds,
-                }
-                for k, f in fits.items()
-            ],
+            **sampler_record(settings, {f"block{k}": f for k, f in fits.items()}),
             "compile_seconds": structure.compile_seconds,
             "rope": rope,
             "delta_r2_definition": "per draw within the block's model: var((I - P_prev) mu_s) / "

@@ -21,8 +21,7 @@ import numpy as np
 
 from bayes_peer.data.participants import ParticipantData
 from bayes_peer.errors import InputError
-from bayes_peer.mcmc.diagnostics import summarize_draws
-from bayes_peer.mcmc.sampler import Fit, SamplerSettings, get_structure
+from bayes_peer.mcmc.sampler import Fit, SamplerSettings, get_structure, sampler_record
 from bayes_peer.regression import (
     R2D2_CONS,
     R2D2_MEAN,
@@ -37,6 +36,7 @@ from bayes_peer.regression import (
     r2d2_prior_text,
 )
 from bayes_peer.workflows.regress import check_blocks, complete_rows, regress_data
+from bayes_peer.workflows.regress_mcmc import block_verdict, coefficient_posterior
 
 MISSING_TEXT = (
     "at each wave, rows with the outcome and that wave's predictors observed; a participant "
@@ -215,26 +215,12 @@ def regress_waves_mcmc(
             flags = []
             terms = [t for b in design[w][1] for t in b]
             for j, term in enumerate(terms[: sizes[k]]):
-                s = summarize_draws(beta[..., j], ci_prob=ci_prob, rope=rope,
-                                    divergences=fit.divergences, prefix="")  # fmt: skip
-                scale = sds[w][0] / sds[w][1 + j]
-                coefficients[(w, k, term)].update(
-                    posterior_mean=s["mean"], posterior_sd=s["sd"], posterior_median=s["median"],
-                    mcse_mean=s["mcse_mean"], mcse_median=s["mcse_median"], ci_low=s["ci_low"],
-                    ci_high=s["ci_high"], p_direction=max(s["p_positive"], 1 - s["p_positive"]),
-                    p_positive=s["p_positive"], rope_share=s["rope_share"], r_hat=s["r_hat"],
-                    ess_bulk=s["ess_bulk"], ess_tail=s["ess_tail"],
-                    raw_posterior_median=s["median"] * scale, raw_ci_low=s["ci_low"] * scale,
-                    raw_ci_high=s["ci_high"] * scale, diagnostics_ok=s["diagnostics_ok"],
-                    flags=s["flags"],
-                )  # fmt: skip
-                flags += s["flags"]
-            block["diagnostics_ok"] = not flags
-            block["flags"] = sorted(set(flags))
-            if block["pareto_k_max"] > 0.7:
-                block["flags"].append(
-                    f"Pareto k {block['pareto_k_max']:.2f} > 0.7: LOO unreliable for some rows"
+                summary = coefficient_posterior(
+                    beta[..., j], sds[w][0] / sds[w][1 + j], ci_prob, rope, fit.divergences
                 )
+                coefficients[(w, k, term)].update(summary)
+                flags += summary["flags"]
+            block_verdict(block, flags, sigma, fit.divergences)
 
     last = fits[len(sizes) - 1]
     post = last.idata["posterior"]
@@ -271,22 +257,7 @@ def regress_waves_mcmc(
         "prior_name": prior,
         "prior_scale": prior_scale if prior == "normal" else None,
         "likelihood": likelihood,
-        "sampler": settings.describe(),
-        "seed": settings.seed,
-        "chains": settings.chains,
-        "draws": settings.draws,
-        "tune": settings.tune,
-        "divergences": int(sum(f.divergences for f in fits.values())),
-        "fits": [
-            {
-                "fit": f"block{k}",
-                "divergences": f.divergences,
-                "target_accept": f.target_accept,
-                "notes": f.notes,
-                "seconds": f.seconds,
-            }
-            for k, f in fits.items()
-        ],
+        **sampler_record(settings, {f"block{k}": f for k, f in fits.items()}),
         "compile_seconds": structure.compile_seconds,
         "rope": rope,
     }
