@@ -931,17 +931,56 @@ def cmd_design(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------------------- demo
 def cmd_demo(args: argparse.Namespace) -> int:
-    from bayes_peer.workflows.demo import run_demo
+    if args.exact:
+        from bayes_peer.workflows.demo import run_demo
 
-    summary = run_demo(args.out, force=args.force)
+        summary = run_demo(args.out, force=args.force)
+        if args.json:
+            _emit_json(summary)
+        else:
+            print(summary["notice"])
+            print(f"Wrote {len(summary['files'])} files to {summary['out']}:")
+            for name in summary["files"]:
+                print(f"  {name}")
+        return 0
+    from bayes_peer.specs import load_spec, shipped_specs
+
+    specs = [load_spec(p) for p in shipped_specs()]
+    return _run(args, specs, data=None, command="bayes-peer demo")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bayes_peer.specs import load_spec
+
+    spec = load_spec(args.spec)
+    if args.out is None:
+        args.out = str(Path("results") / spec.name)
+    return _run(args, [spec], data=args.data, command="bayes-peer run")
+
+
+def _run(args: argparse.Namespace, specs, data, command: str) -> int:
+    from bayes_peer.display import SYNTHETIC_NOTICE
+    from bayes_peer.workflows.run import run_specs
+
+    seed = None if args.seed is None else _whole(args.seed, "--seed")
+    if seed is not None and not 0 <= seed < 2**63:
+        raise InputError(f"--seed must be a whole number in [0, 2^63), got {args.seed}")
+    record = run_specs(specs, args.out, data_path=data, seed=seed, force=args.force,
+                       quiet=args.quiet, command=command)  # fmt: skip
     if args.json:
-        _emit_json(summary)
-    else:
-        print(summary["notice"])
-        print(f"Wrote {len(summary['files'])} files to {summary['out']}:")
-        for name in summary["files"]:
-            print(f"  {name}")
-    return 0
+        _emit_json(record)
+    elif not args.quiet:
+        if record["synthetic"]:
+            print(SYNTHETIC_NOTICE)
+        print(f"Wrote {record['out']} in {record['seconds']:.0f} s")
+        for entry in record["specs"]:
+            counts = {
+                v: list(entry["verdicts"].values()).count(v) for v in ("pass", "warn", "fail")
+            }
+            print(f"  {entry['name']}: {counts['pass']} pass, {counts['warn']} warn, "
+                  f"{counts['fail']} fail" + (f" (failed: {', '.join(entry['failed'])})"
+                                              if entry["failed"] else ""))  # fmt: skip
+    return record["exit_status"]
 
 
 def _add_mcmc_options(parser: argparse.ArgumentParser, *, rope: str, out: str) -> None:
@@ -1121,8 +1160,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     d.add_argument("--out", default="results/demo", help="output folder (default results/demo)")
     d.add_argument("--force", action="store_true", help="replace an existing output folder")
+    d.add_argument("--seed", help="MCMC seed for every model (default: each spec's)")
+    d.add_argument("--quiet", action="store_true", help="no progress lines")
+    d.add_argument(
+        "--exact",
+        action="store_true",
+        help="only the exact + frequentist tables (seconds, no MCMC)",
+    )
     d.add_argument("--json", action="store_true", help="print one JSON object")
     d.set_defaults(func=cmd_demo)
+
+    u = sub.add_parser(
+        "run",
+        help="run one analysis spec (models/*.toml) into a results folder",
+        description="Runs a spec: MCMC models, exact and frequentist numbers side by side, "
+        "diagnostics with pass/warn/fail. Exit status 3 when any fit failed its diagnostics "
+        "(after writing everything).",
+    )
+    u.add_argument("spec", help="spec file, e.g. models/blocks.toml")
+    u.add_argument("--data", help="participant CSV instead of the spec's")
+    u.add_argument("--out", help="results folder (default results/<spec name>)")
+    u.add_argument("--seed", help="MCMC seed for every model (default: the spec's)")
+    u.add_argument("--force", action="store_true", help="replace an existing results folder")
+    u.add_argument("--quiet", action="store_true", help="no progress lines")
+    u.add_argument("--json", action="store_true", help="print one JSON object")
+    u.set_defaults(func=cmd_run)
     return parser
 
 
@@ -1133,7 +1195,9 @@ def main(argv: list[str] | None = None) -> int:
         parser = build_parser()
         args = parser.parse_args(argv)
         if args.command is None:
-            raise InputError("no command given: use correlate, regress or demo (bayes-peer --help)")
+            raise InputError(
+                "no command given: use correlate, regress, design, run or demo (bayes-peer --help)"
+            )
         return args.func(args)
     except (InputError, ValueError) as exc:
         message = " ".join(str(exc).split())

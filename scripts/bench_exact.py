@@ -74,7 +74,7 @@ def main() -> int:
                 "CLI: demo (exact + frequentist, 30 r, 8 regressions)",
                 timed(
                     lambda: subprocess.run(
-                        [*cli, "demo", "--out", f"{tmp}/d", "--force"],
+                        [*cli, "demo", "--exact", "--out", f"{tmp}/d", "--force"],
                         check=True,
                         capture_output=True,
                     ),

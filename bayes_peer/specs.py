@@ -1,0 +1,184 @@
+"""Analysis specs (``models/*.toml``): one readable file per analysis, validated up front.
+
+A spec names its data (``[data] csv = "demo" | "path.csv"``), then a ``[correlations]`` and/or a
+``[regressions]`` section, and optionally ``[sampler]`` settings. Every error names the spec
+and the key (``error: models/blocks.toml: key 'regressions.prior' ...``), exit status 2.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from bayes_peer.errors import InputError
+
+ALLOWED = {
+    "": {"title", "data", "correlations", "regressions", "sampler"},
+    "data": {"csv"},
+    "correlations": {"constructs", "waves", "eta", "kappa", "missing", "robust"},
+    "regressions": {
+        "outcomes",
+        "waves",
+        "baseline",
+        "blocks",
+        "prior",
+        "prior_scale",
+        "likelihood",
+        "rscale",
+        "mean_R2",
+        "prec_R2",
+        "cons_D2",
+    },
+    "sampler": {"draws", "tune", "chains", "seed"},
+}
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A validated spec: its path, hash, text and sections (plain dicts of checked values)."""
+
+    path: Path
+    name: str
+    sha256: str
+    text: str
+    title: str
+    data: Path | None  # None = the shipped demo study
+    correlations: dict | None
+    regressions: dict | None
+    sampler: dict
+
+
+def _fail(path: Path, key: str, message: str) -> InputError:
+    return InputError(f"{path}: key '{key}' {message}")
+
+
+def _names(path: Path, key: str, value, minimum: int = 1) -> list[str]:
+    if (
+        not isinstance(value, list)
+        or len(value) < minimum
+        or not all(isinstance(v, str) and v.strip() for v in value)
+    ):
+        raise _fail(path, key, f"must be a list of at least {minimum} names")
+    if len(set(value)) != len(value):
+        raise _fail(path, key, "names a value twice")
+    return [v.strip() for v in value]
+
+
+def _number(path: Path, key: str, value, *, positive: bool = True, integer: bool = False):
+    ok = isinstance(value, int) if integer else isinstance(value, int | float)
+    if isinstance(value, bool) or not ok or (positive and value <= 0):
+        kind = "a positive whole number" if integer else "a positive number"
+        raise _fail(path, key, f"must be {kind}, got {value!r}")
+    return value
+
+
+def _choice(path: Path, key: str, value, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise _fail(path, key, f"must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def load_spec(path: str | Path) -> Spec:
+    """Read and validate a spec; InputError naming the key on any problem."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: spec file not found")
+    raw = path.read_bytes()
+    try:
+        doc = tomllib.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"{path}: not valid TOML ({exc})") from None
+    for section, allowed in ALLOWED.items():
+        table = doc if section == "" else doc.get(section, {})
+        if not isinstance(table, dict):
+            raise _fail(path, section, "must be a table")
+        for key in table:
+            if key not in allowed:
+                full = key if section == "" else f"{section}.{key}"
+                raise _fail(path, full, f"is unknown (allowed: {', '.join(sorted(allowed))})")
+    if "correlations" not in doc and "regressions" not in doc:
+        raise InputError(f"{path}: a spec needs a [correlations] or a [regressions] section")
+    csv = doc.get("data", {}).get("csv")
+    if not isinstance(csv, str) or not csv.strip():
+        raise _fail(path, "data.csv", 'must name a CSV file (or "demo")')
+    data = None if csv == "demo" else (path.parent / csv)
+
+    correlations = None
+    if "correlations" in doc:
+        c = doc["correlations"]
+        correlations = {
+            "constructs": _names(path, "correlations.constructs", c.get("constructs"), 2),
+            "waves": _names(path, "correlations.waves", c.get("waves", []), 0) or None,
+            "eta": _number(path, "correlations.eta", c.get("eta", 1.0)),
+            "kappa": _number(path, "correlations.kappa", c.get("kappa", 1.0)),
+            "missing": _choice(path, "correlations.missing", c.get("missing", "fiml"),
+                               ("fiml", "listwise")),
+            "robust": c.get("robust", False),
+        }  # fmt: skip
+        if not isinstance(correlations["robust"], bool):
+            raise _fail(path, "correlations.robust", "must be true or false")
+        if correlations["waves"] is not None and len(correlations["waves"]) != 2:
+            raise _fail(path, "correlations.waves", "must name exactly two waves")
+    regressions = None
+    if "regressions" in doc:
+        r = doc["regressions"]
+        blocks = r.get("blocks")
+        if not isinstance(blocks, list) or not blocks:
+            raise _fail(path, "regressions.blocks", "must be a list of blocks (lists of names)")
+        blocks = [_names(path, "regressions.blocks", b) for b in blocks]
+        prior = _choice(path, "regressions.prior", r.get("prior", "normal"), ("normal", "r2d2"))
+        regressions = {
+            "outcomes": _names(path, "regressions.outcomes", r.get("outcomes")),
+            "waves": _names(path, "regressions.waves", r.get("waves", []), 0) or None,
+            "baseline": r.get("baseline"),
+            "blocks": blocks,
+            "prior": prior,
+            "prior_scale": _number(path, "regressions.prior_scale", r.get("prior_scale", 1.0)),
+            "likelihood": _choice(path, "regressions.likelihood", r.get("likelihood", "normal"),
+                                  ("normal", "student")),
+            "rscale": r.get("rscale", "medium"),
+            "r2d2": tuple(
+                _number(path, f"regressions.{k}", r.get(k, default))
+                for k, default in (("mean_R2", 0.5), ("prec_R2", 2.0), ("cons_D2", 0.5))
+            ),
+        }  # fmt: skip
+        if regressions["waves"] is not None and len(regressions["waves"]) != 2:
+            raise _fail(path, "regressions.waves", "must name exactly two waves")
+        if regressions["baseline"] is not None and not isinstance(regressions["baseline"], str):
+            raise _fail(path, "regressions.baseline", "must be a wave name such as m0")
+        if regressions["baseline"] is not None and regressions["waves"] is None:
+            raise _fail(path, "regressions.baseline", "needs regressions.waves")
+        if not 0 < regressions["r2d2"][0] < 1:
+            raise _fail(path, "regressions.mean_R2", "must lie strictly between 0 and 1")
+        from bayes_peer.exact.regression import resolve_rscale
+
+        try:
+            regressions["rscale"] = resolve_rscale(regressions["rscale"])
+        except ValueError as exc:
+            raise _fail(path, "regressions.rscale", str(exc)) from None
+    s = doc.get("sampler", {})
+    sampler = {k: _number(path, f"sampler.{k}", s[k], integer=True)
+               for k in ("draws", "tune", "chains") if k in s}  # fmt: skip
+    if "seed" in s:
+        sampler["seed"] = _number(path, "sampler.seed", s["seed"], positive=False, integer=True)
+        if sampler["seed"] < 0:
+            raise _fail(path, "sampler.seed", "must be >= 0")
+    title = doc.get("title", path.stem)
+    if not isinstance(title, str):
+        raise _fail(path, "title", "must be a string")
+    return Spec(
+        path=path, name=path.stem, sha256=hashlib.sha256(raw).hexdigest(),
+        text=raw.decode("utf-8-sig"), title=title, data=data, correlations=correlations,
+        regressions=regressions, sampler=sampler,
+    )  # fmt: skip
+
+
+def shipped_specs() -> list[Path]:
+    """The specs in the checkout's ``models/`` folder (the demo runs all of them)."""
+    folder = Path(__file__).resolve().parent.parent / "models"
+    specs = sorted(folder.glob("*.toml"))
+    if not specs:
+        raise InputError(f"{folder}: no shipped specs found (models/*.toml)")
+    return specs

@@ -1,0 +1,261 @@
+"""``bayes-peer run SPEC`` and ``bayes-peer demo``: whole reanalyses into one results folder.
+
+A results folder holds, per analysis, tidy CSV tables (every number beside its frequentist
+counterpart and its diagnostics), one NetCDF posterior per fitted model, ``diagnostics.csv``
+(pass / warn / fail per model) and ``run.json`` (versions, seed, spec and data hashes, timings,
+verdicts). It is written to a temporary sibling and renamed at the end, so an interrupted run
+leaves no results folder; an existing folder is replaced only with ``--force``.
+
+Diagnostics per fitted model (Vehtari et al. 2021; Betancourt 2017): **fail** if any r_hat >
+1.01, a bulk or tail ESS < 400, or any divergent transition; **warn** for an E-BFMI < 0.3,
+transitions that hit the maximum tree depth, or a PSIS-LOO Pareto k > 0.7 (a warning about
+LOO, not a failed fit); otherwise **pass**. A failed fit is flagged in every table row that
+shows its numbers (``diagnostics`` column), and the command exits with status
+:data:`EXIT_DIAGNOSTICS_FAILED` after writing everything.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bayes_peer.data.demo import demo_path
+from bayes_peer.data.participants import read_participants
+from bayes_peer.errors import InputError
+from bayes_peer.mcmc.sampler import SamplerSettings
+from bayes_peer.specs import Spec
+from bayes_peer.workflows.outputs import (
+    library_versions,
+    write_csv,
+    write_folder_atomically,
+    write_json,
+)
+
+#: Exit status of run/demo when any fit failed its diagnostics (after writing everything).
+EXIT_DIAGNOSTICS_FAILED = 3
+EBFMI_MIN = 0.3
+
+
+def fit_diagnostics(name: str, idata) -> dict:
+    """r_hat, ESS, MCSE, divergences, E-BFMI, tree depth, Pareto k and the verdict of one fit."""
+    import warnings
+
+    import arviz as az
+
+    post = idata["posterior"].to_dataset()
+    stats = idata["sample_stats"].to_dataset()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r_hat = float(np.nanmax([np.nanmax(v.values) for v in az.rhat(post).data_vars.values()]))
+        ess_bulk = float(np.nanmin([np.nanmin(v.values) for v in az.ess(post).data_vars.values()]))
+        ess_tail = float(np.nanmin(
+            [np.nanmin(v.values) for v in az.ess(post, method="tail").data_vars.values()]
+        ))  # fmt: skip
+        mcse = float(np.nanmax([np.nanmax(v.values) for v in az.mcse(post).data_vars.values()]))
+        energy = stats["energy"].values
+        ebfmi = float(np.min(np.square(np.diff(energy, axis=1)).mean(axis=1) / energy.var(axis=1)))
+        pareto = None
+        if "log_likelihood" in idata.children:
+            var = next(iter(idata["log_likelihood"].data_vars))
+            pareto = float(np.max(np.asarray(az.loo(idata, pointwise=True, var_name=var).pareto_k)))
+    divergences = int(stats["diverging"].sum())
+    depth = int(stats["maxdepth_reached"].sum()) if "maxdepth_reached" in stats else 0
+    fail, warn = [], []
+    if not r_hat <= 1.01:
+        fail.append(f"r_hat {r_hat:.3f} > 1.01")
+    if not min(ess_bulk, ess_tail) >= 400:
+        fail.append(f"ESS {min(ess_bulk, ess_tail):.0f} < 400")
+    if divergences:
+        fail.append(f"{divergences} divergent transitions")
+    if ebfmi < EBFMI_MIN:
+        warn.append(f"E-BFMI {ebfmi:.2f} < {EBFMI_MIN}")
+    if depth:
+        warn.append(f"{depth} transitions at the maximum tree depth")
+    if pareto is not None and pareto > 0.7:
+        warn.append(f"Pareto k {pareto:.2f} > 0.7 (LOO unreliable for some rows)")
+    verdict = "fail" if fail else "warn" if warn else "pass"
+    return {"model": name, "verdict": verdict, "r_hat_max": r_hat, "ess_bulk_min": ess_bulk,
+            "ess_tail_min": ess_tail, "mcse_max": mcse, "divergences": divergences,
+            "ebfmi_min": ebfmi, "max_treedepth_hits": depth, "pareto_k_max": pareto,
+            "reasons": "; ".join(fail + warn)}  # fmt: skip
+
+
+class Progress:
+    """'[k/n] what (elapsed)' lines on stderr; silent when quiet."""
+
+    def __init__(self, total: int, quiet: bool):
+        self.total, self.quiet, self.done = total, quiet, 0
+        self.start = time.perf_counter()
+
+    def step(self, what: str) -> None:
+        self.done += 1
+        if not self.quiet:
+            elapsed = time.perf_counter() - self.start
+            print(f"[{self.done}/{self.total}] {what} ({elapsed:.0f} s elapsed)", file=sys.stderr,
+                  flush=True)  # fmt: skip
+
+
+def _settings(spec: Spec, seed: int | None) -> SamplerSettings:
+    values = dict(spec.sampler)
+    if seed is not None:
+        values["seed"] = seed
+    return SamplerSettings(**values)
+
+
+def _run_correlations(spec, data, settings, progress, folder, diagnostics, timings) -> None:
+    from bayes_peer.workflows.correlate_mcmc import correlate_mcmc
+
+    c = spec.correlations
+    pairs, contrasts = [], []
+    for a, b in itertools.combinations(c["constructs"], 2):
+        start = time.perf_counter()
+        outcome = correlate_mcmc(
+            data, [a, b], "joint", settings, kappa=c["kappa"], eta=c["eta"],
+            missing=c["missing"], robust=c["robust"], waves=c["waves"],
+        )  # fmt: skip
+        fit = outcome.fits["joint"]
+        name = f"{a}__{b}"
+        fit.idata.to_netcdf(folder / f"posterior_{name}.nc", engine="h5netcdf")
+        diag = fit_diagnostics(name, fit.idata)
+        diagnostics.append(diag)
+        for row in outcome.result["pairs"]:
+            row.pop("flags", None)
+            pairs.append({**row, "model": name, "diagnostics": diag["verdict"],
+                          "prior": outcome.result["prior"]})  # fmt: skip
+        for row in outcome.result.get("contrasts", []):
+            contrasts.append({**row, "model": name, "diagnostics": diag["verdict"]})
+        timings[name] = time.perf_counter() - start
+        progress.step(f"{spec.name}: {a} ~ {b} ({diag['verdict']})")
+    write_csv(folder / "correlations.csv", pairs)
+    if contrasts:
+        write_csv(folder / "contrasts.csv", contrasts)
+
+
+def _run_regressions(spec, data, settings, progress, folder, diagnostics, timings) -> None:
+    from bayes_peer.workflows.regress_mcmc import regress_mcmc
+    from bayes_peer.workflows.regress_waves import regress_waves_mcmc, wave_blocks
+
+    r = spec.regressions
+    rscale = r["rscale"][0]
+    blocks_out, coefs_out, contrasts_out = [], [], []
+    options = {"prior": r["prior"], "prior_scale": r["prior_scale"],
+               "likelihood": r["likelihood"], "r2d2": r["r2d2"]}  # fmt: skip
+    for outcome in r["outcomes"]:
+        start = time.perf_counter()
+        if r["waves"]:
+            baseline = r["baseline"]
+            if baseline and f"{outcome}_{baseline}" not in data.header:
+                baseline = None  # e.g. satisfaction has no baseline score
+            design = wave_blocks(data.header, outcome, r["waves"], baseline, r["blocks"])
+            fitted = regress_waves_mcmc(data, design, rscale, settings, **options)
+        else:
+            fitted = regress_mcmc(data, outcome, r["blocks"], rscale, settings, **options)
+        verdicts = {}
+        for k, fit in fitted.fits.items():
+            name = f"{outcome}_block{k}"
+            fit.idata.to_netcdf(folder / f"posterior_{name}.nc", engine="h5netcdf")
+            diag = fit_diagnostics(name, fit.idata)
+            diagnostics.append(diag)
+            verdicts[k] = diag["verdict"]
+        for row in fitted.result["blocks"]:
+            row.pop("flags", None)
+            blocks_out.append({"outcome": outcome, **row, "diagnostics": verdicts[row["block"]]})
+        for row in fitted.result["coefficients"]:
+            row.pop("flags", None)
+            coefs_out.append({"outcome": outcome, **row, "diagnostics": verdicts[row["block"]]})
+        last = max(verdicts)
+        for row in fitted.result.get("contrasts", []):
+            contrasts_out.append({"outcome": outcome, **row, "diagnostics": verdicts[last]})
+        timings[outcome] = time.perf_counter() - start
+        worst = (
+            "fail"
+            if "fail" in verdicts.values()
+            else "warn"
+            if "warn" in verdicts.values()
+            else "pass"
+        )
+        progress.step(f"{spec.name}: {outcome} ({worst})")
+    write_csv(folder / "blocks.csv", blocks_out)
+    write_csv(folder / "coefficients.csv", coefs_out)
+    if contrasts_out:
+        write_csv(folder / "contrasts.csv", contrasts_out)
+
+
+def _steps(spec: Spec) -> int:
+    n = 0
+    if spec.correlations:
+        n += len(list(itertools.combinations(spec.correlations["constructs"], 2)))
+    if spec.regressions:
+        n += len(spec.regressions["outcomes"])
+    return n
+
+
+def run_specs(
+    specs: list[Spec],
+    out: str | Path,
+    *,
+    data_path: str | Path | None = None,
+    seed: int | None = None,
+    force: bool = False,
+    quiet: bool = False,
+    command: str = "bayes-peer run",
+) -> dict:
+    """Run specs into ``out`` (one sub-folder per spec when there are several).
+
+    Returns the run record (also written as ``run.json``) with ``exit_status``: 0, or
+    :data:`EXIT_DIAGNOSTICS_FAILED` when any fit failed its diagnostics.
+    """
+    out = Path(out)
+    if out.exists() and not force:
+        raise InputError(f"{out}: the output folder exists; use --force to replace it")
+    datasets = {}
+    for spec in specs:
+        source = Path(data_path) if data_path is not None else spec.data
+        key = str(source) if source is not None else "demo"
+        if key not in datasets:
+            datasets[key] = read_participants(
+                source if source is not None else Path(str(demo_path()))
+            )
+    progress = Progress(sum(_steps(s) for s in specs), quiet)
+    started = time.perf_counter()
+    record: dict = {"command": command, "versions": library_versions(), "specs": []}
+
+    def fill(folder: Path) -> None:
+        for spec in specs:
+            source = Path(data_path) if data_path is not None else spec.data
+            data = datasets[str(source) if source is not None else "demo"]
+            settings = _settings(spec, seed)
+            target = folder / spec.name if len(specs) > 1 else folder
+            target.mkdir(exist_ok=True)
+            (target / "spec.toml").write_text(spec.text, encoding="utf-8")
+            diagnostics: list[dict] = []
+            timings: dict[str, float] = {}
+            if spec.correlations:
+                _run_correlations(spec, data, settings, progress, target, diagnostics, timings)
+            if spec.regressions:
+                _run_regressions(spec, data, settings, progress, target, diagnostics, timings)
+            write_csv(target / "diagnostics.csv", diagnostics)
+            entry = {
+                "spec": str(spec.path), "name": spec.name, "title": spec.title,
+                "spec_sha256": spec.sha256, "data": data.path, "data_sha256": data.sha256,
+                "synthetic": data.synthetic, "sampler": settings.describe(),
+                "seed": settings.seed, "timings_seconds": timings,
+                "verdicts": {d["model"]: d["verdict"] for d in diagnostics},
+                "failed": [d["model"] for d in diagnostics if d["verdict"] == "fail"],
+            }  # fmt: skip
+            record["specs"].append(entry)
+            write_json(target / "run.json", {**entry, "versions": record["versions"]})
+        failed = [m for e in record["specs"] for m in e["failed"]]
+        record["exit_status"] = EXIT_DIAGNOSTICS_FAILED if failed else 0
+        record["seconds"] = time.perf_counter() - started
+        record["synthetic"] = any(e["synthetic"] for e in record["specs"])
+        if len(specs) > 1:
+            write_json(folder / "run.json", record)
+
+    write_folder_atomically(out, force, fill)
+    record["out"] = str(out)
+    return record

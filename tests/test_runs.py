@@ -1,0 +1,123 @@
+"""Specs, `bayes-peer run` and results folders: validation, atomicity, reproducibility, exit status."""
+
+from __future__ import annotations
+
+import csv
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import ROOT
+
+DEMO = ROOT / "bayes_peer" / "data" / "demo_study.csv"
+
+SPEC = """
+title = "test"
+[data]
+csv = "{csv}"
+[regressions]
+outcomes = {outcomes}
+waves = ["m12", "m24"]
+baseline = "m0"
+blocks = [["contacts", "budget_used"], ["alliance"]]
+prior = "normal"
+[sampler]
+draws = {draws}
+tune = {draws}
+chains = 2
+seed = 5
+"""
+
+
+def write_spec(tmp_path, name="spec", outcomes='["recovery"]', draws=400, csv_path=DEMO):
+    path = tmp_path / f"{name}.toml"
+    path.write_text(SPEC.format(csv=csv_path, outcomes=outcomes, draws=draws))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        (('prior = "normal"', 'prior = "horseshoe"'), "key 'regressions.prior'"),
+        (('prior = "normal"', 'priors = "normal"'), "key 'regressions.priors' is unknown"),
+        (("draws = 400", "draws = 0"), "key 'sampler.draws'"),
+        (('waves = ["m12", "m24"]', 'waves = ["m12"]'), "key 'regressions.waves'"),
+        (("[regressions]", "[regression]"), "key 'regression' is unknown"),
+        (("blocks = [", "blocks = 3 #["), "key 'regressions.blocks'"),
+        (('title = "test"', "title = "), "not valid TOML"),
+    ],
+)
+def test_spec_validation_errors_name_the_key(cli, tmp_path, change, fragment):
+    path = write_spec(tmp_path)
+    path.write_text(path.read_text().replace(*change))
+    status, out, err = cli("run", str(path), "--out", str(tmp_path / "out"))
+    assert status == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {path}") and fragment in lines[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_data_file_is_named(cli, tmp_path):
+    path = write_spec(tmp_path, csv_path=tmp_path / "nope.csv")
+    status, _, err = cli("run", str(path), "--out", str(tmp_path / "out"))
+    assert status == 2 and "nope.csv: file not found" in err
+
+
+def test_same_spec_data_and_seed_give_identical_tables(cli, tmp_path):
+    spec = write_spec(tmp_path, draws=300)
+    for name in ("a", "b"):
+        status, _, err = cli("run", str(spec), "--out", str(tmp_path / name), "--quiet")
+        assert status in (0, 3), err
+    for table in ("blocks.csv", "coefficients.csv", "contrasts.csv", "diagnostics.csv"):
+        assert (tmp_path / "a" / table).read_bytes() == (tmp_path / "b" / table).read_bytes()
+    run = json.loads((tmp_path / "a" / "run.json").read_text())
+    assert run["seed"] == 5 and len(run["spec_sha256"]) == 64 and len(run["data_sha256"]) == 64
+    assert run["synthetic"] is True and run["versions"]["pymc"]
+    assert (tmp_path / "a" / "posterior_recovery_block2.nc").exists()
+    status, _, err = cli("run", str(spec), "--out", str(tmp_path / "a"))
+    assert status == 2 and "--force" in err
+
+
+def test_failed_diagnostics_exit_3_after_writing_everything(cli, tmp_path):
+    spec = write_spec(tmp_path, draws=15)  # 2 x 15 draws cannot reach ESS 400
+    status, out, err = cli("run", str(spec), "--out", str(tmp_path / "tiny"), "--json")
+    assert status == 3, err
+    doc = json.loads(out)
+    assert doc["exit_status"] == 3 and doc["specs"][0]["failed"]
+    with (tmp_path / "tiny" / "coefficients.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and all(r["diagnostics"] == "fail" for r in rows)  # flagged where shown
+    with (tmp_path / "tiny" / "diagnostics.csv").open() as fh:
+        diag = list(csv.DictReader(fh))
+    assert {"r_hat_max", "ess_bulk_min", "ebfmi_min", "max_treedepth_hits", "pareto_k_max"} <= set(
+        diag[0]
+    )
+    assert any("ESS" in d["reasons"] for d in diag)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
+def test_an_interrupted_run_leaves_no_results_folder(tmp_path, sig):
+    spec = write_spec(tmp_path, outcomes='["recovery", "qol", "empowerment"]', draws=400)
+    out = tmp_path / "killed"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bayes_peer", "run", str(spec), "--out", str(out)],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=ROOT,
+    )  # fmt: skip
+    deadline = time.time() + 600
+    line = ""
+    while time.time() < deadline:
+        line = proc.stderr.readline()
+        if line.startswith("[1/3]") or not line:
+            break
+    assert line.startswith("[1/3]"), line  # mid-run: one model done, two to go
+    proc.send_signal(sig)
+    proc.wait(timeout=120)
+    assert proc.returncode != 0
+    assert not out.exists()
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".killed")]
+    if sig == signal.SIGINT:  # a catchable interruption also removes the partial folder
+        assert leftovers == []
