@@ -121,3 +121,21 @@ def test_an_interrupted_run_leaves_no_results_folder(tmp_path, sig):
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".killed")]
     if sig == signal.SIGINT:  # a catchable interruption also removes the partial folder
         assert leftovers == []
+
+
+def test_only_the_columns_a_spec_uses_are_parsed(tmp_path):
+    from bayes_peer.specs import load_spec
+    from bayes_peer.workflows.run import spec_columns
+
+    text = DEMO.read_text().splitlines()
+    text = [text[0] + ",site"] + [line + ",north" for line in text[1:]]  # a text column
+    csv_path = tmp_path / "with_text.csv"
+    csv_path.write_text("\n".join(text) + "\n")
+    spec = load_spec(write_spec(tmp_path, csv_path=csv_path))
+    from bayes_peer.data.participants import read_header
+
+    columns = spec_columns(spec, read_header(csv_path))
+    assert "site" not in columns and "recovery_m0" in columns
+    assert set(columns) == {"recovery_m12", "recovery_m24", "contacts_m12", "contacts_m24",
+                            "budget_used_m12", "budget_used_m24", "alliance_m12",
+                            "alliance_m24", "recovery_m0"}  # fmt: skip

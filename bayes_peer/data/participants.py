@@ -128,6 +128,17 @@ def _looks_numeric(cell: str) -> bool:
     return value is not None and not math.isnan(value)
 
 
+def read_header(path: str | Path) -> list[str]:
+    """Column names of a participant CSV (full validation happens in read_participants)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+    text = _decode(path, path.read_bytes())
+    first_line = next((ln for ln in text.splitlines() if ln.strip()), "")
+    record = next(csv.reader([first_line], delimiter=_sniff_delimiter(first_line)))
+    return [cell.strip() for cell in record]
+
+
 def read_participants(path: str | Path, columns: list[str] | None = None) -> ParticipantData:
     """Read a participant CSV and parse the requested numeric columns.
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from bayes_peer.data.demo import demo_path
-from bayes_peer.data.participants import read_participants
+from bayes_peer.data.participants import read_header, read_participants
 from bayes_peer.errors import InputError
 from bayes_peer.mcmc.sampler import SamplerSettings
 from bayes_peer.specs import Spec
@@ -185,6 +185,26 @@ def _run_regressions(spec, data, settings, progress, folder, diagnostics, timing
         write_csv(folder / "contrasts.csv", contrasts_out)
 
 
+def spec_columns(spec: Spec, header: list[str]) -> list[str]:
+    """The columns a spec uses (only these are parsed, so other columns may hold text)."""
+    columns: list[str] = []
+    if spec.correlations:
+        c = spec.correlations
+        waves = c["waves"] or [None]
+        columns += [f"{k}_{w}" if w else k for w in waves for k in c["constructs"]]
+    if spec.regressions:
+        r = spec.regressions
+        terms = [t for b in r["blocks"] for t in b]
+        if r["waves"]:
+            columns += [f"{k}_{w}" for w in r["waves"] for k in [*r["outcomes"], *terms]]
+            if r["baseline"]:
+                columns += [f"{o}_{r['baseline']}" for o in r["outcomes"]
+                            if f"{o}_{r['baseline']}" in header]  # fmt: skip
+        else:
+            columns += [*r["outcomes"], *terms]
+    return list(dict.fromkeys(columns))
+
+
 def _steps(spec: Spec) -> int:
     n = 0
     if spec.correlations:
@@ -216,10 +236,11 @@ def run_specs(
     for spec in specs:
         source = Path(data_path) if data_path is not None else spec.data
         key = str(source) if source is not None else "demo"
-        if key not in datasets:
-            datasets[key] = read_participants(
-                source if source is not None else Path(str(demo_path()))
-            )
+        path = source if source is not None else Path(str(demo_path()))
+        needed = spec_columns(spec, read_header(path))
+        if key in datasets:
+            needed = list(dict.fromkeys([*datasets[key].columns, *needed]))
+        datasets[key] = read_participants(path, needed)
     progress = Progress(sum(_steps(s) for s in specs), quiet)
     started = time.perf_counter()
     record: dict = {"command": command, "versions": library_versions(), "specs": []}
