@@ -22,6 +22,7 @@ from pathlib import Path
 
 from bayes_peer import __version__
 from bayes_peer.errors import InputError
+from bayes_peer.workflows.outputs import check_output_folder
 
 
 class _Parser(argparse.ArgumentParser):
@@ -163,8 +164,8 @@ def cmd_correlate(args: argparse.Namespace) -> int:
         )
     if (args.sequential or args.influence) and args.data is None:
         raise InputError("correlate: --sequential and --influence need participant data (--data)")
-    if args.out is not None and not args.force and Path(args.out).exists():
-        raise InputError(f"{args.out}: the output folder exists; use --force to replace it")
+    if args.out is not None:
+        check_output_folder(args.out, args.force)
 
     if args.r is not None:
         r = _number(args.r, "--r")
@@ -350,11 +351,8 @@ def _correlate_mcmc(args: argparse.Namespace, names: list[str] | None, prior_exa
         raise InputError(f"--rope must lie strictly between 0 and 1, got {args.rope}")
     out = None
     if args.out is not None:
-        from pathlib import Path
 
-        out = Path(args.out)
-        if out.exists() and not args.force:
-            raise InputError(f"{out}: the output folder exists; use --force to replace it")
+        out = check_output_folder(args.out, args.force)
     waves = _csv_list(args.waves, "--waves") if args.waves is not None else None
     partial_on = _csv_list(args.partial_on, "--partial-on") if args.partial_on else None
     if waves is not None:
@@ -466,8 +464,8 @@ def cmd_regress(args: argparse.Namespace) -> int:
         ]  # fmt: skip
         if given:
             raise InputError(f"regress: {given[0]} goes with --prior normal")
-        if args.out is not None and not args.force and Path(args.out).exists():
-            raise InputError(f"{args.out}: the output folder exists; use --force to replace it")
+        if args.out is not None:
+            check_output_folder(args.out, args.force)
     else:
         if args.data is None:
             raise InputError("regress: --prior needs participant data (--data FILE.csv)")
@@ -674,9 +672,7 @@ def _regress_waves(args: argparse.Namespace, rscale: float, label: str) -> int:
     design = wave_blocks(data.header, outcome, waves, baseline, blocks)
     out = None
     if args.out is not None:
-        out = Path(args.out)
-        if out.exists() and not args.force:
-            raise InputError(f"{out}: the output folder exists; use --force to replace it")
+        out = check_output_folder(args.out, args.force)
     meta = {"source": data.path, "synthetic": data.synthetic, "outcome": outcome,
             "waves": waves, "baseline": baseline, "rscale": rscale, "rscale_label": label,
             "prior_jzs": regression_prior_text(rscale, label), "ci_prob": args.ci_prob}  # fmt: skip
@@ -755,11 +751,8 @@ def _regress_mcmc(args: argparse.Namespace, rscale: float, label: str) -> int:
     terms = check_blocks(outcome, blocks)
     out = None
     if args.out is not None:
-        from pathlib import Path
 
-        out = Path(args.out)
-        if out.exists() and not args.force:
-            raise InputError(f"{out}: the output folder exists; use --force to replace it")
+        out = check_output_folder(args.out, args.force)
     data = read_participants(args.data, [outcome, *terms])
     from bayes_peer.workflows.regress import regression_prior_text
     from bayes_peer.workflows.regress_mcmc import regress_mcmc, write_regression_posteriors

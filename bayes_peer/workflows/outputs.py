@@ -51,6 +51,19 @@ def write_json(path: Path, obj: dict) -> None:
     path.write_text(json.dumps(json_safe(obj), indent=2, allow_nan=False) + "\n", encoding="utf-8")
 
 
+def check_output_folder(out: str | Path, force: bool) -> Path:
+    """Refuse (InputError) an existing output folder without ``force``, or a file in its place.
+
+    Called before any work starts, so that a long run does not fail at its very end.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: exists and is not a folder")
+    if out.exists() and not force:
+        raise InputError(f"{out}: the output folder exists; use --force to replace it")
+    return out
+
+
 def write_folder_atomically(out: str | Path, force: bool, fill: Callable[[Path], None]) -> Path:
     """Create ``out`` by calling ``fill(tmp)`` on a temporary sibling folder, then renaming it.
 
@@ -59,11 +72,7 @@ def write_folder_atomically(out: str | Path, force: bool, fill: Callable[[Path],
     InputError
         If ``out`` exists and ``force`` is false, or is a file.
     """
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: exists and is not a folder")
-    if out.exists() and not force:
-        raise InputError(f"{out}: the output folder exists; use --force to replace it")
+    out = check_output_folder(out, force)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:

@@ -25,10 +25,10 @@ import numpy as np
 
 from bayes_peer.data.demo import demo_path
 from bayes_peer.data.participants import read_header, read_participants
-from bayes_peer.errors import InputError
 from bayes_peer.mcmc.sampler import SamplerSettings
 from bayes_peer.specs import Spec
 from bayes_peer.workflows.outputs import (
+    check_output_folder,
     library_versions,
     write_csv,
     write_folder_atomically,
@@ -229,9 +229,7 @@ def run_specs(
     Returns the run record (also written as ``run.json``) with ``exit_status``: 0, or
     :data:`EXIT_DIAGNOSTICS_FAILED` when any fit failed its diagnostics.
     """
-    out = Path(out)
-    if out.exists() and not force:
-        raise InputError(f"{out}: the output folder exists; use --force to replace it")
+    out = check_output_folder(out, force)
     datasets = {}
     for spec in specs:
         source = Path(data_path) if data_path is not None else spec.data
