@@ -351,7 +351,6 @@ def _correlate_mcmc(args: argparse.Namespace, names: list[str] | None, prior_exa
         raise InputError(f"--rope must lie strictly between 0 and 1, got {args.rope}")
     out = None
     if args.out is not None:
-
         out = check_output_folder(args.out, args.force)
     waves = _csv_list(args.waves, "--waves") if args.waves is not None else None
     partial_on = _csv_list(args.partial_on, "--partial-on") if args.partial_on else None
@@ -751,7 +750,6 @@ def _regress_mcmc(args: argparse.Namespace, rscale: float, label: str) -> int:
     terms = check_blocks(outcome, blocks)
     out = None
     if args.out is not None:
-
         out = check_output_folder(args.out, args.force)
     data = read_participants(args.data, [outcome, *terms])
     from bayes_peer.workflows.regress import regression_prior_text
@@ -947,7 +945,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     spec = load_spec(args.spec)
     if args.out is None:
-        args.out = str(Path("results") / spec.name)
+        args.out = str(spec.output or Path("results") / spec.name)
     return _run(args, [spec], data=args.data, command="bayes-peer run")
 
 

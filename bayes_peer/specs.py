@@ -15,8 +15,9 @@ from pathlib import Path
 from bayes_peer.errors import InputError
 
 ALLOWED = {
-    "": {"title", "data", "correlations", "regressions", "sampler"},
-    "data": {"csv"},
+    "": {"title", "data", "correlations", "regressions", "sampler", "output"},
+    "data": {"csv", "summary"},
+    "output": {"folder"},
     "correlations": {"constructs", "waves", "eta", "kappa", "missing", "robust"},
     "regressions": {
         "outcomes",
@@ -48,6 +49,7 @@ class Spec:
     correlations: dict | None
     regressions: dict | None
     sampler: dict
+    output: Path | None = None  # results folder (relative to the spec); CLI --out wins
 
 
 def _fail(path: Path, key: str, message: str) -> InputError:
@@ -100,6 +102,8 @@ def load_spec(path: str | Path) -> Spec:
                 raise _fail(path, full, f"is unknown (allowed: {', '.join(sorted(allowed))})")
     if "correlations" not in doc and "regressions" not in doc:
         raise InputError(f"{path}: a spec needs a [correlations] or a [regressions] section")
+    if "summary" in doc.get("data", {}):
+        raise _fail(path, "data.summary", "is not supported in specs yet (participant CSVs only)")
     csv = doc.get("data", {}).get("csv")
     if not isinstance(csv, str) or not csv.strip():
         raise _fail(path, "data.csv", 'must name a CSV file (or "demo")')
@@ -165,6 +169,9 @@ def load_spec(path: str | Path) -> Spec:
         sampler["seed"] = _number(path, "sampler.seed", s["seed"], positive=False, integer=True)
         if sampler["seed"] < 0:
             raise _fail(path, "sampler.seed", "must be >= 0")
+    folder = doc.get("output", {}).get("folder")
+    if folder is not None and (not isinstance(folder, str) or not folder.strip()):
+        raise _fail(path, "output.folder", "must be a folder name")
     title = doc.get("title", path.stem)
     if not isinstance(title, str):
         raise _fail(path, "title", "must be a string")
@@ -172,6 +179,7 @@ def load_spec(path: str | Path) -> Spec:
         path=path, name=path.stem, sha256=hashlib.sha256(raw).hexdigest(),
         text=raw.decode("utf-8-sig"), title=title, data=data, correlations=correlations,
         regressions=regressions, sampler=sampler,
+        output=None if folder is None else path.parent / folder,
     )  # fmt: skip
 
 

@@ -139,3 +139,14 @@ def test_only_the_columns_a_spec_uses_are_parsed(tmp_path):
     assert set(columns) == {"recovery_m12", "recovery_m24", "contacts_m12", "contacts_m24",
                             "budget_used_m12", "budget_used_m24", "alliance_m12",
                             "alliance_m24", "recovery_m0"}  # fmt: skip
+
+
+def test_spec_output_folder_and_unsupported_summary_source(cli, tmp_path):
+    from bayes_peer.specs import load_spec
+
+    path = write_spec(tmp_path)
+    path.write_text(path.read_text() + '\n[output]\nfolder = "my_results"\n')
+    assert load_spec(path).output == tmp_path / "my_results"
+    path.write_text(path.read_text().replace('csv = "', 'summary = "x.toml"\ncsv = "'))
+    status, _, err = cli("run", str(path))
+    assert status == 2 and "key 'data.summary'" in err
