@@ -37,6 +37,26 @@ def _title(fig, title: str, subtitle: str, synthetic: bool) -> None:
     fig.subplots_adjust(top=0.8, bottom=0.13)
 
 
+def _figure():
+    """A new figure and axes of the shared size."""
+    plt = _pyplot()
+    return plt.subplots(figsize=(7.0, 4.4), dpi=110)
+
+
+def _finish(
+    fig, ax, *, xlabel: str, ylabel: str, title: str, subtitle: str, synthetic: bool, path: Path
+) -> Path:
+    """Evidence bands, labels, legend, title block; save and close."""  # fmt: skip
+    _bands(ax)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8)
+    _title(fig, title, subtitle, synthetic)
+    fig.savefig(path)
+    _pyplot().close(fig)
+    return path
+
+
 def plot_robustness(
     curve: list[dict],
     max_bf: float | None,
@@ -49,21 +69,15 @@ def plot_robustness(
     synthetic: bool = False,
 ) -> Path:
     """BF against the prior width (kappa or JZS r) with the maximum marked."""  # fmt: skip
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7.0, 4.4), dpi=110)
+    fig, ax = _figure()
     xs = [c[key] for c in curve]
     ys = [c.get("bf10", c.get("bf_block")) for c in curve]
     ax.plot(xs, ys, color="C0")
     if max_bf is not None:
         ax.plot([at], [max_bf], "o", color="C3", label=f"max BF = {max_bf:.3g} at {at:.3g}")
-    _bands(ax)
-    ax.set_xlabel("prior width (" + ("kappa" if key == "kappa" else "JZS scale r") + ")")
-    ax.set_ylabel("Bayes factor (log scale)")
-    ax.legend(fontsize=8)
-    _title(fig, f"Robustness: {label}", subtitle, synthetic)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _finish(fig, ax, xlabel="prior width (" + ("kappa" if key == "kappa" else "JZS scale r")
+                   + ")", ylabel="Bayes factor (log scale)", title=f"Robustness: {label}",
+                   subtitle=subtitle, synthetic=synthetic, path=path)  # fmt: skip
 
 
 def plot_sequential(
@@ -76,20 +90,14 @@ def plot_sequential(
     synthetic: bool = False,
 ) -> Path:
     """BF10 as participants accumulate (file order), 90% band over random orders."""  # fmt: skip
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7.0, 4.4), dpi=110)
+    fig, ax = _figure()
     ns = [s["n"] for s in spread]
     ax.fill_between(ns, [s["bf10_q05"] for s in spread], [s["bf10_q95"] for s in spread],
                     color="C0", alpha=0.2, label="90% of random orders")  # fmt: skip
     ax.plot([s["n"] for s in seq], [s["bf10"] for s in seq], color="C0", label="file order")
-    _bands(ax)
-    ax.set_xlabel("participants (complete pairs)")
-    ax.set_ylabel("BF10 (log scale)")
-    ax.legend(fontsize=8)
-    _title(fig, f"Sequential evidence: {label}", subtitle, synthetic)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _finish(fig, ax, xlabel="participants (complete pairs)", ylabel="BF10 (log scale)",
+                   title=f"Sequential evidence: {label}", subtitle=subtitle, synthetic=synthetic,
+                   path=path)  # fmt: skip
 
 
 def plot_influence(
@@ -103,22 +111,17 @@ def plot_influence(
     synthetic: bool = False,
 ) -> Path:
     """The BF after leaving out each participant, against the full-data BF."""  # fmt: skip
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7.0, 4.4), dpi=110)
+    fig, ax = _figure()
     xs = range(len(rows))
     ys = [r[value] for r in rows]
     colors = ["C3" if r["changes_conclusion"] else "C0" for r in rows]
     ax.scatter(xs, ys, c=colors, s=14)
     ax.axhline(full_bf, color="C2", lw=1.2, label=f"all participants: {full_bf:.3g}")
-    _bands(ax)
     for x, r in zip(xs, rows, strict=True):
         if r["changes_conclusion"]:
             ax.annotate(str(r["id"]), (x, r[value]), fontsize=7, xytext=(3, 3),
                         textcoords="offset points")  # fmt: skip
-    ax.set_xlabel("participant left out (file order); red = changes the conclusion")
-    ax.set_ylabel("Bayes factor (log scale)")
-    ax.legend(fontsize=8)
-    _title(fig, f"Leave-one-out influence: {label}", subtitle, synthetic)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _finish(fig, ax, xlabel="participant left out (file order); red = changes the "
+                   "conclusion", ylabel="Bayes factor (log scale)",
+                   title=f"Leave-one-out influence: {label}", subtitle=subtitle,
+                   synthetic=synthetic, path=path)  # fmt: skip
