@@ -12,6 +12,11 @@ def fmt_num(value: float | None, digits: int = 3) -> str:
     return f"{value:.{digits}f}"
 
 
+def fmt_interval(low: float | None, high: float | None, digits: int = 3) -> str:
+    """An interval as "[low, high]"."""
+    return f"[{fmt_num(low, digits)}, {fmt_num(high, digits)}]"
+
+
 def fmt_p(p: float | None) -> str:
     """A p-value the APA way (no leading zero; < .001)."""
     if p is None:
@@ -58,10 +63,10 @@ def correlation_table(pairs: list[dict]) -> str:
                 str(rec["n"]),
                 fmt_num(rec["r"]),
                 fmt_p(rec["p_value"]),
-                f"[{fmt_num(rec['freq_ci_low'])}, {fmt_num(rec['freq_ci_high'])}]",
+                fmt_interval(rec["freq_ci_low"], rec["freq_ci_high"]),
                 fmt_bf(rec["bf10"], rec["log_bf10"]),
                 fmt_num(rec["posterior_median"]),
-                f"[{fmt_num(rec['ci_low'])}, {fmt_num(rec['ci_high'])}]",
+                fmt_interval(rec["ci_low"], rec["ci_high"]),
             ]
         )
     return table(headers, rows)
@@ -81,7 +86,7 @@ def mcmc_correlation_table(pairs: list[dict]) -> str:
                 fmt_bf(rec["bf10"], rec["log_bf10"]),
                 fmt_num(rec["posterior_median"]),
                 fmt_num(rec["mcmc_median"]),
-                f"[{fmt_num(rec['mcmc_ci_low'])}, {fmt_num(rec['mcmc_ci_high'])}]",
+                fmt_interval(rec["mcmc_ci_low"], rec["mcmc_ci_high"]),
                 fmt_num(rec["p_positive"]),
                 fmt_num(rec["r_hat"]),
                 f"{rec['ess_bulk']:.0f}",
@@ -102,10 +107,10 @@ def contrast_table(contrasts: list[dict]) -> str:
                 f"{c['var1']} ~ {c['var2']}",
                 f"{c['wave_b']} - {c['wave_a']}",
                 fmt_num(c["diff_median"]),
-                f"[{fmt_num(c['diff_ci_low'])}, {fmt_num(c['diff_ci_high'])}]",
+                fmt_interval(c["diff_ci_low"], c["diff_ci_high"]),
                 fmt_num(c["p_positive"]),
                 fmt_num(c["freq_diff"]),
-                f"[{fmt_num(c['freq_ci_low'])}, {fmt_num(c['freq_ci_high'])}]",
+                fmt_interval(c["freq_ci_low"], c["freq_ci_high"]),
                 fmt_num(c["freq_z"], 2),
                 fmt_p(c["freq_p"]),
                 str(c["freq_n"]),
@@ -137,8 +142,8 @@ def block_table(blocks: list[dict], mcmc: bool = False) -> str:
             row += [
                 fmt_num(b["bayes_r2_median"]),
                 fmt_num(b["loo_r2"]),
-                f"{fmt_num(b['delta_r2_median'])} [{fmt_num(b['delta_r2_ci_low'])}, "
-                f"{fmt_num(b['delta_r2_ci_high'])}]",
+                f"{fmt_num(b['delta_r2_median'])} "
+                + fmt_interval(b["delta_r2_ci_low"], b["delta_r2_ci_high"]),
                 f"{fmt_num(b['elpd_diff'], 2)} ({fmt_num(b['elpd_diff_se'], 2)})",
                 fmt_num(b["pareto_k_max"], 2),
                 "; ".join(b["flags"]) or "ok",
@@ -158,10 +163,10 @@ def mcmc_coefficient_table(coefficients: list[dict]) -> str:
                 str(c["block"]),
                 c["term"],
                 fmt_num(c["beta_std"]),
-                f"[{fmt_num(c['beta_std_ci_low'])}, {fmt_num(c['beta_std_ci_high'])}]",
+                fmt_interval(c["beta_std_ci_low"], c["beta_std_ci_high"]),
                 fmt_p(c["p_value"]),
                 fmt_num(c["posterior_median"]),
-                f"[{fmt_num(c['ci_low'])}, {fmt_num(c['ci_high'])}]",
+                fmt_interval(c["ci_low"], c["ci_high"]),
                 fmt_num(c["p_direction"]),
                 fmt_num(c["rope_share"]),
                 fmt_num(c["r_hat"]),
@@ -186,7 +191,7 @@ def coefficient_table(coefficients: list[dict]) -> str:
                 fmt_num(c["t"], 2),
                 fmt_p(c["p_value"]),
                 fmt_num(c["beta_std"]),
-                f"[{fmt_num(c['beta_std_ci_low'])}, {fmt_num(c['beta_std_ci_high'])}]",
+                fmt_interval(c["beta_std_ci_low"], c["beta_std_ci_high"]),
             ]
         )
     return table(headers, rows)

@@ -32,7 +32,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import betaln, hyp2f1
+from scipy.special import betaln, hyp2f1, logsumexp
 
 from bayes_peer.exact.quadrature import LogGrid, integrate_log
 
@@ -369,8 +369,6 @@ def log_bf10_and_median_many(
             rows = (
                 np.stack([log_likelihood_ratio_z(z, float(r[i]), int(n[i])) for i in chunk]) + prior
             )
-            from scipy.special import logsumexp
-
             log_bf = logsumexp(rows + log_w, axis=1)
             dens = np.exp(rows - log_bf[:, None])
             cdf = np.concatenate(

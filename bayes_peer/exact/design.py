@@ -104,14 +104,11 @@ class DesignResult:
     r_for_bf10_10: float | None
 
 
-def _probabilities(rho: float, n: int, r3, r10, r_third) -> tuple[float, float, float, float]:
-    a, cdf = _abs_r_cdf(rho, n)
+def _probabilities(a: np.ndarray, cdf: np.ndarray, r3, r10, r_third):
+    """P(BF10 > 3), P(BF10 > 10), P(BF10 < 1/3) and the median |r| from a CDF of |r|."""
     at = lambda x: float(np.interp(x, a, cdf)) if x is not None else 1.0  # noqa: E731
-    p3 = 1.0 - at(r3)
-    p10 = 1.0 - at(r10)
     p_third = at(r_third) if r_third is not None else 0.0
-    median_abs_r = float(np.interp(0.5, cdf, a))
-    return p3, p10, p_third, median_abs_r
+    return 1.0 - at(r3), 1.0 - at(r10), p_third, float(np.interp(0.5, cdf, a))
 
 
 def design_analysis(
@@ -139,23 +136,20 @@ def design_analysis(
     r3, r10 = r_for_bf10(3.0, n, kappa), r_for_bf10(10.0, n, kappa)
     r_third = r_for_bf10(1.0 / 3.0, n, kappa)
     if rho is not None:
-        p3, p10, p_third, med_abs = _probabilities(rho, n, r3, r10, r_third)
-        median_bf = math.exp(log_bf10(min(med_abs, 1 - 1e-12), n, kappa))
+        a_grid, cdf = _abs_r_cdf(rho, n)
     else:
+        # every probability is linear in the CDF of |r|: average the CDFs over the design prior
         a, b = rho_beta
         nodes, weights = np.polynomial.legendre.leggauss(64)
         beta_x = 0.5 * (nodes + 1.0)
         log_w = (a - 1) * np.log(beta_x) + (b - 1) * np.log1p(-beta_x) - betaln(a, b)
         w = weights * 0.5 * np.exp(log_w)
         w /= w.sum()
-        results = np.array([_probabilities(2 * x - 1, n, r3, r10, r_third)[:3] for x in beta_x])
-        p3, p10, p_third = (w[:, None] * results).sum(axis=0)
-        # median BF10 under the mixture: solve P(|r| <= m) = 1/2 over the mixture of CDFs
         grids = [_abs_r_cdf(2 * x - 1, n) for x in beta_x]
         a_grid = grids[0][0]
-        mix = sum(wi * g[1] for wi, g in zip(w, grids, strict=True))
-        med_abs = float(np.interp(0.5, mix, a_grid))
-        median_bf = math.exp(log_bf10(min(med_abs, 1 - 1e-12), n, kappa))
+        cdf = sum(wi * g[1] for wi, g in zip(w, grids, strict=True))
+    p3, p10, p_third, med_abs = _probabilities(a_grid, cdf, r3, r10, r_third)
+    median_bf = math.exp(log_bf10(min(med_abs, 1 - 1e-12), n, kappa))
     return DesignResult(
         n=n,
         kappa=kappa,
