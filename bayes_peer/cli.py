@@ -949,6 +949,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     return _run(args, [spec], data=args.data, command="bayes-peer run")
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """``bayes-peer report FOLDER``: write the report of an existing results folder."""
+    from bayes_peer.report import build_report
+
+    built = build_report(args.folder)
+    if args.json:
+        _emit_json(built)
+    else:
+        print(f"Wrote {built['html']} and {built['markdown']} ({len(built['figures'])} figures, "
+              f"{built['seconds']:.1f} s)")  # fmt: skip
+    return 0
+
+
 def _run(args: argparse.Namespace, specs, data, command: str) -> int:
     from bayes_peer.display import SYNTHETIC_NOTICE
     from bayes_peer.workflows.run import run_specs
@@ -957,13 +970,15 @@ def _run(args: argparse.Namespace, specs, data, command: str) -> int:
     if seed is not None and not 0 <= seed < 2**63:
         raise InputError(f"--seed must be a whole number in [0, 2^63), got {args.seed}")
     record = run_specs(specs, args.out, data_path=data, seed=seed, force=args.force,
-                       quiet=args.quiet, command=command)  # fmt: skip
+                       quiet=args.quiet, command=command, report=not args.no_report)  # fmt: skip
     if args.json:
         _emit_json(record)
     elif not args.quiet:
         if record["synthetic"]:
             print(SYNTHETIC_NOTICE)
         print(f"Wrote {record['out']} in {record['seconds']:.0f} s")
+        if record.get("report"):
+            print(f"Report: {record['report']}")
         for entry in record["specs"]:
             counts = {
                 v: list(entry["verdicts"].values()).count(v) for v in ("pass", "warn", "fail")
@@ -1154,6 +1169,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", help="MCMC seed for every model (default: each spec's)")
     d.add_argument("--quiet", action="store_true", help="no progress lines")
     d.add_argument(
+        "--no-report", action="store_true", help="skip report.html, report.md and figures/"
+    )
+    d.add_argument(
         "--exact",
         action="store_true",
         help="only the exact + frequentist tables (seconds, no MCMC)",
@@ -1174,8 +1192,21 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--seed", help="MCMC seed for every model (default: the spec's)")
     u.add_argument("--force", action="store_true", help="replace an existing results folder")
     u.add_argument("--quiet", action="store_true", help="no progress lines")
+    u.add_argument(
+        "--no-report", action="store_true", help="skip report.html, report.md and figures/"
+    )
     u.add_argument("--json", action="store_true", help="print one JSON object")
     u.set_defaults(func=cmd_run)
+
+    p = sub.add_parser(
+        "report",
+        help="(re)write report.html, report.md and figures/ for a results folder",
+        description="Builds the report of a folder written by `run` or `demo` from its tables "
+        "and NetCDF posteriors (no refitting).",
+    )
+    p.add_argument("folder", help="results folder, e.g. results/demo")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_report)
     return parser
 
 
@@ -1187,7 +1218,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if args.command is None:
             raise InputError(
-                "no command given: use correlate, regress, design, run or demo (bayes-peer --help)"
+                "no command given: use correlate, regress, design, run, demo or report "
+                "(bayes-peer --help)"
             )
         return args.func(args)
     except (InputError, ValueError) as exc:

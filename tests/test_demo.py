@@ -96,9 +96,19 @@ def test_readme_demo_command_end_to_end(tmp_path):
     for key in {(b["outcome"], b["wave"]) for b in blocks}:
         ns = {b["n"] for b in blocks if (b["outcome"], b["wave"]) == key}
         assert len(ns) == 1  # same rows for every block
-    with (out / "blocks" / "contrasts.csv").open() as fh:
+    with (out / "blocks" / "coefficient_contrasts.csv").open() as fh:
         contrasts = list(csv.DictReader(fh))
     assert {c["term"] for c in contrasts} == {"alliance"} and len(contrasts) == 4
+    # The report covers both specs, says SYNTHETIC, and embeds every figure it names.
+    html = (out / "report.html").read_text()
+    assert "SYNTHETIC DATA" in html and "DIAGNOSTICS FAILED" not in html
+    for figure in ("correlation_matrix_m12", "correlation_matrix_m24", "coefficient_forest",
+                   "delta_r2", "wave_differences", "posterior_predictive",
+                   "prior_predictive_correlations", "prior_predictive_outcomes"):
+        spec = "blocks" if figure in ("coefficient_forest", "delta_r2",
+                                      "prior_predictive_outcomes") else "correlations"
+        assert (out / spec / "figures" / f"{figure}.png").exists(), figure
+    assert html.count("data:image/png;base64,") == len(list(out.glob("*/figures/*.png")))
 
 
 def test_exact_demo_tables(tmp_path):

@@ -70,14 +70,17 @@ def test_missing_data_file_is_named(cli, tmp_path):
 def test_same_spec_data_and_seed_give_identical_tables(cli, tmp_path):
     spec = write_spec(tmp_path, draws=300)
     for name in ("a", "b"):
-        status, _, err = cli("run", str(spec), "--out", str(tmp_path / name), "--quiet")
+        status, _, err = cli(
+            "run", str(spec), "--out", str(tmp_path / name), "--quiet", "--no-report"
+        )
         assert status in (0, 3), err
-    for table in ("blocks.csv", "coefficients.csv", "contrasts.csv", "diagnostics.csv"):
+    for table in ("blocks.csv", "coefficients.csv", "coefficient_contrasts.csv", "diagnostics.csv"):
         assert (tmp_path / "a" / table).read_bytes() == (tmp_path / "b" / table).read_bytes()
     run = json.loads((tmp_path / "a" / "run.json").read_text())
     assert run["seed"] == 5 and len(run["spec_sha256"]) == 64 and len(run["data_sha256"]) == 64
     assert run["synthetic"] is True and run["versions"]["pymc"]
     assert (tmp_path / "a" / "posterior_recovery_block2.nc").exists()
+    assert not (tmp_path / "a" / "report.html").exists()  # --no-report
     status, _, err = cli("run", str(spec), "--out", str(tmp_path / "a"))
     assert status == 2 and "--force" in err
 

@@ -106,6 +106,8 @@ class Fit:
     target_accept: float
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    data: dict = field(default_factory=dict, repr=False)
+    structure: object = field(default=None, repr=False)
 
 
 def _quiet_libraries() -> None:
@@ -133,6 +135,8 @@ class ModelStructure:
         self.model = builder()
         self._compiled = None
         self._density = None
+        self._forward = None
+        self._prior_cache: dict[tuple, dict[str, np.ndarray]] = {}
         self.compile_seconds: float | None = None
         self.fits = 0
 
@@ -190,7 +194,44 @@ class ModelStructure:
         self.fits += 1
         if log_likelihood or log_prior:
             idata = self._add_pointwise_groups(idata, data, log_likelihood, log_prior)
-        return Fit(idata, divergences, target, notes, seconds)
+        return Fit(idata, divergences, target, notes, seconds, data=dict(data), structure=self)
+
+    def prior_draws(
+        self, hyperparameters: dict[str, np.ndarray | float], draws: int, seed: int
+    ) -> dict[str, np.ndarray]:
+        """``draws`` joint draws of every free variable and deterministic from the prior.
+
+        ``hyperparameters`` are the ``pm.Data`` values the prior depends on (e.g. ``eta``,
+        ``prior_scale``, ``active``). The forward-sampling function is compiled once per
+        structure (FAST_RUN: about 4 ms per draw for an LKJ prior in 4 dimensions); the draws
+        are cached per (hyperparameters, draws, seed), so every fit of a structure with the same
+        prior shares them.
+        """
+        key = (
+            tuple(sorted((k, np.asarray(v).tobytes()) for k, v in hyperparameters.items())),
+            draws,
+            seed,
+        )
+        if key not in self._prior_cache:
+            import pymc as pm
+            from pymc.pytensorf import compile as compile_fn
+            from pymc.pytensorf import find_rng_nodes, reseed_rngs
+
+            if self._forward is None:
+                names = [v.name for v in [*self.model.free_RVs, *self.model.deterministics]]
+                outputs = [self.model[name] for name in names]
+                rngs = find_rng_nodes(outputs)
+                fn = compile_fn(inputs=[], outputs=outputs, mode="FAST_RUN")
+                self._forward = (names, rngs, fn)
+            names, rngs, fn = self._forward
+            with self.model:
+                pm.set_data(hyperparameters)
+            reseed_rngs(rngs, seed)
+            values = [fn() for _ in range(draws)]
+            self._prior_cache[key] = {
+                name: np.stack([v[i] for v in values]) for i, name in enumerate(names)
+            }
+        return self._prior_cache[key]
 
     def _density_functions(self):
         """Pointwise log-likelihood and log-prior functions, compiled once per structure.

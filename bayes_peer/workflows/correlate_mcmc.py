@@ -24,6 +24,7 @@ from bayes_peer.data.participants import ParticipantData
 from bayes_peer.errors import InputError
 from bayes_peer.frequentist import nonoverlapping_difference
 from bayes_peer.mcmc.diagnostics import summarize_draws
+from bayes_peer.mcmc.predictive import correlation_groups
 from bayes_peer.mcmc.sampler import Fit, SamplerSettings, get_structure, sampler_record
 from bayes_peer.workflows.correlate import MIN_PAIRS, correlation_record
 
@@ -148,6 +149,7 @@ def _fit_joint(
     tag = "joint-t" if robust else "joint"
     structure = get_structure(f"{tag}(d={d})", lambda: build_joint_model(d, robust))
     fit = structure.fit({"y": y, "mask": mask, "eta": eta}, settings)
+    correlation_groups(fit, y, mask, columns, {"eta": eta}, settings.seed, robust)
     corr = fit.idata["posterior"]["chol_corr"].values
     controls = list(range(d - len(partial_on), d))
     m = len(controls)

@@ -11,6 +11,7 @@ import numpy as np
 
 from bayes_peer.data.participants import ParticipantData
 from bayes_peer.mcmc.diagnostics import summarize_draws
+from bayes_peer.mcmc.predictive import add_posterior_draws, regression_groups
 from bayes_peer.mcmc.sampler import Fit, SamplerSettings, get_structure, sampler_record
 from bayes_peer.regression import (
     R2D2_CONS,
@@ -36,6 +37,10 @@ class McmcRegression:
 
     result: dict
     fits: dict[int, Fit] = field(default_factory=dict)
+
+
+#: The pm.Data values the one-wave model's prior depends on.
+HYPERPARAMETERS = ("active", "prior_scale", "mean_R2", "prec_R2", "cons_D2")
 
 
 def regression_structure(
@@ -172,6 +177,8 @@ def regress_mcmc(
             values.update(miss_idx=np.flatnonzero(cells.ravel()).astype("int64"),
                           active_x=active)  # fmt: skip
         fit = structure.fit(values, settings)
+        hyper = {key: values[key] for key in HYPERPARAMETERS}
+        regression_groups(fit, int(width), terms, hyper, settings.seed, likelihood == "student")
         fits[k] = fit
         loos[k] = psis_loo(fit.idata)
 
@@ -218,6 +225,7 @@ def regress_mcmc(
             coefficients[(k, term)].update(summary)
             flags += summary["flags"]
         block_verdict(block, flags, sigma, fit.divergences)
+        add_posterior_draws(fit.idata, {"r2": ((), r2), "delta_r2": ((), delta)}, {})
     result.update(
         {
             "prior": (

@@ -21,6 +21,7 @@ import numpy as np
 
 from bayes_peer.data.participants import ParticipantData
 from bayes_peer.errors import InputError
+from bayes_peer.mcmc.predictive import add_posterior_draws, two_wave_groups
 from bayes_peer.mcmc.sampler import Fit, SamplerSettings, get_structure, sampler_record
 from bayes_peer.regression import (
     R2D2_CONS,
@@ -43,6 +44,10 @@ MISSING_TEXT = (
     "observed at one wave contributes that wave's density (full information over the outcomes, "
     "valid under MAR); the frequentist layer uses the same rows per wave"
 )
+
+
+#: The pm.Data values the two-wave model's prior depends on.
+HYPERPARAMETERS = ("active", "prior_scale", "mean_R2", "prec_R2", "cons_D2", "rho_free")
 
 
 def wave_blocks(
@@ -161,6 +166,8 @@ def regress_waves_mcmc(
         lambda: build_two_wave_model(columns, prior, likelihood),
     )
     sizes = np.cumsum([0, *[len(b) for b in design[waves[0]][1]]])
+    tail = f"_{waves[0]}"
+    constructs = [t.removesuffix(tail) for b in design[waves[0]][1] for t in b]
     fits: dict[int, Fit] = {}
     for k, width in enumerate(sizes):
         mats = {}
@@ -173,6 +180,9 @@ def regress_waves_mcmc(
                   "prior_scale": prior_scale, "mean_R2": r2d2[0], "prec_R2": r2d2[1],
                   "cons_D2": r2d2[2], "rho_free": 1.0 if rho_free else 0.0}  # fmt: skip
         fits[k] = structure.fit(values, settings)
+        hyper = {key: values[key] for key in HYPERPARAMETERS}
+        two_wave_groups(fits[k], int(width), waves, constructs[: int(width)], hyper,
+                        settings.seed, likelihood == "student")  # fmt: skip
 
     blocks = {(b["wave"], b["block"]): b for b in exact["blocks"]}
     coefficients = {(c["wave"], c["block"], c["term"]): c for c in exact["coefficients"]}
@@ -180,6 +190,7 @@ def regress_waves_mcmc(
     for k, fit in fits.items():
         post = fit.idata["posterior"]
         nu = post["nu"].values if likelihood == "student" else None
+        r2_by_wave, delta_by_wave = [], []
         for i, w in enumerate(waves):
             sel = mask[:, i] == 1
             tag = "a" if i == 0 else "b"
@@ -199,6 +210,8 @@ def regress_waves_mcmc(
             elpd_prev, elpd_i_prev = loos[(w, k - 1)][:2]
             r2 = r2_draws(mu, sigma, nu)
             delta = delta_r2_draws(mu, sigma, x[w][sel, : sizes[k - 1]], nu)
+            r2_by_wave.append(r2)
+            delta_by_wave.append(delta)
             tail = (1 - ci_prob) / 2
             block = blocks[(w, k)]
             q = np.quantile(r2.ravel(), [tail, 0.5, 1 - tail])
@@ -221,6 +234,10 @@ def regress_waves_mcmc(
                 coefficients[(w, k, term)].update(summary)
                 flags += summary["flags"]
             block_verdict(block, flags, sigma, fit.divergences)
+        if k:
+            add_posterior_draws(fit.idata, {"r2": (("wave",), np.stack(r2_by_wave, -1)),
+                                            "delta_r2": (("wave",), np.stack(delta_by_wave, -1))},
+                                {"wave": waves})  # fmt: skip
 
     last = fits[len(sizes) - 1]
     post = last.idata["posterior"]

@@ -47,6 +47,7 @@ def fit_diagnostics(name: str, idata) -> dict:
     import arviz as az
 
     post = idata["posterior"].to_dataset()
+    post = post[[name for name, v in post.data_vars.items() if v.size]]  # e.g. no slopes
     stats = idata["sample_stats"].to_dataset()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -91,6 +92,12 @@ class Progress:
         self.total, self.quiet, self.done = total, quiet, 0
         self.start = time.perf_counter()
 
+    def note(self, what: str) -> None:
+        """A progress line without a step count."""
+        if not self.quiet:
+            elapsed = time.perf_counter() - self.start
+            print(f"  {what} ({elapsed:.0f} s elapsed)", file=sys.stderr, flush=True)
+
     def step(self, what: str) -> None:
         self.done += 1
         if not self.quiet:
@@ -133,6 +140,13 @@ def _run_correlations(spec, data, settings, progress, folder, diagnostics, timin
     write_csv(folder / "correlations.csv", pairs)
     if contrasts:
         write_csv(folder / "contrasts.csv", contrasts)
+    from bayes_peer.exact.correlation import prior_description
+
+    return {
+        "correlations_mcmc": outcome.result["prior"],
+        "correlations_exact": prior_description(c["kappa"]),
+        "correlations_missing": outcome.result["missing"],
+    }
 
 
 def _run_regressions(spec, data, settings, progress, folder, diagnostics, timings) -> None:
@@ -182,7 +196,14 @@ def _run_regressions(spec, data, settings, progress, folder, diagnostics, timing
     write_csv(folder / "blocks.csv", blocks_out)
     write_csv(folder / "coefficients.csv", coefs_out)
     if contrasts_out:
-        write_csv(folder / "contrasts.csv", contrasts_out)
+        write_csv(folder / "coefficient_contrasts.csv", contrasts_out)
+    missing = fitted.result.get("missing") or fitted.result.get("missing_predictors", "")
+    return {
+        "regressions_mcmc": fitted.result["prior"],
+        "block_bf": f"JZS (Zellner-Siow Cauchy) prior on the block's standardized slopes, "
+        f"r scale = {rscale:g}",
+        "regressions_missing": str(missing),
+    }
 
 
 def spec_columns(spec: Spec, header: list[str]) -> list[str]:
@@ -223,11 +244,14 @@ def run_specs(
     force: bool = False,
     quiet: bool = False,
     command: str = "bayes-peer run",
+    report: bool = True,
 ) -> dict:
     """Run specs into ``out`` (one sub-folder per spec when there are several).
 
     Returns the run record (also written as ``run.json``) with ``exit_status``: 0, or
-    :data:`EXIT_DIAGNOSTICS_FAILED` when any fit failed its diagnostics.
+    :data:`EXIT_DIAGNOSTICS_FAILED` when any fit failed its diagnostics. With ``report`` the
+    folder also gets ``report.html``, ``report.md`` and ``figures/`` (see
+    :func:`bayes_peer.report.build_report`); the record then has ``report`` (its path).
     """
     out = check_output_folder(out, force)
     datasets = {}
@@ -253,16 +277,22 @@ def run_specs(
             (target / "spec.toml").write_text(spec.text, encoding="utf-8")
             diagnostics: list[dict] = []
             timings: dict[str, float] = {}
+            priors: dict[str, str] = {}
             if spec.correlations:
-                _run_correlations(spec, data, settings, progress, target, diagnostics, timings)
+                priors.update(
+                    _run_correlations(spec, data, settings, progress, target, diagnostics, timings)
+                )
             if spec.regressions:
-                _run_regressions(spec, data, settings, progress, target, diagnostics, timings)
+                priors.update(
+                    _run_regressions(spec, data, settings, progress, target, diagnostics, timings)
+                )
             write_csv(target / "diagnostics.csv", diagnostics)
             entry = {
                 "spec": str(spec.path), "name": spec.name, "title": spec.title,
                 "spec_sha256": spec.sha256, "data": data.path, "data_sha256": data.sha256,
                 "synthetic": data.synthetic, "sampler": settings.describe(),
-                "seed": settings.seed, "timings_seconds": timings,
+                "seed": settings.seed, "priors": priors, "n_rows": data.n_rows,
+                "timings_seconds": timings,
                 "verdicts": {d["model"]: d["verdict"] for d in diagnostics},
                 "failed": [d["model"] for d in diagnostics if d["verdict"] == "fail"],
             }  # fmt: skip
@@ -274,6 +304,21 @@ def run_specs(
         record["synthetic"] = any(e["synthetic"] for e in record["specs"])
         if len(specs) > 1:
             write_json(folder / "run.json", record)
+        if report:
+            from bayes_peer.report import build_report
+
+            try:
+                built = build_report(folder, log=None if quiet else progress.note)
+            except Exception as exc:  # the fits are kept; the report can be rebuilt alone
+                record["report_error"] = f"{type(exc).__name__}: {exc}"
+                record["exit_status"] = 1
+                print(f"error: internal failure while writing the report ({exc}); the tables "
+                      f"and posteriors are written: retry with `bayes-peer report {out}`",
+                      file=sys.stderr)  # fmt: skip
+            else:
+                record["report"] = str(Path(out) / Path(built["html"]).name)
+                record["report_seconds"] = built["seconds"]
+            record["seconds"] = time.perf_counter() - started
 
     write_folder_atomically(out, force, fill)
     record["out"] = str(out)

@@ -1,0 +1,520 @@
+"""Build ``report.md`` and ``report.html`` for a results folder.
+
+The report says, in this order: whether anything failed its diagnostics (at the top, before
+any number), that demo data are synthetic, then per analysis a methods paragraph generated from
+what ran (data, priors and the marginal priors they imply, sampler, diagnostics rules), the
+Bayesian and frequentist numbers side by side with a plain-language reading, APA-style result
+sentences, the figures, the model checks and what is needed to reproduce the run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bayes_peer.report import figures
+from bayes_peer.report.compare import (
+    apa_block,
+    apa_correlation,
+    block_comparison,
+    coefficient_comparison,
+    correlation_comparison,
+    fmt_bf_text,
+    fmt_p_apa,
+    fmt_stat,
+    reading,
+)
+from bayes_peer.report.render import to_html, to_markdown
+from bayes_peer.report.results import SpecResults, load_results
+
+SYNTHETIC_NOTICE = (
+    "these results come from the shipped synthetic demo study, simulated from a documented "
+    "generating process with the study's design; its numbers are not the paper's and say "
+    "nothing about the real participants."
+)
+
+
+def _num(value, digits: int = 2, leading_zero: bool = True) -> str:
+    return fmt_stat(value, digits, leading_zero)
+
+
+def _interval(low, high, digits: int = 2, leading_zero: bool = True) -> str:
+    return f"[{_num(low, digits, leading_zero)}, {_num(high, digits, leading_zero)}]"
+
+
+def _est(centre, low, high, digits: int = 2, leading_zero: bool = True) -> str:
+    """``.40 [.12, .61]``: an estimate with its interval."""
+    return f"{_num(centre, digits, leading_zero)} {_interval(low, high, digits, leading_zero)}"
+
+
+def _p_cell(p) -> str:
+    """A p-value for a table cell: ``.034``, ``< .001``."""
+    return fmt_p_apa(p).removeprefix("p = ").removeprefix("p ")
+
+
+def _row(cells: list, status: str | None = None) -> dict:
+    return {"cells": [str(c) for c in cells], "status": status}
+
+
+def _diagnostics_notices(specs: list[SpecResults]) -> list[tuple]:
+    failed = [(s.name, d) for s in specs for d in s.diagnostics if d["verdict"] == "fail"]
+    warned = [(s.name, d) for s in specs for d in s.diagnostics if d["verdict"] == "warn"]
+    blocks: list[tuple] = []
+    if failed:
+        text = "; ".join(f"{name}/{d['model']}: {d['reasons']}" for name, d in failed)
+        blocks.append(
+            (
+                "notice",
+                "fail",
+                f"{len(failed)} fitted model(s) failed the sampler "
+                f"diagnostics; their numbers are flagged 'fail' wherever they appear and "
+                f"should not be reported as they are ({text}).",
+            )
+        )
+    if warned:
+        text = "; ".join(f"{name}/{d['model']}: {d['reasons']}" for name, d in warned)
+        blocks.append(
+            (
+                "notice",
+                "warn",
+                f"{len(warned)} model(s) passed the sampler diagnostics with warnings ({text}).",
+            )
+        )
+    return blocks
+
+
+def _methods(spec: SpecResults, record: dict) -> list[tuple]:
+    e = spec.entry
+    priors = e.get("priors", {})
+    parts = [
+        f"Data: {Path(str(e['data'])).name} ({e.get('n_rows', '?')} participants"
+        f"{', SYNTHETIC' if spec.synthetic else ''}; SHA-256 {str(e['data_sha256'])[:12]}...).",
+        f"Sampler: {e['sampler']}; models were compiled once and refitted "
+        f"(PyMC {record['versions'].get('pymc')}, nutpie {record['versions'].get('nutpie')}).",
+    ]
+    if "correlations_mcmc" in priors:
+        parts.append(
+            "Correlations: for each pair of constructs one joint model of the pair at every "
+            f"wave (multivariate normal); prior: {priors['correlations_mcmc']}. Missing "
+            f"values: {priors.get('correlations_missing', 'see spec')}. The Bayes factors "
+            f"BF10 are exact (Ly, Marsman & Wagenmakers 2018) on each pair's complete rows "
+            f"under {priors['correlations_exact']}. Frequentist: Pearson r with the Fisher-z "
+            f"95% CI and the t test; differences between waves with Steiger's (1980) test and "
+            f"Zou's (2007) interval."
+        )
+    if "regressions_mcmc" in priors:
+        parts.append(
+            "Blocked regressions: one model per outcome and block, both waves jointly with "
+            f"correlated residuals; prior: {priors['regressions_mcmc']}. Block Bayes factors: "
+            f"{priors['block_bf']} (Rouder & Morey 2012), computed exactly from R². "
+            f"Bayesian ΔR² per posterior draw. Missing values: "
+            f"{priors.get('regressions_missing', 'see spec')}. Frequentist: OLS, ΔR² and the "
+            f"F-change test per block."
+        )
+    parts.append(
+        "Diagnostics per model: fail if any r_hat > 1.01, a bulk or tail ESS < 400, or any "
+        "divergent transition; warn for E-BFMI < 0.3, maximum tree depth, or PSIS-LOO "
+        "Pareto k > 0.7 (Vehtari et al. 2021). Intervals are 95% equal-tailed."
+    )
+    return [("h3", "Methods"), ("p", " ".join(parts[:2])), *[("p", part) for part in parts[2:]]]
+
+
+def _correlation_section(spec: SpecResults, add_figures) -> list[tuple]:
+    rows = spec.correlations
+    blocks: list[tuple] = [("h3", "Correlations: Bayesian and frequentist side by side")]
+    table = []
+    for row in rows:
+        c = correlation_comparison(row)
+        table.append(
+            _row(
+                [
+                    c["pair"],
+                    c["wave"] or "",
+                    c["n"],
+                    _est(c["r"], c["ci_low"], c["ci_high"], 2, False),
+                    _p_cell(c["p_value"]),
+                    _est(c["median"], c["cri_low"], c["cri_high"], 2, False),
+                    fmt_bf_text(c["bf10"]),
+                    _num(c["p_direction"], 3, False),
+                    c["diagnostics"],
+                    c["reading"],
+                ],
+                c["diagnostics"],
+            )
+        )
+    kappa = rows[0]["kappa"]
+    blocks.append(
+        (
+            "p",
+            f"r: Pearson with Fisher-z 95% CI; p: two-sided t test; ρ: posterior "
+            f"median and 95% CrI of the joint model ({rows[0]['prior']}); BF10: exact, "
+            f"stretched beta prior kappa = {kappa:g} (JASP's default width; its prior is "
+            f"not the joint model's); P(dir): posterior probability of the sign of the "
+            f"median.",
+        )
+    )
+    blocks.append(
+        (
+            "table",
+            [
+                "pair",
+                "wave",
+                "n",
+                "r [95% CI]",
+                "p",
+                "ρ [95% CrI]",
+                "BF10",
+                "P(dir)",
+                "diagnostics",
+                "reading",
+            ],
+            table,
+        )
+    )
+    blocks.append(("p", "APA-style results:"))
+    blocks.append(
+        (
+            "list",
+            [
+                f"{correlation_comparison(r)['pair']}"
+                f"{' at ' + r['wave'] if r.get('wave') else ''}: {apa_correlation(r)}"
+                for r in rows
+            ],
+        )
+    )
+    blocks += add_figures("correlations")
+    return blocks
+
+
+def _contrast_section(spec: SpecResults, add_figures) -> list[tuple]:
+    blocks: list[tuple] = [("h3", "Change between waves")]
+    if spec.correlation_contrasts:
+        table = []
+        for r in spec.correlation_contrasts:
+            pdir = max(r["p_positive"], 1 - r["p_positive"])
+            sign = "> 0" if r["p_positive"] >= 0.5 else "< 0"
+            table.append(
+                _row(
+                    [
+                        f"{r['var1']} ~ {r['var2']}",
+                        f"{r['wave_b']} − {r['wave_a']}",
+                        _est(r["diff_median"], r["diff_ci_low"], r["diff_ci_high"]),
+                        _num(pdir, 3, False),
+                        _est(r["freq_diff"], r["freq_ci_low"], r["freq_ci_high"]),
+                        _p_cell(r["freq_p"]),
+                        r["diagnostics"],
+                        reading(
+                            r["freq_p"],
+                            None,
+                            pdir,
+                            effect="a change",
+                            absence="no change",
+                            direction=sign,
+                        ),
+                    ],
+                    r["diagnostics"],
+                )
+            )
+        blocks.append(
+            (
+                "p",
+                "Difference of each correlation between the waves: posterior "
+                "median and 95% CrI from the joint model of both waves; frequentist: "
+                f"Steiger's Z test and Zou's CI on the n = "
+                f"{spec.correlation_contrasts[0]['freq_n']} participants observed at "
+                "both waves.",
+            )
+        )
+        blocks.append(
+            (
+                "table",
+                [
+                    "pair",
+                    "difference",
+                    "posterior [95% CrI]",
+                    "P(dir)",
+                    "frequentist [95% CI]",
+                    "p",
+                    "diagnostics",
+                    "reading",
+                ],
+                table,
+            )
+        )
+    if spec.coefficient_contrasts:
+        table = [
+            _row(
+                [
+                    r["outcome"],
+                    r["term"],
+                    f"{r['wave_b']} − {r['wave_a']}",
+                    _est(r["diff_median"], r["diff_ci_low"], r["diff_ci_high"]),
+                    _num(max(r["p_positive"], 1 - r["p_positive"]), 3, False),
+                    r["diagnostics"],
+                ],
+                r["diagnostics"],
+            )
+            for r in spec.coefficient_contrasts
+        ]
+        blocks.append(
+            (
+                "p",
+                "Difference of the last block's standardized coefficients between "
+                "the waves (joint two-wave model); OLS per wave has no such test.",
+            )
+        )
+        blocks.append(
+            (
+                "table",
+                ["outcome", "term", "difference", "posterior [95% CrI]", "P(dir)", "diagnostics"],
+                table,
+            )
+        )
+    blocks += add_figures("waves")
+    return blocks
+
+
+def _regression_section(spec: SpecResults, add_figures) -> list[tuple]:
+    blocks: list[tuple] = [("h3", "Blocked regressions: Bayesian and frequentist side by side")]
+    table, sentences = [], []
+    for row in spec.blocks:
+        if row["block"] < 1:
+            continue
+        c = block_comparison(row)
+        table.append(
+            _row(
+                [
+                    c["outcome"],
+                    c["wave"] or "",
+                    c["block"],
+                    c["terms"],
+                    c["n"],
+                    _num(c["delta_r2"], 3, False),
+                    f"F({c['df1']}, {c['df2']}) = {_num(c['f_change'])}",
+                    _p_cell(c["p_value"]),
+                    _est(
+                        c["delta_r2_median"], c["delta_r2_ci_low"], c["delta_r2_ci_high"], 3, False
+                    ),
+                    fmt_bf_text(c["bf10"]),
+                    c["diagnostics"],
+                    c["reading"],
+                ],
+                c["diagnostics"],
+            )
+        )
+        sentences.append(
+            f"{row['outcome']}{' at ' + row['wave'] if row.get('wave') else ''}, "
+            f"block {row['block']} ({row['terms']}): {apa_block(row)}"
+        )
+    priors = spec.entry.get("priors", {})
+    blocks.append(
+        (
+            "p",
+            f"ΔR² and F-change: OLS on the rows complete for the block model; "
+            f"posterior ΔR²: median and 95% CrI; BF10: {priors.get('block_bf', 'JZS')}, "
+            f"the full block model against the previous one.",
+        )
+    )
+    blocks.append(
+        (
+            "table",
+            [
+                "outcome",
+                "wave",
+                "block",
+                "terms",
+                "n",
+                "ΔR²",
+                "F-change",
+                "p",
+                "posterior ΔR² [95% CrI]",
+                "BF10",
+                "diagnostics",
+                "reading",
+            ],
+            table,
+        )
+    )
+    blocks.append(("p", "APA-style results:"))
+    blocks.append(("list", sentences))
+    last = figures._last_blocks(spec.coefficients)
+    table = []
+    for row in spec.coefficients:
+        if row["block"] != last[(row["outcome"], row.get("wave"))]:
+            continue
+        c = coefficient_comparison(row)
+        table.append(
+            _row(
+                [
+                    c["outcome"],
+                    c["wave"] or "",
+                    c["term"],
+                    _est(c["beta"], c["ci_low"], c["ci_high"]),
+                    _p_cell(c["p_value"]),
+                    _est(c["median"], c["cri_low"], c["cri_high"]),
+                    _num(c["p_direction"], 3, False),
+                    c["diagnostics"],
+                    c["reading"],
+                ],
+                c["diagnostics"],
+            )
+        )
+    blocks.append(
+        (
+            "p",
+            "Standardized coefficients of the full model (last block; every block's "
+            "coefficients are in coefficients.csv): OLS beta with its 95% CI and t test "
+            f"beside the posterior median and 95% CrI ({priors.get('regressions_mcmc', '')}).",
+        )
+    )
+    blocks.append(
+        (
+            "table",
+            [
+                "outcome",
+                "wave",
+                "term",
+                "OLS beta [95% CI]",
+                "p",
+                "posterior [95% CrI]",
+                "P(dir)",
+                "diagnostics",
+                "reading",
+            ],
+            table,
+        )
+    )
+    blocks += add_figures("regressions")
+    return blocks
+
+
+def _checks_section(spec: SpecResults, add_figures) -> list[tuple]:
+    table = [
+        _row(
+            [
+                d["model"],
+                d["verdict"],
+                _num(d["r_hat_max"], 3),
+                _num(d["ess_bulk_min"], 0),
+                _num(d["ess_tail_min"], 0),
+                d["divergences"],
+                _num(d["ebfmi_min"], 2),
+                _num(d["pareto_k_max"], 2),
+                d["reasons"] or "",
+            ],
+            d["verdict"],
+        )
+        for d in spec.diagnostics
+    ]
+    chosen = ", ".join(figures.worst_models(spec)) or "none"
+    return [
+        ("h3", "Model checks"),
+        (
+            "table",
+            [
+                "model",
+                "verdict",
+                "max r_hat",
+                "min bulk ESS",
+                "min tail ESS",
+                "divergences",
+                "min E-BFMI",
+                "max Pareto k",
+                "reasons",
+            ],
+            table,
+        ),
+        (
+            "p",
+            f"Trace and rank plots below are for {chosen} (every failed model, else the one "
+            "with the lowest bulk ESS); the NetCDF of every model is in the folder.",
+        ),
+        *add_figures("checks"),
+    ]
+
+
+def _reproduce(spec: SpecResults, record: dict) -> list[tuple]:
+    e = spec.entry
+    versions = ", ".join(f"{k} {v}" for k, v in record.get("versions", {}).items() if v)
+    return [
+        ("h3", "Reproducibility"),
+        (
+            "list",
+            [
+                f"spec: {Path(str(e['spec'])).name} (SHA-256 {e['spec_sha256']})",
+                f"data: {e['data']} (SHA-256 {e['data_sha256']})",
+                f"seed: {e['seed']}; {e['sampler']}",
+                f"versions: {versions}",
+                f"command: {record.get('command', 'bayes-peer run')}",
+            ],
+        ),
+    ]
+
+
+def build_report(folder: str | Path, *, log: Callable[[str], None] | None = None) -> dict:
+    """Write ``report.md``, ``report.html`` and ``figures/`` for a results folder.
+
+    Returns ``{"html", "markdown", "figures", "seconds"}`` (paths as strings).
+    """
+    start = time.perf_counter()
+    folder = Path(folder)
+    record, specs = load_results(folder)
+    synthetic = any(s.synthetic for s in specs)
+    title = "bayes_peer report: " + "; ".join(s.entry.get("title") or s.name for s in specs)
+    doc: list[tuple] = [("h1", title)]
+    doc += _diagnostics_notices(specs)
+    if synthetic:
+        doc.append(("notice", "synthetic", SYNTHETIC_NOTICE))
+    doc.append(
+        (
+            "p",
+            "Sections: "
+            + "; ".join(s.entry.get("title") or s.name for s in specs)
+            + ". Every Bayes factor and posterior names its prior; 'fail' marks numbers "
+            "from models whose sampler diagnostics failed.",
+        )
+    )
+    written: list[str] = []
+    for spec in specs:
+        fig_dir = spec.folder / "figures"
+        fig_dir.mkdir(exist_ok=True)
+
+        def add_figures(section: str, spec=spec, fig_dir=fig_dir) -> list[tuple]:
+            out = []
+            for group, name, draw in figures.FIGURES:
+                if group != section:
+                    continue
+                for path in draw(spec, lambda stem: fig_dir / f"{stem}.png"):
+                    written.append(str(path))
+                    out.append(
+                        (
+                            "figure",
+                            path,
+                            figures.CAPTIONS.get(name, name)
+                            + (" SYNTHETIC DATA." if spec.synthetic else ""),
+                        )
+                    )
+                if log:
+                    log(f"report: {spec.name}: {name}")
+            return out
+
+        doc.append(("h2", spec.entry.get("title") or spec.name))
+        doc += _methods(spec, record)
+        if spec.correlations:
+            doc += _correlation_section(spec, add_figures)
+        if spec.blocks:
+            doc += _regression_section(spec, add_figures)
+        if spec.correlation_contrasts or spec.coefficient_contrasts:
+            doc += _contrast_section(spec, add_figures)
+        doc += _checks_section(spec, add_figures)
+        doc += _reproduce(spec, record)
+    html_path, md_path = folder / "report.html", folder / "report.md"
+    md_path.write_text(to_markdown(doc, folder), encoding="utf-8")
+    html_path.write_text(to_html(doc, title), encoding="utf-8")
+    return {
+        "html": str(html_path),
+        "markdown": str(md_path),
+        "figures": written,
+        "seconds": time.perf_counter() - start,
+    }

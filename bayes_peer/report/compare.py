@@ -1,0 +1,301 @@
+"""Bayesian and frequentist numbers side by side, read in plain language.
+
+Each comparison row keeps its numbers numeric; :func:`reading` turns a p-value, a Bayes factor
+and a probability of direction into one sentence that says whether the two analyses agree and,
+where they do not, what a reader should take from each. Evidence categories follow Jeffreys
+(1961) as adapted by Lee & Wagenmakers (2013) and used by JASP; "significant" means p < .05.
+
+References
+----------
+Jeffreys, H. (1961). *Theory of probability* (3rd ed.). Oxford University Press.
+Lee, M. D., & Wagenmakers, E.-J. (2013). *Bayesian cognitive modeling*. Cambridge University
+Press (table 7.1).
+Makowski, D., Ben-Shachar, M. S., Chen, S. H. A., & Lüdecke, D. (2019). Indices of effect
+existence and significance in the Bayesian framework. *Frontiers in Psychology*, 10, 2767.
+"""
+
+from __future__ import annotations
+
+import math
+
+#: p-value threshold the paper's analysis used.
+ALPHA = 0.05
+#: A probability of direction at least this high is called "fairly probable" when p >= ALPHA.
+DIRECTION_NOTABLE = 0.90
+
+_CATEGORIES = (
+    (100, "extreme"),
+    (30, "very strong"),
+    (10, "strong"),
+    (3, "moderate"),
+    (1, "anecdotal"),
+)
+
+
+def evidence_category(bf10: float) -> str:
+    """Jeffreys' category of a Bayes factor, for or against H1 (e.g. "moderate evidence for H0").
+
+    Raises
+    ------
+    ValueError
+        If ``bf10`` is not a positive number.
+    """
+    if not (isinstance(bf10, int | float) and bf10 > 0 and not math.isnan(bf10)):
+        raise ValueError(f"a Bayes factor must be a positive number, got {bf10!r}")
+    if bf10 == 1:
+        return "no evidence either way"
+    side, value = ("H1", bf10) if bf10 > 1 else ("H0", 1 / bf10)
+    name = next(name for bound, name in _CATEGORIES if value > bound)
+    return f"{name} evidence for {side}"
+
+
+def fmt_stat(value: float | None, digits: int = 2, leading_zero: bool = True) -> str:
+    """A number for text; APA style drops the leading zero of bounded statistics (r, p)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "NA"
+    text = f"{value:.{digits}f}"
+    if not leading_zero:
+        text = text.replace("0.", ".", 1)
+    return text
+
+
+def fmt_p_apa(p: float | None) -> str:
+    """``p = .034`` / ``p < .001`` (APA 7)."""
+    if p is None or not math.isfinite(p):
+        return "p = NA"
+    if p < 0.001:
+        return "p < .001"
+    return f"p = {fmt_stat(p, 3, leading_zero=False)}"
+
+
+def fmt_bf_text(bf: float | None) -> str:
+    """A Bayes factor with sensible digits (1.9, 12.4, 3.2e+04, 0.041)."""
+    if bf is None or not math.isfinite(bf):
+        return "NA"
+    if bf >= 1e4 or bf < 1e-3:
+        return f"{bf:.2e}"
+    if bf >= 100:
+        return f"{bf:.0f}"
+    if bf >= 1:
+        return f"{bf:.2f}" if bf < 10 else f"{bf:.1f}"
+    return f"{bf:.3f}"
+
+
+def reading(
+    p_value: float | None,
+    bf10: float | None,
+    p_direction: float | None,
+    *,
+    effect: str = "an effect",
+    absence: str = "no effect",
+    direction: str = "> 0",
+) -> str:
+    """One sentence: do the frequentist test and the Bayesian evidence agree, and if not, how?
+
+    Parameters
+    ----------
+    p_value : float or None
+        The frequentist test of the effect (two-sided).
+    bf10 : float or None
+        The Bayes factor for the effect against none (None when the analysis has none, e.g.
+        a single coefficient); the reading then rests on ``p_direction``.
+    p_direction : float or None
+        Posterior probability of the more probable sign.
+    effect, absence : str
+        What is tested and its absence, for the sentence ("a correlation", "no correlation").
+    direction : str
+        The sign of the posterior median, for the sentence ("> 0" or "< 0").
+    """
+    sig = p_value is not None and p_value < ALPHA
+    p_text = fmt_p_apa(p_value)
+    pd_text = (
+        f"P(effect {direction}) = {fmt_stat(p_direction, 2, leading_zero=False)}"
+        if p_direction is not None
+        else None
+    )
+    if bf10 is not None and math.isfinite(bf10) and bf10 > 0:
+        bf_text = f"BF10 = {fmt_bf_text(bf10)}"
+        category = evidence_category(bf10)
+        if sig and bf10 < 1:
+            return (
+                f"Disagree: {p_text} but {bf_text}: the data favour {absence} "
+                f"({category}); significance alone overstates the evidence."
+            )
+        if sig and bf10 < 3:
+            return (
+                f"Disagree: {p_text} but {bf_text}: only anecdotal evidence for {effect}; "
+                f"significance alone overstates it."
+            )
+        if not sig and bf10 >= 3:
+            return f"Disagree: {p_text} (not significant) but {bf_text}: {category} for {effect}."
+        if not sig and p_direction is not None and p_direction >= DIRECTION_NOTABLE:
+            return (
+                f"Partly agree: {p_text} and {bf_text} ({category}), yet {pd_text}: the "
+                f"sign is fairly probable even though {effect} is not established."
+            )
+        if sig:
+            return f"Agree: {p_text} and {bf_text} ({category})."
+        if bf10 <= 1 / 3:
+            return (
+                f"Agree, and more: {p_text}, and {bf_text} is {category}: the data "
+                f"support {absence}, which a p-value cannot show."
+            )
+        return (
+            f"Agree: {p_text}, {bf_text} ({category}): inconclusive data, not evidence of absence."
+        )
+    if p_direction is None:
+        return f"{p_text}; no Bayesian counterpart."
+    if sig and p_direction < 0.975:
+        return (
+            f"Disagree: {p_text} but {pd_text}: the posterior is less sure of the sign "
+            f"than the test suggests (the prior shrinks the estimate)."
+        )
+    if not sig and p_direction >= DIRECTION_NOTABLE:
+        return (
+            f"Partly agree: {p_text} (not significant) but {pd_text}: the sign is fairly "
+            f"probable; not significant is not no effect."
+        )
+    if sig:
+        return f"Agree: {p_text} and {pd_text}."
+    return f"Agree: {p_text} and {pd_text}: the sign is uncertain."
+
+
+def direction_of(median: float | None) -> str:
+    """``"> 0"`` or ``"< 0"`` by the sign of a posterior median."""
+    return "< 0" if median is not None and median < 0 else "> 0"
+
+
+def p_direction_of(p_positive: float | None, median: float | None) -> float | None:
+    """Probability of the sign of the median, from P(effect > 0)."""
+    if p_positive is None:
+        return None
+    return 1.0 - p_positive if direction_of(median) == "< 0" else p_positive
+
+
+def apa_correlation(row: dict) -> str:
+    """APA-style sentence for one correlation row of a results folder.
+
+    ``r = .40, 95% CI [.12, .61], p = .006 (Pearson, n = 36); posterior median ρ = .38, 95% CrI
+    [.10, .60] (joint model); BF10 = 6.30 (stretched beta prior, κ = 1)``
+    """
+
+    def bounded(value):
+        return fmt_stat(value, 2, leading_zero=False)
+
+    text = (
+        f"r = {bounded(row['r'])}, 95% CI [{bounded(row['freq_ci_low'])}, "
+        f"{bounded(row['freq_ci_high'])}], {fmt_p_apa(row['p_value'])} (Pearson, n = {row['n']})"
+    )
+    if row.get("mcmc_median") is not None:
+        text += (
+            f"; posterior median ρ = {bounded(row['mcmc_median'])}, "
+            f"{_pct(row)} CrI [{bounded(row['mcmc_ci_low'])}, {bounded(row['mcmc_ci_high'])}] "
+            f"(joint model, marginal prior κ = {fmt_stat(row.get('mcmc_prior_kappa'), 3)})"
+        )
+    text += f"; BF10 = {fmt_bf_text(row['bf10'])} (stretched beta prior, κ = {row['kappa']:g})"
+    return text
+
+
+def _pct(row: dict) -> str:
+    return f"{100 * float(row.get('ci_prob') or 0.95):g}%"
+
+
+def correlation_comparison(row: dict) -> dict:
+    """A correlation row as the comparison table shows it: numbers and the reading."""
+    pdir = p_direction_of(row.get("p_positive"), row.get("mcmc_median"))
+    return {
+        "pair": f"{row.get('construct1', row['var1'])} ~ {row.get('construct2', row['var2'])}",
+        "wave": row.get("wave"),
+        "n": row["n"],
+        "r": row["r"],
+        "ci_low": row["freq_ci_low"],
+        "ci_high": row["freq_ci_high"],
+        "p_value": row["p_value"],
+        "median": row.get("mcmc_median"),
+        "cri_low": row.get("mcmc_ci_low"),
+        "cri_high": row.get("mcmc_ci_high"),
+        "bf10": row["bf10"],
+        "bf_prior": f"stretched beta, kappa = {row['kappa']:g}",
+        "p_direction": pdir,
+        "diagnostics": row.get("diagnostics"),
+        "reading": reading(
+            row["p_value"],
+            row["bf10"],
+            pdir,
+            effect="a correlation",
+            absence="no correlation",
+            direction=direction_of(row.get("mcmc_median")),
+        ),
+    }
+
+
+def block_comparison(row: dict) -> dict:
+    """A regression block row (ΔR², F-change, JZS block BF, Bayesian ΔR²) with its reading."""
+    return {
+        "outcome": row["outcome"],
+        "wave": row.get("wave"),
+        "block": row["block"],
+        "terms": row["terms"],
+        "n": row["n"],
+        "delta_r2": row["delta_r2"],
+        "f_change": row["f_change"],
+        "df1": row["df1"],
+        "df2": row["df2"],
+        "p_value": row["p_change"],
+        "delta_r2_median": row.get("delta_r2_median"),
+        "delta_r2_ci_low": row.get("delta_r2_ci_low"),
+        "delta_r2_ci_high": row.get("delta_r2_ci_high"),
+        "bf10": row["bf_block"],
+        "diagnostics": row.get("diagnostics"),
+        "reading": reading(
+            row["p_change"],
+            row["bf_block"],
+            None,
+            effect="an added contribution of the block",
+            absence="no added contribution",
+        ),
+    }
+
+
+def coefficient_comparison(row: dict) -> dict:
+    """A coefficient row (OLS standardized beta beside its posterior) with its reading."""
+    median = row.get("posterior_median")
+    return {
+        "outcome": row["outcome"],
+        "wave": row.get("wave"),
+        "block": row["block"],
+        "term": row["term"],
+        "beta": row["beta_std"],
+        "ci_low": row["beta_std_ci_low"],
+        "ci_high": row["beta_std_ci_high"],
+        "p_value": row["p_value"],
+        "median": median,
+        "cri_low": row.get("ci_low"),
+        "cri_high": row.get("ci_high"),
+        "p_direction": row.get("p_direction"),
+        "diagnostics": row.get("diagnostics"),
+        "reading": reading(
+            row["p_value"],
+            None,
+            row.get("p_direction"),
+            effect="the coefficient",
+            absence="a zero coefficient",
+            direction=direction_of(median),
+        ),
+    }
+
+
+def apa_block(row: dict) -> str:
+    """APA-style sentence for one block: ΔR², F-change, p, Bayesian ΔR² and the block BF."""
+    text = (
+        f"ΔR² = {fmt_stat(row['delta_r2'], 3, leading_zero=False)}, "
+        f"F({row['df1']}, {row['df2']}) = {fmt_stat(row['f_change'], 2)}, "
+        f"{fmt_p_apa(row['p_change'])}"
+    )
+    if row.get("delta_r2_median") is not None:
+        text += (
+            f"; posterior ΔR² = {fmt_stat(row['delta_r2_median'], 3, leading_zero=False)}, 95% "
+            f"CrI [{fmt_stat(row['delta_r2_ci_low'], 3, leading_zero=False)}, "
+            f"{fmt_stat(row['delta_r2_ci_high'], 3, leading_zero=False)}]"
+        )
+    return text + f"; BF10 = {fmt_bf_text(row['bf_block'])} (JZS)"
