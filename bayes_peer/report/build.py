@@ -452,14 +452,23 @@ def _reproduce(spec: SpecResults, record: dict) -> list[tuple]:
     ]
 
 
-def build_report(folder: str | Path, *, log: Callable[[str], None] | None = None) -> dict:
+def build_report(
+    folder: str | Path,
+    *,
+    log: Callable[[str], None] | None = None,
+    preloaded: dict[str, dict] | None = None,
+) -> dict:
     """Write ``report.md``, ``report.html`` and ``figures/`` for a results folder.
 
-    Returns ``{"html", "markdown", "figures", "seconds"}`` (paths as strings).
+    ``preloaded`` maps a spec name to ``{model: DataTree}`` of fits still in memory (a run
+    passes them; the NetCDF files hold the same draws). Returns ``{"html", "markdown",
+    "figures", "seconds"}`` (paths as strings).
     """
     start = time.perf_counter()
     folder = Path(folder)
     record, specs = load_results(folder)
+    for spec in specs:
+        spec.preloaded = (preloaded or {}).get(spec.name, {})
     synthetic = any(s.synthetic for s in specs)
     title = "bayes_peer report: " + "; ".join(s.entry.get("title") or s.name for s in specs)
     doc: list[tuple] = [("h1", title)]

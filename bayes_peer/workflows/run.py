@@ -113,7 +113,7 @@ def _settings(spec: Spec, seed: int | None) -> SamplerSettings:
     return SamplerSettings(**values)
 
 
-def _run_correlations(spec, data, settings, progress, folder, diagnostics, timings) -> None:
+def _run_correlations(spec, data, settings, progress, folder, diagnostics, timings, trees) -> dict:
     from bayes_peer.workflows.correlate_mcmc import correlate_mcmc
 
     c = spec.correlations
@@ -127,6 +127,7 @@ def _run_correlations(spec, data, settings, progress, folder, diagnostics, timin
         fit = outcome.fits["joint"]
         name = f"{a}__{b}"
         fit.idata.to_netcdf(folder / f"posterior_{name}.nc", engine="h5netcdf")
+        trees[name] = fit.idata
         diag = fit_diagnostics(name, fit.idata)
         diagnostics.append(diag)
         for row in outcome.result["pairs"]:
@@ -149,7 +150,7 @@ def _run_correlations(spec, data, settings, progress, folder, diagnostics, timin
     }
 
 
-def _run_regressions(spec, data, settings, progress, folder, diagnostics, timings) -> None:
+def _run_regressions(spec, data, settings, progress, folder, diagnostics, timings, trees) -> dict:
     from bayes_peer.workflows.regress_mcmc import regress_mcmc
     from bayes_peer.workflows.regress_waves import regress_waves_mcmc, wave_blocks
 
@@ -172,6 +173,7 @@ def _run_regressions(spec, data, settings, progress, folder, diagnostics, timing
         for k, fit in fitted.fits.items():
             name = f"{outcome}_block{k}"
             fit.idata.to_netcdf(folder / f"posterior_{name}.nc", engine="h5netcdf")
+            trees[name] = fit.idata
             diag = fit_diagnostics(name, fit.idata)
             diagnostics.append(diag)
             verdicts[k] = diag["verdict"]
@@ -267,6 +269,8 @@ def run_specs(
     started = time.perf_counter()
     record: dict = {"command": command, "versions": library_versions(), "specs": []}
 
+    in_memory: dict[str, dict] = {}  # the fits, handed to the report
+
     def fill(folder: Path) -> None:
         for spec in specs:
             source = Path(data_path) if data_path is not None else spec.data
@@ -278,13 +282,18 @@ def run_specs(
             diagnostics: list[dict] = []
             timings: dict[str, float] = {}
             priors: dict[str, str] = {}
+            trees = in_memory.setdefault(spec.name, {})
             if spec.correlations:
                 priors.update(
-                    _run_correlations(spec, data, settings, progress, target, diagnostics, timings)
+                    _run_correlations(
+                        spec, data, settings, progress, target, diagnostics, timings, trees
+                    )
                 )
             if spec.regressions:
                 priors.update(
-                    _run_regressions(spec, data, settings, progress, target, diagnostics, timings)
+                    _run_regressions(
+                        spec, data, settings, progress, target, diagnostics, timings, trees
+                    )
                 )
             write_csv(target / "diagnostics.csv", diagnostics)
             entry = {
@@ -308,7 +317,9 @@ def run_specs(
             from bayes_peer.report import build_report
 
             try:
-                built = build_report(folder, log=None if quiet else progress.note)
+                built = build_report(
+                    folder, log=None if quiet else progress.note, preloaded=in_memory
+                )
             except Exception as exc:  # the fits are kept; the report can be rebuilt alone
                 record["report_error"] = f"{type(exc).__name__}: {exc}"
                 record["exit_status"] = 1
