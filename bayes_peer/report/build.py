@@ -53,6 +53,12 @@ def _p_cell(p) -> str:
     return fmt_p_apa(p).removeprefix("p = ").removeprefix("p ")
 
 
+def _terms(terms: str, wave: str | None) -> str:
+    """``contacts_m12;budget_used_m12`` -> ``contacts, budget_used`` (the row names the wave)."""
+    names = str(terms).split(";")
+    return ", ".join(n.removesuffix(f"_{wave}") if wave else n for n in names)
+
+
 def _row(cells: list, status: str | None = None) -> dict:
     return {"cells": [str(c) for c in cells], "status": status}
 
@@ -288,7 +294,7 @@ def _regression_section(spec: SpecResults, add_figures) -> list[tuple]:
                     c["outcome"],
                     c["wave"] or "",
                     c["block"],
-                    c["terms"],
+                    _terms(c["terms"], c["wave"]),
                     c["n"],
                     _num(c["delta_r2"], 3, False),
                     f"F({c['df1']}, {c['df2']}) = {_num(c['f_change'])}",

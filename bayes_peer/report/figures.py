@@ -215,7 +215,7 @@ def matrix_flags(rows: list[dict]) -> dict[str, str]:
             used["‡"] = "‡ BF10 ≤ 1/3 (at least moderate evidence for no correlation)"
         if row.get("diagnostics") in ("warn", "fail"):
             used["!"] = "! the model behind the cell has diagnostics warnings or failures"
-    return used
+    return {flag: used[flag] for flag in ("*", "†", "‡", "!") if flag in used}
 
 
 def cell_text(row: dict) -> tuple[str, str, str]:
@@ -436,7 +436,7 @@ def coefficient_forest(results: SpecResults, path_for) -> list[Path]:
     for ax, outcome in zip(axes, outcomes, strict=True):
         subset = [r for r in chosen if r["outcome"] == outcome]
         labels = [
-            f"{r['term']}"
+            f"{r['term'].removesuffix('_' + str(r.get('wave')))}"
             + (f" ({r['wave']})" if r.get("wave") else "")
             + ("" if r.get("diagnostics") == "pass" else " !")
             for r in subset
@@ -479,7 +479,7 @@ def coefficient_forest(results: SpecResults, path_for) -> list[Path]:
         "OLS: standardized beta with its t-based 95% CI. ! = diagnostics warnings/failures.",
         results.synthetic,
     )
-    fig.subplots_adjust(left=0.17, wspace=0.75)
+    fig.subplots_adjust(left=0.17, wspace=0.75, hspace=0.35)
     return [_save(fig, path_for("coefficient_forest"))]
 
 

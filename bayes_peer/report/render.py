@@ -20,7 +20,7 @@ h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:2px soli
 padding-bottom:.2em}h3{margin-top:1.4em}
 table{border-collapse:collapse;font-size:12.5px;margin:.6em 0 1.2em;width:100%}
 th,td{border-bottom:1px solid #e3e3e3;padding:3px 6px;text-align:left;vertical-align:top}
-th{background:#f4f4f6;position:sticky;top:0}td.num{text-align:right;white-space:nowrap}
+th{background:#f4f4f6;position:sticky;top:0}td:last-child{min-width:20em}td.num{text-align:right;white-space:nowrap}
 tr.fail td{background:#fde8e8}tr.warn td{background:#fff7e0}
 .notice{padding:.7em 1em;border-radius:6px;margin:1em 0;font-weight:500}
 .synthetic{background:#fff3cd;border:1px solid #e0c36b}.fail{background:#fde8e8;
