@@ -155,8 +155,11 @@ def cmd_correlate(args: argparse.Namespace) -> int:
         ]  # fmt: skip
         if given:
             raise InputError(f"correlate: {given[0]} goes with --model joint|pairwise")
-    elif args.data is None:
-        raise InputError("correlate: --model needs participant data (--data FILE.csv)")
+    elif args.data is None and args.summary is None:
+        raise InputError(
+            "correlate: --model needs participant data (--data FILE.csv) or summary statistics "
+            "(--summary FILE.toml)"
+        )
     elif sensitivity:
         raise InputError(
             "correlate: --robustness, --sequential and --influence use the exact layer; "
@@ -194,7 +197,12 @@ def cmd_correlate(args: argparse.Namespace) -> int:
 
     if args.n is not None:
         raise InputError("correlate: --n goes with --r; with --data or --summary n is counted")
+    _check_summary_options(args)
     names = _csv_list(args.vars, "--vars") if args.vars is not None else None
+    if args.summary is not None and (
+        args.model is not None or args.rounding_sensitivity or args.nearest_correlation
+    ):
+        return _correlate_summary(args, names, prior_exact=prior)
     if args.model is not None:
         return _correlate_mcmc(args, names, prior_exact=prior)
     if args.data is not None:
@@ -338,6 +346,226 @@ def _sampler_settings(args: argparse.Namespace):
     return SamplerSettings(seed=seed, **values)
 
 
+# ------------------------------------------------------------------- summary statistics + MCMC
+#: Options that need the participants' rows, refused with --summary and --model / --prior.
+RAW_ONLY = {
+    "--robust": "the Student-t likelihood has no sufficient statistics",
+    "--missing": "a published table is the complete-case summary; FIML needs the rows",
+    "--waves": "give one table per wave (each with its own n) and fit them one by one",
+    "--partial-on": "not available from a table yet",
+    "--impute": "imputation needs the rows",
+    "--likelihood": "the Student-t likelihood has no sufficient statistics",
+}
+
+
+def _check_summary_options(args: argparse.Namespace) -> None:
+    """Refuse raw-data options with --summary; summary-only options without it."""
+    summary_only = {"--nearest-correlation": args.nearest_correlation or None,
+                    "--rounding-sensitivity": args.rounding_sensitivity,
+                    "--decimals": args.decimals}  # fmt: skip
+    if args.summary is None:
+        given = [flag for flag, value in summary_only.items() if value is not None]
+        if given:
+            raise InputError(f"{given[0]} goes with --summary FILE.toml")
+        return
+    for flag, reason in RAW_ONLY.items():
+        value = getattr(args, flag[2:].replace("-", "_"), None)
+        if flag == "--likelihood" and value == "normal":
+            continue
+        if value:
+            raise InputError(f"{flag} needs participant data (--data): {reason}")
+
+
+def _summary_extras(args: argparse.Namespace, summary) -> dict:
+    extras: dict = {"warnings": summary.warnings}
+    if summary.repair is not None:
+        extras["matrix_repair"] = summary.repair
+    return extras
+
+
+def _rounding_options(args: argparse.Namespace) -> tuple[int, int] | None:
+    if args.rounding_sensitivity is None:
+        if args.decimals is not None:
+            raise InputError("--decimals goes with --rounding-sensitivity K")
+        return None
+    count = _whole(args.rounding_sensitivity, "--rounding-sensitivity")
+    decimals = 2 if args.decimals is None else _whole(args.decimals, "--decimals")
+    return count, decimals
+
+
+def _print_rounding(block: dict, keys: tuple[str, ...]) -> None:
+    print()
+    print(f"Rounding sensitivity: {block['matrices']} tables with every correlation moved "
+          f"within +/-{block['half_width']:g} (seed {block['seed']})")  # fmt: skip
+    for row in block["rows"]:
+        parts = [f"{key} {row[key + '_min']:.3f} to {row[key + '_max']:.3f}" for key in keys
+                 if row.get(key + "_min") is not None]  # fmt: skip
+        flag = "  CONCLUSION CHANGES" if row["conclusion_changes"] else ""
+        print(f"  {row['label']}: " + "; ".join(parts) + flag)
+
+
+def _correlate_summary(args: argparse.Namespace, names: list[str] | None, prior_exact: str) -> int:
+    """``correlate --summary FILE --model joint|pairwise`` (and/or --rounding-sensitivity)."""
+    from bayes_peer.data.summary import read_summary
+    from bayes_peer.display import SYNTHETIC_NOTICE, correlation_table, mcmc_correlation_table
+    from bayes_peer.workflows.correlate import correlate_summary
+    from bayes_peer.workflows.summary_mcmc import correlate_summary_mcmc, rounding_sensitivity
+
+    summary = read_summary(args.summary, nearest=args.nearest_correlation)
+    names = names or list(summary.variables)
+    for name in names:
+        summary.index(name)
+    rounding = _rounding_options(args)
+    common = {"kappa": args.kappa, "alternative": args.alternative, "ci_prob": args.ci_prob}
+    out = None
+    if args.model is not None:
+        settings = _sampler_settings(args)
+        eta = 1.0 if args.eta is None else _number(args.eta, "--eta")
+        if eta <= 0:
+            raise InputError(f"--eta must be a positive number, got {args.eta}")
+        rope = 0.1 if args.rope is None else _number(args.rope, "--rope")
+        if not 0 < rope < 1:
+            raise InputError(f"--rope must lie strictly between 0 and 1, got {args.rope}")
+        if args.out is not None:
+            out = check_output_folder(args.out, args.force)
+
+        def refit(table):
+            return correlate_summary_mcmc(table, names, args.model, settings, eta=eta,
+                                          rope=rope, **common).result["pairs"]  # fmt: skip
+
+        outcome = correlate_summary_mcmc(summary, names, args.model, settings, eta=eta,
+                                         rope=rope, **common)  # fmt: skip
+        variables = [{"name": v, "n_observed": summary.n, "n_missing": 0} for v in names]
+        doc = {"source": summary.path, "synthetic": summary.synthetic, "n_rows": summary.n,
+               "variables": variables, **common, "prior_exact": prior_exact, **outcome.result,
+               **_summary_extras(args, summary)}  # fmt: skip
+        keys = ("mcmc_median", "mcmc_ci_low", "mcmc_ci_high", "p_positive", "bf10")
+    else:
+        outcome = None
+
+        def refit(table):
+            return correlate_summary(table, names, **common)
+
+        doc = {"source": summary.path, "synthetic": summary.synthetic, "n_rows": summary.n,
+               **common, "prior": prior_exact, "pairs": refit(summary),
+               **_summary_extras(args, summary)}  # fmt: skip
+        keys = ("posterior_median", "ci_low", "ci_high", "bf10")
+    if rounding is not None:
+        count, decimals = rounding
+        seed = 1 if args.seed is None else _whole(args.seed, "--seed")
+        doc["rounding_sensitivity"] = rounding_sensitivity(
+            summary, refit, lambda row: f"{row['var1']} ~ {row['var2']}", keys,
+            decimals=decimals, count=count, seed=seed,
+        )  # fmt: skip
+    if out is not None:
+        from bayes_peer.workflows.correlate_mcmc import write_posteriors
+        from bayes_peer.workflows.outputs import write_folder_atomically, write_json
+
+        def fill(folder):
+            write_posteriors(folder, outcome)
+            write_json(folder / "result.json", doc)
+
+        write_folder_atomically(out, args.force, fill)
+    if args.json:
+        _emit_json(doc)
+        return 0
+    notice = [SYNTHETIC_NOTICE] if summary.synthetic else []
+    head = [
+        f"Summary statistics: {summary.path} (n = {summary.n}); "
+        + doc.get("likelihood_source", "exact layer")
+    ]
+    head += [f"Warning: {w}" for w in doc["warnings"]]
+    if args.model is not None:
+        head += [f"MCMC prior: {doc['prior']}", f"Exact layer prior: {prior_exact}",
+                 f"Sampler: {doc['sampler']}; divergences: {doc['divergences']}"]  # fmt: skip
+    else:
+        head.append(f"Prior: {prior_exact}")
+    _print_header([*notice, *head])
+    print(mcmc_correlation_table(doc["pairs"]) if args.model else correlation_table(doc["pairs"]))
+    if "rounding_sensitivity" in doc:
+        _print_rounding(doc["rounding_sensitivity"], keys)
+    return 0
+
+
+def _regress_summary_mcmc(args: argparse.Namespace, rscale: float, label: str) -> int:
+    """``regress --summary FILE --prior normal|r2d2``."""
+    from bayes_peer.data.summary import read_summary
+    from bayes_peer.display import SYNTHETIC_NOTICE, block_table, mcmc_coefficient_table
+    from bayes_peer.workflows.regress import check_blocks, regression_prior_text
+    from bayes_peer.workflows.regress_mcmc import write_regression_posteriors
+    from bayes_peer.workflows.summary_mcmc import regress_summary_mcmc, rounding_sensitivity
+
+    settings = _sampler_settings(args)
+    prior_scale, rope, r2d2 = _regression_prior_options(args)
+    if args.outcome is None:
+        raise InputError("regress: --outcome is required with --summary")
+    outcome = args.outcome.strip()
+    blocks = [_csv_list(b, "--block") for b in args.block or []]
+    check_blocks(outcome, blocks)
+    rounding = _rounding_options(args)
+    out = None
+    if args.out is not None:
+        out = check_output_folder(args.out, args.force)
+    summary = read_summary(args.summary, nearest=args.nearest_correlation)
+    options = {"prior": args.prior, "prior_scale": prior_scale, "ci_prob": args.ci_prob,
+               "rope": rope, "r2d2": r2d2}  # fmt: skip
+    fitted = regress_summary_mcmc(summary, outcome, blocks, rscale, settings, **options)
+    doc = {
+        "source": summary.path,
+        "synthetic": summary.synthetic,
+        "outcome": outcome,
+        "rscale": rscale,
+        "rscale_label": label,
+        "prior_jzs": regression_prior_text(rscale, label),
+        "ci_prob": args.ci_prob,
+        **fitted.result,
+        **_summary_extras(args, summary),
+    }
+    keys = ("posterior_median", "ci_low", "ci_high", "p_direction")
+    if rounding is not None:
+        count, decimals = rounding
+        seed = 1 if args.seed is None else _whole(args.seed, "--seed")
+
+        def refit(table):
+            return regress_summary_mcmc(table, outcome, blocks, rscale, settings,
+                                        **options).result["coefficients"]  # fmt: skip
+
+        doc["rounding_sensitivity"] = rounding_sensitivity(
+            summary, refit, lambda row: f"block {row['block']}: {row['term']}", keys,
+            decimals=decimals, count=count, seed=seed,
+        )  # fmt: skip
+    if out is not None:
+        from bayes_peer.workflows.outputs import write_folder_atomically, write_json
+
+        def fill(folder):
+            write_regression_posteriors(folder, outcome, fitted)
+            write_json(folder / "result.json", doc)
+
+        write_folder_atomically(out, args.force, fill)
+    if args.json:
+        _emit_json(doc)
+        return 0
+    notice = [SYNTHETIC_NOTICE] if summary.synthetic else []
+    head = [
+        f"Summary statistics: {summary.path}; outcome {outcome}; n = {summary.n}; "
+        f"{doc['likelihood_source']}",
+        f"Scale: {doc['scale']}",
+        *[f"Warning: {w}" for w in doc["warnings"]],
+        f"Slope prior: {doc['prior']}",
+        f"Block BF prior: {doc['prior_jzs']}",
+        f"Sampler: {doc['sampler']}; divergences: {doc['divergences']}",
+    ]
+    if not doc["diagnostics_ok"]:
+        head.append("WARNING: some fits failed convergence checks; see the flags")
+    _print_header([*notice, *head])
+    print(block_table(doc["blocks"], mcmc=True))
+    print()
+    print(mcmc_coefficient_table(doc["coefficients"]))
+    if "rounding_sensitivity" in doc:
+        _print_rounding(doc["rounding_sensitivity"], keys)
+    return 0
+
+
 def _correlate_mcmc(args: argparse.Namespace, names: list[str] | None, prior_exact: str) -> int:
     from bayes_peer.data.participants import read_participants
     from bayes_peer.display import SYNTHETIC_NOTICE, contrast_table, mcmc_correlation_table
@@ -457,6 +685,9 @@ def cmd_regress(args: argparse.Namespace) -> int:
             raise InputError("regress: --impute is available for one wave (without --waves)")
         return _regress_waves(args, rscale, label)
     if args.prior is None:
+        _check_summary_options(args)
+        if args.rounding_sensitivity is not None:
+            raise InputError("regress: --rounding-sensitivity goes with --prior normal|r2d2")
         given = [
             flag for flag, value in mcmc_only.items()
             if value is not None and not (flag == "--out" and sensitivity)
@@ -466,10 +697,16 @@ def cmd_regress(args: argparse.Namespace) -> int:
         if args.out is not None:
             check_output_folder(args.out, args.force)
     else:
-        if args.data is None:
-            raise InputError("regress: --prior needs participant data (--data FILE.csv)")
+        if args.data is None and args.summary is None:
+            raise InputError(
+                "regress: --prior needs participant data (--data FILE.csv) or summary "
+                "statistics (--summary FILE.toml)"
+            )
         if sensitivity:
             raise InputError("regress: --robustness and --influence run without --prior")
+        _check_summary_options(args)
+        if args.summary is not None:
+            return _regress_summary_mcmc(args, rscale, label)
         return _regress_mcmc(args, rscale, label)
     notice: list[str] = []
     meta: dict = {}
@@ -515,9 +752,10 @@ def cmd_regress(args: argparse.Namespace) -> int:
         else:
             from bayes_peer.data.summary import read_summary
 
-            summary = read_summary(args.summary)
+            summary = read_summary(args.summary, nearest=args.nearest_correlation)
             result = regress_summary(summary, outcome, blocks, rscale, args.ci_prob)
-            meta = {"source": summary.path, "synthetic": summary.synthetic}
+            meta = {"source": summary.path, "synthetic": summary.synthetic,
+                    **_summary_extras(args, summary)}  # fmt: skip
             notice = [SYNTHETIC_NOTICE] if summary.synthetic else []
             scale_note = "" if summary.sds is not None else " (no SDs: raw b and SE unavailable)"
             head = [
@@ -1000,6 +1238,22 @@ def _add_mcmc_options(parser: argparse.ArgumentParser, *, rope: str, out: str) -
     parser.add_argument("--force", action="store_true", help="replace an existing --out folder")
 
 
+def _add_summary_options(parser: argparse.ArgumentParser) -> None:
+    """Options of a published table (with --summary)."""
+    parser.add_argument(
+        "--nearest-correlation", action="store_true",
+        help="replace a matrix that is not positive definite (e.g. after rounding) by the "
+        "nearest correlation matrix (Higham 2002); the changes are reported",
+    )  # fmt: skip
+    parser.add_argument(
+        "--rounding-sensitivity", metavar="K",
+        help="refit on K tables with every correlation moved within its rounding interval",
+    )  # fmt: skip
+    parser.add_argument(
+        "--decimals", help="decimals the table was rounded to (default 2; rounding sensitivity)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``bayes-peer`` (sub-commands correlate, regress, demo)."""
     parser = _Parser(
@@ -1019,6 +1273,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--n", help="number of complete pairs behind --r")
     c.add_argument("--data", help="participant CSV (one row per participant)")
     c.add_argument("--summary", help="summary statistics TOML (n, variables, correlations)")
+    _add_summary_options(c)
     c.add_argument("--vars", help="comma-separated variables (default: all)")
     c.add_argument(
         "--kappa",
@@ -1085,6 +1340,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--data", help="participant CSV")
     r.add_argument("--summary", help="summary statistics TOML")
+    _add_summary_options(r)
     r.add_argument("--outcome", help="outcome column")
     r.add_argument("--block", action="append", help="comma-separated terms of a block (repeat)")
     r.add_argument("--n", help="N behind published R² values")

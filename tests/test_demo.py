@@ -102,11 +102,21 @@ def test_readme_demo_command_end_to_end(tmp_path):
     # The report covers both specs, says SYNTHETIC, and embeds every figure it names.
     html = (out / "report.html").read_text()
     assert "SYNTHETIC DATA" in html and "DIAGNOSTICS FAILED" not in html
-    for figure in ("correlation_matrix_m12", "correlation_matrix_m24", "coefficient_forest",
-                   "delta_r2", "wave_differences", "posterior_predictive",
-                   "prior_predictive_correlations", "prior_predictive_outcomes"):
-        spec = "blocks" if figure in ("coefficient_forest", "delta_r2",
-                                      "prior_predictive_outcomes") else "correlations"
+    for figure in (
+        "correlation_matrix_m12",
+        "correlation_matrix_m24",
+        "coefficient_forest",
+        "delta_r2",
+        "wave_differences",
+        "posterior_predictive",
+        "prior_predictive_correlations",
+        "prior_predictive_outcomes",
+    ):
+        spec = (
+            "blocks"
+            if figure in ("coefficient_forest", "delta_r2", "prior_predictive_outcomes")
+            else "correlations"
+        )
         assert (out / spec / "figures" / f"{figure}.png").exists(), figure
     assert html.count("data:image/png;base64,") == len(list(out.glob("*/figures/*.png")))
 

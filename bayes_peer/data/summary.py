@@ -27,7 +27,10 @@ import numpy as np
 from bayes_peer.errors import InputError
 
 REQUIRED_KEYS = ("n", "variables", "correlations")
-OPTIONAL_KEYS = ("means", "sds", "title", "source", "synthetic")
+OPTIONAL_KEYS = ("means", "sds", "title", "source", "synthetic", "deletion")
+DELETION = ("listwise", "pairwise")
+#: Smallest eigenvalue asked of a repaired matrix (strictly positive definite).
+REPAIR_EIGEN_MIN = 1e-6
 
 #: Tolerances for symmetry, the unit diagonal and positive semi-definiteness: published
 #: matrices are rounded to 2-3 decimals, so exact equality cannot be asked for.
@@ -62,6 +65,27 @@ class SummaryStatistics:
     sds: np.ndarray | None
     title: str | None = None
     synthetic: bool = False
+    deletion: str = "listwise"
+    repair: dict | None = None
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the user should know about using this table as data."""
+        out = []
+        if self.deletion == "pairwise":
+            out.append(
+                "the table says its correlations come from pairwise deletion: such a matrix is "
+                "not the summary of any one data set (not a sufficient statistic), so the "
+                f"likelihood that treats it as the complete-case summary of n = {self.n} "
+                "participants is an approximation"
+            )
+        if self.repair:
+            out.append(
+                f"the published matrix is not positive definite; the nearest correlation "
+                f"matrix was used (largest change {self.repair['max_abs_change']:.4f}; see "
+                "matrix_repair)"
+            )
+        return out
 
     def index(self, name: str) -> int:
         """Position of variable ``name``; InputError naming the file if absent."""
@@ -138,13 +162,63 @@ def _correlation_matrix(path: Path, value: object, k: int) -> np.ndarray:
     if eigenvalues[0] < EIGEN_TOL:
         raise InputError(
             f"{path}: key 'correlations' is not positive semi-definite (smallest eigenvalue "
-            f"{eigenvalues[0]:.6g}); no data set has these correlations, check the transcription"
+            f"{eigenvalues[0]:.6g}); no data set has these correlations: check the "
+            "transcription, or pass --nearest-correlation to use the nearest correlation matrix "
+            "(Higham 2002; common after rounding to two decimals)"
         )
     return mat
 
 
-def read_summary(path: str | Path) -> SummaryStatistics:
+def nearest_correlation(corr: np.ndarray, variables: list[str]) -> tuple[np.ndarray, dict]:
+    """The nearest positive-definite correlation matrix and how far each entry moved.
+
+    Higham's (2002) alternating projections with Dykstra's correction, between the matrices
+    whose eigenvalues are at least :data:`REPAIR_EIGEN_MIN` (so the result is positive
+    definite, not merely semi-definite) and the matrices with a unit diagonal; the same answer
+    as statsmodels' ``corr_nearest`` (checked in the tests), without its iteration-limit
+    warnings.
+
+    References
+    ----------
+    Higham, N. J. (2002). Computing the nearest correlation matrix: a problem from finance.
+    *IMA Journal of Numerical Analysis*, 22(3), 329-343.
+    """
+    before = float(np.linalg.eigvalsh(corr)[0])
+    fixed, correction = corr.copy(), np.zeros_like(corr)
+    for _ in range(10_000):
+        shifted = fixed - correction
+        w, v = np.linalg.eigh(shifted)
+        projected = (v * np.maximum(w, REPAIR_EIGEN_MIN)) @ v.T
+        correction = projected - shifted
+        new = 0.5 * (projected + projected.T)
+        np.fill_diagonal(new, 1.0)
+        done = np.linalg.norm(new - fixed) < 1e-12
+        fixed = new
+        if done:
+            break
+    k = len(variables)
+    changes = [
+        {"var1": variables[i], "var2": variables[j], "published": float(corr[i, j]),
+         "repaired": float(fixed[i, j]), "change": float(fixed[i, j] - corr[i, j])}
+        for i in range(k) for j in range(i + 1, k) if abs(fixed[i, j] - corr[i, j]) > 1e-9
+    ]  # fmt: skip
+    record = {
+        "method": "nearest correlation matrix in the Frobenius norm with eigenvalues >= "
+        f"{REPAIR_EIGEN_MIN:g} (Higham 2002, alternating projections)",
+        "smallest_eigenvalue_before": before,
+        "smallest_eigenvalue_after": float(np.linalg.eigvalsh(fixed)[0]),
+        "max_abs_change": max((abs(c["change"]) for c in changes), default=0.0),
+        "changes": changes,
+    }
+    return fixed, record
+
+
+def read_summary(path: str | Path, *, nearest: bool = False) -> SummaryStatistics:
     """Read and validate a summary-statistics TOML file.
+
+    With ``nearest`` a matrix that is not positive definite is replaced by the nearest
+    correlation matrix (:func:`nearest_correlation`, recorded in ``repair``); without it such a
+    matrix is refused.
 
     Raises
     ------
@@ -200,7 +274,28 @@ def read_summary(path: str | Path) -> SummaryStatistics:
             f"{path}: key 'n' is {n} but must exceed the number of variables + 1 = {k + 1}"
         )
 
-    correlations = _correlation_matrix(path, doc["correlations"], k)
+    repair = None
+    if nearest:
+        try:
+            correlations = _correlation_matrix(path, doc["correlations"], k)
+        except InputError as exc:
+            if "not positive semi-definite" not in str(exc):
+                raise
+            raw_matrix = np.array(
+                [row + [None] * (k - len(row)) for row in doc["correlations"]], dtype=float
+            )
+            raw_matrix = np.where(np.isnan(raw_matrix), raw_matrix.T, raw_matrix)
+            correlations, repair = nearest_correlation(0.5 * (raw_matrix + raw_matrix.T),
+                                                       variables)  # fmt: skip
+        else:
+            if np.linalg.eigvalsh(correlations)[0] < REPAIR_EIGEN_MIN:
+                correlations, repair = nearest_correlation(correlations, variables)
+    else:
+        correlations = _correlation_matrix(path, doc["correlations"], k)
+    deletion = doc.get("deletion", "listwise")
+    if deletion not in DELETION:
+        raise InputError(f"{path}: key 'deletion' must be one of {', '.join(DELETION)}, got "
+                         f"{deletion!r}")  # fmt: skip
     means = _number_list(path, "means", doc["means"], k) if "means" in doc else None
     sds = None
     if "sds" in doc:
@@ -225,4 +320,6 @@ def read_summary(path: str | Path) -> SummaryStatistics:
         sds=sds,
         title=str(title) if title is not None else None,
         synthetic=synthetic,
+        deletion=deletion,
+        repair=repair,
     )
