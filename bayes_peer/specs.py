@@ -1,8 +1,10 @@
 """Analysis specs (``models/*.toml``): one readable file per analysis, validated up front.
 
-A spec names its data (``[data] csv = "demo" | "path.csv"``), then a ``[correlations]`` and/or a
-``[regressions]`` section, and optionally ``[sampler]`` settings. Every error names the spec
-and the key (``error: models/blocks.toml: key 'regressions.prior' ...``), exit status 2.
+A spec names its data (``[data] csv = "demo" | "path.csv"``, or published tables: ``[data]
+summary = "table.toml"`` or one per wave ``{m12 = "t12.toml", m24 = "t24.toml"}``), then a
+``[correlations]`` and/or a ``[regressions]`` section, and optionally ``[sampler]`` settings.
+Every error names the spec and the key (``error: models/blocks.toml: key 'regressions.prior'
+...``), exit status 2.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class Spec:
     regressions: dict | None
     sampler: dict
     output: Path | None = None  # results folder (relative to the spec); CLI --out wins
+    summary: dict | None = None  # {wave or None: table path} when the data are published tables
 
 
 def _fail(path: Path, key: str, message: str) -> InputError:
@@ -102,12 +105,15 @@ def load_spec(path: str | Path) -> Spec:
                 raise _fail(path, full, f"is unknown (allowed: {', '.join(sorted(allowed))})")
     if "correlations" not in doc and "regressions" not in doc:
         raise InputError(f"{path}: a spec needs a [correlations] or a [regressions] section")
+    summary = None
+    data = None
     if "summary" in doc.get("data", {}):
-        raise _fail(path, "data.summary", "is not supported in specs yet (participant CSVs only)")
-    csv = doc.get("data", {}).get("csv")
-    if not isinstance(csv, str) or not csv.strip():
-        raise _fail(path, "data.csv", 'must name a CSV file (or "demo")')
-    data = None if csv == "demo" else (path.parent / csv)
+        summary = _summary_source(path, doc)
+    else:
+        csv = doc.get("data", {}).get("csv")
+        if not isinstance(csv, str) or not csv.strip():
+            raise _fail(path, "data.csv", 'must name a CSV file (or "demo")')
+        data = None if csv == "demo" else (path.parent / csv)
 
     correlations = None
     if "correlations" in doc:
@@ -125,6 +131,9 @@ def load_spec(path: str | Path) -> Spec:
             raise _fail(path, "correlations.robust", "must be true or false")
         if correlations["waves"] is not None and len(correlations["waves"]) != 2:
             raise _fail(path, "correlations.waves", "must name exactly two waves")
+        if summary is not None and correlations["robust"]:
+            raise _fail(path, "correlations.robust", "needs participant rows (a Student-t "
+                        "likelihood has no sufficient statistics)")  # fmt: skip
     regressions = None
     if "regressions" in doc:
         r = doc["regressions"]
@@ -150,6 +159,9 @@ def load_spec(path: str | Path) -> Spec:
         }  # fmt: skip
         if regressions["waves"] is not None and len(regressions["waves"]) != 2:
             raise _fail(path, "regressions.waves", "must name exactly two waves")
+        if summary is not None and regressions["likelihood"] != "normal":
+            raise _fail(path, "regressions.likelihood", "must be normal with data.summary (a "
+                        "Student-t likelihood has no sufficient statistics)")  # fmt: skip
         if regressions["baseline"] is not None and not isinstance(regressions["baseline"], str):
             raise _fail(path, "regressions.baseline", "must be a wave name such as m0")
         if regressions["baseline"] is not None and regressions["waves"] is None:
@@ -175,12 +187,35 @@ def load_spec(path: str | Path) -> Spec:
     title = doc.get("title", path.stem)
     if not isinstance(title, str):
         raise _fail(path, "title", "must be a string")
+    if summary is not None:
+        for section in (correlations, regressions):
+            waves = (section or {}).get("waves")
+            if section and (waves or [None]) != list(summary) and set(waves or []) - set(summary):
+                raise _fail(path, "data.summary", f"needs one table per wave ({', '.join(waves)})"
+                            " as {wave = \"table.toml\"}, or one table for all")  # fmt: skip
     return Spec(
         path=path, name=path.stem, sha256=hashlib.sha256(raw).hexdigest(),
         text=raw.decode("utf-8-sig"), title=title, data=data, correlations=correlations,
         regressions=regressions, sampler=sampler,
-        output=None if folder is None else path.parent / folder,
+        output=None if folder is None else path.parent / folder, summary=summary,
     )  # fmt: skip
+
+
+def _summary_source(path: Path, doc: dict) -> dict[str | None, Path]:
+    """``[data] summary``: one table (``"t.toml"``) or one per wave (``{m12 = "a.toml"}``)."""
+    if "csv" in doc["data"]:
+        raise _fail(path, "data.summary", "and data.csv exclude each other: give one")
+    value = doc["data"]["summary"]
+    if isinstance(value, str) and value.strip():
+        return {None: path.parent / value}
+    if (
+        isinstance(value, dict)
+        and value
+        and all(isinstance(v, str) and v.strip() for v in value.values())
+    ):
+        return {str(wave): path.parent / file for wave, file in value.items()}
+    raise _fail(path, "data.summary", 'must name a table ("t.toml") or one per wave '
+                '({m12 = "t12.toml", m24 = "t24.toml"})')  # fmt: skip
 
 
 def shipped_specs() -> list[Path]:

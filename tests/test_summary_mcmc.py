@@ -249,3 +249,88 @@ def test_rounding_sensitivity_brackets_the_published_table(cli):
         assert row["bf10_min"] <= row["bf10"] <= row["bf10_max"]
         assert row["posterior_median_min"] < row["posterior_median_max"]
         assert row["posterior_median_max"] - row["posterior_median_min"] < 0.011
+
+
+# --- a spec that reanalyses published tables ------------------------------------------------
+
+TABLE_SPEC = """
+title = "tables test"
+[data]
+summary = {{ m12 = "{m12}", m24 = "{m24}" }}
+[correlations]
+constructs = ["alliance", "contacts", "satisfaction", "empowerment", "recovery", "qol"]
+waves = ["m12", "m24"]
+[regressions]
+outcomes = ["recovery"]
+waves = ["m12", "m24"]
+baseline = "m0"
+blocks = [["contacts"], ["alliance"]]
+[sampler]
+draws = 300
+tune = 300
+chains = 2
+seed = 3
+"""
+
+
+def test_shipped_tables_are_the_generator_output():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "scripts/make_demo_tables.py", "--check"], cwd=ROOT,
+                            capture_output=True, text=True)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    for wave in ("m12", "m24"):
+        table = read_summary(ROOT / "models" / "tables" / f"demo_{wave}.toml")
+        assert table.synthetic and table.n < 46 and len(table.variables) == 10
+
+
+def test_a_spec_of_published_tables_runs_and_reports(cli, tmp_path):
+    from bayes_peer.specs import load_spec
+
+    tables = ROOT / "models" / "tables"
+    spec = tmp_path / "tables.toml"
+    spec.write_text(TABLE_SPEC.format(m12=tables / "demo_m12.toml", m24=tables / "demo_m24.toml"))
+    assert load_spec(spec).summary is not None
+    status, out, err = cli("run", str(spec), "--out", str(tmp_path / "out"), "--quiet", "--json")
+    assert status in (0, 3), err
+    doc = json.loads(out)
+    entry = doc["specs"][0]
+    assert [t["n"] for t in entry["tables"]] == [read_summary(tables / f"demo_{w}.toml").n
+                                                 for w in ("m12", "m24")]  # fmt: skip
+    assert "sufficient statistics" in entry["priors"]["correlations_model"]
+    folder = tmp_path / "out"
+    import csv
+
+    with (folder / "correlations.csv").open() as fh:
+        pairs = list(csv.DictReader(fh))
+    assert len(pairs) == 2 * 15 and pairs[0]["var1"] == "alliance_m12"  # the demo's model
+    last = pairs[-1]
+    assert (last["wave"], last["var1"], last["var2"]) == ("m24", "recovery_m24", "qol_m24")
+    assert {p["n"] for p in pairs} == {str(t["n"]) for t in entry["tables"]}  # own n per wave
+    with (folder / "blocks.csv").open() as fh:
+        blocks = list(csv.DictReader(fh))
+    assert {b["model"] for b in blocks} == {"recovery_m12_block1", "recovery_m12_block2",
+                                            "recovery_m24_block1", "recovery_m24_block2"}  # fmt: skip
+    assert all(b["loo_r2"] == "" for b in blocks)  # needs rows: empty cell, not a number
+    md = (folder / "report.md").read_text()
+    assert "published summary statistics only, SYNTHETIC" in md
+    assert "delta_r2.png" in md and "coefficient_forest.png" in md
+    assert "posterior_predictive" not in md  # no rows, no predictive check: not faked
+
+
+@pytest.mark.parametrize(
+    ("data", "extra", "fragment"),
+    [
+        ('csv = "demo"\nsummary = "t.toml"', "", "exclude each other"),
+        ("summary = 3", "", "must name a table"),
+        ('summary = { m12 = "a.toml" }', "", "one table per wave"),
+        ('summary = "t.toml"', "robust = true\n", "correlations.robust"),
+    ],
+)
+def test_summary_spec_errors_name_the_key(cli, tmp_path, data, extra, fragment):
+    spec = tmp_path / "s.toml"
+    spec.write_text(f'[data]\n{data}\n[correlations]\nconstructs = ["a", "b"]\n'
+                    f'waves = ["m12", "m24"]\n{extra}')  # fmt: skip
+    status, _, err = cli("run", str(spec), "--out", str(tmp_path / "o"))
+    assert status == 2 and err.startswith(f"error: {spec}") and fragment in err

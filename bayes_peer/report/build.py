@@ -93,26 +93,54 @@ def _diagnostics_notices(specs: list[SpecResults]) -> list[tuple]:
 def _methods(spec: SpecResults, record: dict) -> list[tuple]:
     e = spec.entry
     priors = e.get("priors", {})
+    synthetic = ", SYNTHETIC" if spec.synthetic else ""
+    if e.get("tables"):  # published tables, one per wave
+        listed = ", ".join(
+            f"{Path(t['path']).name} (n = {t['n']}{', ' + t['wave'] if t['wave'] else ''})"
+            for t in e["tables"]
+        )
+        data = (
+            f"Data: published summary statistics only{synthetic}: {listed}; each table is "
+            "taken as its complete cases; the likelihood is written on the sufficient "
+            "statistics (n, means, covariance matrix), exact for multivariate normal data."
+        )
+        data += "".join(f" Warning: {w}." for t in e["tables"] for w in t.get("warnings", []))
+    else:
+        data = (
+            f"Data: {Path(str(e['data'])).name} ({e.get('n_rows', '?')} participants"
+            f"{synthetic}; SHA-256 {str(e['data_sha256'])[:12]}...)."
+        )
     parts = [
-        f"Data: {Path(str(e['data'])).name} ({e.get('n_rows', '?')} participants"
-        f"{', SYNTHETIC' if spec.synthetic else ''}; SHA-256 {str(e['data_sha256'])[:12]}...).",
+        data,
         f"Sampler: {e['sampler']}; models were compiled once and refitted "
         f"(PyMC {record['versions'].get('pymc')}, nutpie {record['versions'].get('nutpie')}).",
     ]
     if "correlations_mcmc" in priors:
+        structure = priors.get(
+            "correlations_model",
+            "for each pair of constructs one joint "
+            "model of the pair at every wave (multivariate normal)",
+        )
         parts.append(
-            "Correlations: for each pair of constructs one joint model of the pair at every "
-            f"wave (multivariate normal); prior: {priors['correlations_mcmc']}. Missing "
+            f"Correlations: {structure}; prior: {priors['correlations_mcmc']}. Missing "
             f"values: {priors.get('correlations_missing', 'see spec')}. The Bayes factors "
             f"BF10 are exact (Ly, Marsman & Wagenmakers 2018) on each pair's complete rows "
             f"under {priors['correlations_exact']}. Frequentist: Pearson r with the Fisher-z "
-            f"95% CI and the t test; differences between waves with Steiger's (1980) test and "
-            f"Zou's (2007) interval."
+            "95% CI and the t test"
+            + (
+                "; differences between waves with Steiger's (1980) test and Zou's (2007) interval."
+                if spec.correlation_contrasts
+                else "."
+            )
         )
     if "regressions_mcmc" in priors:
+        structure = priors.get(
+            "regressions_model",
+            "one model per outcome and block, both waves jointly with correlated residuals",
+        )
         parts.append(
-            "Blocked regressions: one model per outcome and block, both waves jointly with "
-            f"correlated residuals; prior: {priors['regressions_mcmc']}. Block Bayes factors: "
+            f"Blocked regressions: {structure}; prior: {priors['regressions_mcmc']}. Block "
+            "Bayes factors: "
             f"{priors['block_bf']} (Rouder & Morey 2012), computed exactly from R². "
             f"Bayesian ΔR² per posterior draw. Missing values: "
             f"{priors.get('regressions_missing', 'see spec')}. Frequentist: OLS, ΔR² and the "

@@ -486,39 +486,28 @@ def coefficient_forest(results: SpecResults, path_for) -> list[Path]:
 def delta_r2_posteriors(results: SpecResults, path_for) -> list[Path]:
     """Posterior of ΔR² per block (and wave), with the classical ΔR² marked."""
     blocks = [b for b in results.blocks if b["block"] >= 1]
-    models = list(dict.fromkeys((b["outcome"], b["block"]) for b in blocks))
     grid = np.linspace(0, 1, 400)
     outcomes = list(dict.fromkeys(b["outcome"] for b in blocks))
     fig, axes = _grid(len(outcomes), columns=2, height=2.4)
     for ax, outcome in zip(axes, outcomes, strict=True):
-        top = 0.0
-        for k, (o, block) in enumerate(m for m in models if m[0] == outcome):
-            tree = results.tree(f"{o}_block{block}")
-            post = tree["posterior"]
-            if "delta_r2" not in post:
+        rows = [b for b in blocks if b["outcome"] == outcome]
+        waves = list(dict.fromkeys(b.get("wave") for b in rows))
+        for row in rows:
+            model = row.get("model") or f"{outcome}_block{row['block']}"
+            delta = results.tree(model)["posterior"].get("delta_r2")
+            if delta is None:
                 continue
-            delta = post["delta_r2"]
-            waves = list(delta["wave"].values) if "wave" in delta.dims else [None]
-            for w_i, wave in enumerate(waves):
-                draws = (delta.sel(wave=wave) if wave is not None else delta).values.ravel()
-                row = next(
-                    b
-                    for b in blocks
-                    if b["outcome"] == o and b["block"] == block and b.get("wave") == wave
-                )
-                color = f"C{k}"
-                style = "-" if w_i == 0 else "--"
-                dens = _kde(np.concatenate([draws, -draws]), grid) * 2  # reflect at 0
-                top = max(top, dens.max())
-                ax.plot(
-                    grid,
-                    dens,
-                    color=color,
-                    ls=style,
-                    lw=1.4,
-                    label=f"block {block}{f' ({wave})' if wave else ''}: {row['terms']}",
-                )
-                ax.axvline(row["delta_r2"], color=color, ls=style, lw=0.8, alpha=0.7)
+            if "wave" in delta.dims:
+                delta = delta.sel(wave=row["wave"])
+            draws = delta.values.ravel()
+            color = f"C{row['block'] - 1}"
+            style = "-" if waves.index(row.get("wave")) == 0 else "--"
+            dens = _kde(np.concatenate([draws, -draws]), grid) * 2  # reflected at 0
+            wave = row.get("wave")
+            ax.plot(grid, dens, color=color, ls=style, lw=1.4,
+                    label=f"block {row['block']}{f' ({wave})' if wave else ''}: "
+                    f"{str(row['terms']).replace(';', ', ')}")  # fmt: skip
+            ax.axvline(row["delta_r2"], color=color, ls=style, lw=0.8, alpha=0.7)
         ax.set_xlim(0, min(1, max(0.4, ax.get_xlim()[1])))
         ax.set_yticks([])
         ax.set_title(outcome, fontsize=9, loc="left")
@@ -584,7 +573,7 @@ def trace_and_rank(results: SpecResults, path_for) -> list[Path]:
 def _observed_and_replicates(tree, group: str, column=None):
     obs = tree["observed_data"]["y"]
     rep = tree[group]["y"]
-    if column is not None:
+    if column is not None and obs.ndim == 2:  # a one-wave model's outcome has no column
         dim = next(d for d in obs.dims if d != "participant")
         obs, rep = obs.sel({dim: column}), rep.sel({dim: column})
     observed = obs.values.ravel()
@@ -622,12 +611,12 @@ def _predictive_panels(results: SpecResults) -> list[tuple[str, str, object]]:
                     panels.append((var, row["model"], var))
     if results.blocks:
         last = _last_blocks(results.blocks)
-        done = set()
-        for (outcome, wave), block in last.items():
-            model = f"{outcome}_block{block}"
-            if (model, wave) not in done:
-                done.add((model, wave))
-                panels.append((f"{outcome}" + (f" ({wave})" if wave else ""), model, wave))
+        for row in results.blocks:
+            outcome, wave = row["outcome"], row.get("wave")
+            if row["block"] != last[(outcome, wave)]:
+                continue
+            model = row.get("model") or f"{outcome}_block{row['block']}"
+            panels.append((f"{outcome}" + (f" ({wave})" if wave else ""), model, wave))
     return panels
 
 
@@ -670,9 +659,9 @@ def prior_predictive(results: SpecResults, path_for) -> list[Path]:
     replicated from the prior against the observed (standardized) values.
     """
     paths = []
-    if results.correlations:
-        rows = results.correlations
-        trees = _trees_for(results, [r["model"] for r in rows])
+    rows = results.correlations or []
+    trees = _trees_for(results, [r["model"] for r in rows])
+    if any("prior_predictive" in trees[r["model"]].children for r in rows):
         fig, axes = _grid(len(rows), columns=6, height=1.6)
         for ax, row in zip(axes, rows, strict=True):
             tree = trees[row["model"]]
