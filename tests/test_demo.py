@@ -86,7 +86,7 @@ def test_readme_demo_script_runs(tmp_path):
 def test_readme_demo_command_end_to_end(tmp_path, cli):
     # `bayes-peer demo`: every shipped spec on the synthetic study, MCMC included.
     out = tmp_path / "demo"
-    status, stdout, err = cli("demo", "--out", str(out), "--quiet")
+    status, stdout, err = cli("demo", "--out", str(out))
     assert status == 0, err  # 3 would mean a fit failed its diagnostics
     assert "SYNTHETIC" in stdout
     run = json.loads((out / "run.json").read_text())
