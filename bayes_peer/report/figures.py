@@ -504,9 +504,15 @@ def delta_r2_posteriors(results: SpecResults, path_for) -> list[Path]:
             style = "-" if waves.index(row.get("wave")) == 0 else "--"
             dens = _kde(np.concatenate([draws, -draws]), grid) * 2  # reflected at 0
             wave = row.get("wave")
-            ax.plot(grid, dens, color=color, ls=style, lw=1.4,
-                    label=f"block {row['block']}{f' ({wave})' if wave else ''}: "
-                    f"{str(row['terms']).replace(';', ', ')}")  # fmt: skip
+            ax.plot(
+                grid,
+                dens,
+                color=color,
+                ls=style,
+                lw=1.4,
+                label=f"block {row['block']}{f' ({wave})' if wave else ''}: "
+                f"{str(row['terms']).replace(';', ', ')}",
+            )
             ax.axvline(row["delta_r2"], color=color, ls=style, lw=0.8, alpha=0.7)
         ax.set_xlim(0, min(1, max(0.4, ax.get_xlim()[1])))
         ax.set_yticks([])
@@ -544,6 +550,25 @@ def _headline_vars(post) -> list[str]:
     return [n for n, v in post.data_vars.items() if v.size][:2]
 
 
+#: Most coordinates of one variable a trace or rank plot shows (those with the lowest ESS).
+TRACE_MAX_COORDS = 6
+
+
+def _lowest_ess_coords(post, var_names: list[str]) -> dict | None:
+    """For a variable with one dimension of more than :data:`TRACE_MAX_COORDS` entries (e.g.
+    the 15 correlations of a 6-variable model), the entries with the lowest bulk ESS."""
+    import arviz as az
+
+    for name in var_names:
+        var = post[name]
+        dims = [d for d in var.dims if d not in ("chain", "draw")]
+        if len(dims) == 1 and var.sizes[dims[0]] > TRACE_MAX_COORDS:
+            ess = np.asarray(az.ess(var.to_dataset(name=name))[name].values)
+            keep = np.sort(np.argsort(ess)[:TRACE_MAX_COORDS])
+            return {dims[0]: list(var[dims[0]].values[keep])}
+    return None
+
+
 def trace_and_rank(results: SpecResults, path_for) -> list[Path]:
     """ArviZ trace (with densities) and rank plots of the models :func:`worst_models` picks."""
     import warnings
@@ -554,12 +579,22 @@ def trace_and_rank(results: SpecResults, path_for) -> list[Path]:
     for model in worst_models(results):
         tree = results.tree(model, ("posterior", "sample_stats"))
         var_names = _headline_vars(tree["posterior"])
+        coords = _lowest_ess_coords(tree["posterior"], var_names)
         for kind, plot in (("trace", az.plot_trace_dist), ("rank", az.plot_rank)):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 extra = {"compact": False} if kind == "trace" else {}
-                pc = plot(tree, var_names=var_names, backend="matplotlib", **extra)
+                pc = plot(tree, var_names=var_names, coords=coords, backend="matplotlib", **extra)
             fig = pc.viz["figure"].item()
+            rows = len({round(ax.get_position().y0, 3) for ax in fig.axes if ax.get_visible()})
+            fig.set_layout_engine(None)
+            fig.set_size_inches(fig.get_figwidth(), 2.4 * rows + 0.9)
+            fig.subplots_adjust(
+                top=1 - 0.8 / fig.get_figheight(),
+                bottom=0.5 / fig.get_figheight(),
+                hspace=0.9,
+                wspace=0.25,
+            )
             verdict = results.verdict(model)
             fig.suptitle(
                 f"{kind.title()} plot: {model} (diagnostics: {verdict})"
