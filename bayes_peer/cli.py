@@ -131,6 +131,7 @@ def cmd_correlate(args: argparse.Namespace) -> int:
     sources = [args.r is not None, args.data is not None, args.summary is not None]
     if sum(sources) != 1:
         raise InputError("correlate: give exactly one of --r (with --n), --data or --summary")
+    _check_summary_options(args)
     prior = correlation_prior_text(args.kappa)
     common = {"kappa": args.kappa, "alternative": args.alternative, "ci_prob": args.ci_prob}
 
@@ -197,7 +198,6 @@ def cmd_correlate(args: argparse.Namespace) -> int:
 
     if args.n is not None:
         raise InputError("correlate: --n goes with --r; with --data or --summary n is counted")
-    _check_summary_options(args)
     names = _csv_list(args.vars, "--vars") if args.vars is not None else None
     if args.summary is not None and (
         args.model is not None or args.rounding_sensitivity or args.nearest_correlation

@@ -124,12 +124,9 @@ def _run_correlations(spec, data, settings, progress, folder, diagnostics, timin
             data, [a, b], "joint", settings, kappa=c["kappa"], eta=c["eta"],
             missing=c["missing"], robust=c["robust"], waves=c["waves"],
         )  # fmt: skip
-        fit = outcome.fits["joint"]
         name = f"{a}__{b}"
-        fit.idata.to_netcdf(folder / f"posterior_{name}.nc", engine="h5netcdf")
-        trees[name] = fit.idata
-        diag = fit_diagnostics(name, fit.idata)
-        diagnostics.append(diag)
+        _save_fit(name, outcome.fits["joint"], folder, diagnostics, trees)
+        diag = diagnostics[-1]
         for row in outcome.result["pairs"]:
             row.pop("flags", None)
             pairs.append({**row, "model": name, "diagnostics": diag["verdict"],
@@ -171,12 +168,7 @@ def _run_regressions(spec, data, settings, progress, folder, diagnostics, timing
             fitted = regress_mcmc(data, outcome, r["blocks"], rscale, settings, **options)
         verdicts = {}
         for k, fit in fitted.fits.items():
-            name = f"{outcome}_block{k}"
-            fit.idata.to_netcdf(folder / f"posterior_{name}.nc", engine="h5netcdf")
-            trees[name] = fit.idata
-            diag = fit_diagnostics(name, fit.idata)
-            diagnostics.append(diag)
-            verdicts[k] = diag["verdict"]
+            verdicts[k] = _save_fit(f"{outcome}_block{k}", fit, folder, diagnostics, trees)
         for row in fitted.result["blocks"]:
             row.pop("flags", None)
             blocks_out.append({"outcome": outcome, **row, "diagnostics": verdicts[row["block"]],
@@ -214,6 +206,7 @@ def _table_for(tables: dict, wave: str | None):
 
 
 def _save_fit(name, fit, folder, diagnostics, trees) -> str:
+    """Write one fit's NetCDF, keep it for the report, append its diagnostics; its verdict."""
     fit.idata.to_netcdf(folder / f"posterior_{name}.nc", engine="h5netcdf")
     trees[name] = fit.idata
     diag = fit_diagnostics(name, fit.idata)
