@@ -120,7 +120,7 @@ def _print_header(lines: list[str]) -> None:
 
 # ---------------------------------------------------------------------------------- correlate
 def cmd_correlate(args: argparse.Namespace) -> int:
-    from bayes_peer.display import SYNTHETIC_NOTICE, correlation_table
+    from bayes_peer.display import SYNTHETIC_NOTICE, SYNTHETIC_TABLE_NOTICE, correlation_table
     from bayes_peer.workflows.correlate import (
         correlate_data,
         correlate_summary,
@@ -232,7 +232,7 @@ def cmd_correlate(args: argparse.Namespace) -> int:
             summary.index(name)
         pairs = correlate_summary(summary, names, **common)
         meta = {"source": summary.path, "synthetic": summary.synthetic, "n_rows": summary.n}
-        notice = [SYNTHETIC_NOTICE] if summary.synthetic else []
+        notice = [SYNTHETIC_TABLE_NOTICE] if summary.synthetic else []
         head = [f"Summary statistics: {summary.path} (n = {summary.n})"]
     lines = _correlation_sensitivity(
         args, pairs, data if args.data is not None else None, meta["synthetic"]
@@ -407,7 +407,11 @@ def _print_rounding(block: dict, keys: tuple[str, ...]) -> None:
 def _correlate_summary(args: argparse.Namespace, names: list[str] | None, prior_exact: str) -> int:
     """``correlate --summary FILE --model joint|pairwise`` (and/or --rounding-sensitivity)."""
     from bayes_peer.data.summary import read_summary
-    from bayes_peer.display import SYNTHETIC_NOTICE, correlation_table, mcmc_correlation_table
+    from bayes_peer.display import (
+        SYNTHETIC_TABLE_NOTICE,
+        correlation_table,
+        mcmc_correlation_table,
+    )
     from bayes_peer.workflows.correlate import correlate_summary
     from bayes_peer.workflows.summary_mcmc import correlate_summary_mcmc, rounding_sensitivity
 
@@ -469,7 +473,7 @@ def _correlate_summary(args: argparse.Namespace, names: list[str] | None, prior_
     if args.json:
         _emit_json(doc)
         return 0
-    notice = [SYNTHETIC_NOTICE] if summary.synthetic else []
+    notice = [SYNTHETIC_TABLE_NOTICE] if summary.synthetic else []
     head = [
         f"Summary statistics: {summary.path} (n = {summary.n}); "
         + doc.get("likelihood_source", "exact layer")
@@ -490,7 +494,11 @@ def _correlate_summary(args: argparse.Namespace, names: list[str] | None, prior_
 def _regress_summary_mcmc(args: argparse.Namespace, rscale: float, label: str) -> int:
     """``regress --summary FILE --prior normal|r2d2``."""
     from bayes_peer.data.summary import read_summary
-    from bayes_peer.display import SYNTHETIC_NOTICE, block_table, mcmc_coefficient_table
+    from bayes_peer.display import (
+        SYNTHETIC_TABLE_NOTICE,
+        block_table,
+        mcmc_coefficient_table,
+    )
     from bayes_peer.workflows.regress import check_blocks, regression_prior_text
     from bayes_peer.workflows.regress_mcmc import write_regression_posteriors
     from bayes_peer.workflows.summary_mcmc import regress_summary_mcmc, rounding_sensitivity
@@ -545,7 +553,7 @@ def _regress_summary_mcmc(args: argparse.Namespace, rscale: float, label: str) -
     if args.json:
         _emit_json(doc)
         return 0
-    notice = [SYNTHETIC_NOTICE] if summary.synthetic else []
+    notice = [SYNTHETIC_TABLE_NOTICE] if summary.synthetic else []
     head = [
         f"Summary statistics: {summary.path}; outcome {outcome}; n = {summary.n}; "
         f"{doc['likelihood_source']}",
@@ -568,7 +576,11 @@ def _regress_summary_mcmc(args: argparse.Namespace, rscale: float, label: str) -
 
 def _correlate_mcmc(args: argparse.Namespace, names: list[str] | None, prior_exact: str) -> int:
     from bayes_peer.data.participants import read_participants
-    from bayes_peer.display import SYNTHETIC_NOTICE, contrast_table, mcmc_correlation_table
+    from bayes_peer.display import (
+        SYNTHETIC_NOTICE,
+        contrast_table,
+        mcmc_correlation_table,
+    )
 
     settings = _sampler_settings(args)
     eta = 1.0 if args.eta is None else _number(args.eta, "--eta")
@@ -648,7 +660,12 @@ def _correlate_mcmc(args: argparse.Namespace, names: list[str] | None, prior_exa
 
 # ------------------------------------------------------------------------------------ regress
 def cmd_regress(args: argparse.Namespace) -> int:
-    from bayes_peer.display import SYNTHETIC_NOTICE, block_table, coefficient_table
+    from bayes_peer.display import (
+        SYNTHETIC_NOTICE,
+        SYNTHETIC_TABLE_NOTICE,
+        block_table,
+        coefficient_table,
+    )
     from bayes_peer.exact.regression import resolve_rscale
     from bayes_peer.workflows.regress import (
         regress_data,
@@ -756,7 +773,7 @@ def cmd_regress(args: argparse.Namespace) -> int:
             result = regress_summary(summary, outcome, blocks, rscale, args.ci_prob)
             meta = {"source": summary.path, "synthetic": summary.synthetic,
                     **_summary_extras(args, summary)}  # fmt: skip
-            notice = [SYNTHETIC_NOTICE] if summary.synthetic else []
+            notice = [SYNTHETIC_TABLE_NOTICE] if summary.synthetic else []
             scale_note = "" if summary.sds is not None else " (no SDs: raw b and SE unavailable)"
             head = [
                 f"Summary statistics: {summary.path}; outcome {outcome}; "
@@ -884,7 +901,11 @@ def _regression_prior_options(args) -> tuple[float, float, tuple[float, float, f
 
 def _regress_waves(args: argparse.Namespace, rscale: float, label: str) -> int:
     from bayes_peer.data.participants import read_participants
-    from bayes_peer.display import SYNTHETIC_NOTICE, block_table, coefficient_table
+    from bayes_peer.display import (
+        SYNTHETIC_NOTICE,
+        block_table,
+        coefficient_table,
+    )
     from bayes_peer.workflows.regress import regression_prior_text
     from bayes_peer.workflows.regress_waves import (
         MISSING_TEXT,
@@ -976,7 +997,11 @@ def _regress_waves(args: argparse.Namespace, rscale: float, label: str) -> int:
 
 def _regress_mcmc(args: argparse.Namespace, rscale: float, label: str) -> int:
     from bayes_peer.data.participants import read_participants
-    from bayes_peer.display import SYNTHETIC_NOTICE, block_table, mcmc_coefficient_table
+    from bayes_peer.display import (
+        SYNTHETIC_NOTICE,
+        block_table,
+        mcmc_coefficient_table,
+    )
     from bayes_peer.workflows.regress import check_blocks
 
     settings = _sampler_settings(args)

@@ -201,3 +201,7 @@ SYNTHETIC_NOTICE = (
     "SYNTHETIC DATA: the shipped demo study is simulated from a documented generating "
     "process; its numbers are not the paper's."
 )
+SYNTHETIC_TABLE_NOTICE = (
+    "SYNTHETIC DATA: the table says its numbers are synthetic (the shipped tables are derived "
+    "from the simulated demo study); they are not the paper's."
+)

@@ -222,6 +222,15 @@ def test_report_html_is_self_contained_and_says_what_md_says(short_run):
         "Reproducibility",
     ):
         assert f"### {heading}" in md and f">{heading}</h3>" in html
+    # Nobody is left out silently: the report lists who each model did not use, and why.
+    import csv
+
+    with (out / "dropped_rows.csv").open() as fh:
+        dropped = list(csv.DictReader(fh))
+    assert dropped and {"analysis", "wave", "row", "line", "id", "missing"} <= set(dropped[0])
+    section = md.split("### Rows left out", 1)[1].split("###", 1)[0]
+    for row in dropped[:5]:
+        assert f"{row['id']} (" in section
     methods = md.split("### Methods", 1)[1].split("###", 1)[0]
     for fact in (
         "LKJ(eta = 1)",

@@ -468,6 +468,41 @@ def _checks_section(spec: SpecResults, add_figures) -> list[tuple]:
     ]
 
 
+#: Participants listed per analysis before the report points to dropped_rows.csv.
+DROPPED_LISTED = 12
+
+
+def _dropped_section(spec: SpecResults) -> list[tuple]:
+    """Who each analysis left out and which values they miss (never silently)."""
+    if spec.dropped is None:
+        return []
+    blocks: list[tuple] = [("h3", "Rows left out")]
+    if not spec.dropped:
+        return [*blocks, ("p", "No analysis left out any participant.")]
+    groups: dict[tuple, list[dict]] = {}
+    for row in spec.dropped:
+        groups.setdefault((row["analysis"], row.get("wave")), []).append(row)
+    table = []
+    for (analysis, wave), rows in groups.items():
+        listed = "; ".join(
+            f"{r['id']} ({str(r['missing']).replace(';', ', ')})" for r in rows[:DROPPED_LISTED]
+        )
+        if len(rows) > DROPPED_LISTED:
+            listed += f"; and {len(rows) - DROPPED_LISTED} more (dropped_rows.csv)"
+        table.append(_row([analysis, wave or "", len(rows), listed]))
+    return [
+        *blocks,
+        (
+            "p",
+            "Participants a model did not use, with the values they miss (every one is in "
+            "dropped_rows.csv with its data row and file line). Correlation models use every "
+            "participant with at least one observed value (FIML); a regression at a wave uses the "
+            "rows complete on its outcome and terms.",
+        ),
+        ("table", ["analysis", "wave", "left out", "participants (missing values)"], table),
+    ]
+
+
 def _reproduce(spec: SpecResults, record: dict) -> list[tuple]:
     e = spec.entry
     versions = ", ".join(f"{k} {v}" for k, v in record.get("versions", {}).items() if v)
@@ -551,6 +586,7 @@ def build_report(
         if spec.correlation_contrasts or spec.coefficient_contrasts:
             doc += _contrast_section(spec, add_figures)
         doc += _checks_section(spec, add_figures)
+        doc += _dropped_section(spec)
         doc += _reproduce(spec, record)
     html_path, md_path = folder / "report.html", folder / "report.md"
     md_path.write_text(to_markdown(doc, folder), encoding="utf-8")

@@ -50,6 +50,7 @@ class SpecResults:
     coefficients: list[dict] | None = None
     coefficient_contrasts: list[dict] | None = None
     diagnostics: list[dict] = field(default_factory=list)
+    dropped: list[dict] | None = None
     preloaded: dict = field(default_factory=dict, repr=False)
     _trees: dict = field(default_factory=dict, repr=False)
 
@@ -105,6 +106,7 @@ def load_spec_results(folder: Path, entry: dict) -> SpecResults:
         coefficients=read_table(folder / "coefficients.csv"),
         coefficient_contrasts=read_table(folder / "coefficient_contrasts.csv"),
         diagnostics=read_table(folder / "diagnostics.csv") or [],
+        dropped=read_table(folder / "dropped_rows.csv"),
     )
 
 

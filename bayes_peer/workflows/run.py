@@ -117,7 +117,7 @@ def _run_correlations(spec, data, settings, progress, folder, diagnostics, timin
     from bayes_peer.workflows.correlate_mcmc import correlate_mcmc
 
     c = spec.correlations
-    pairs, contrasts = [], []
+    pairs, contrasts, dropped = [], [], []
     for a, b in itertools.combinations(c["constructs"], 2):
         start = time.perf_counter()
         outcome = correlate_mcmc(
@@ -127,6 +127,7 @@ def _run_correlations(spec, data, settings, progress, folder, diagnostics, timin
         name = f"{a}__{b}"
         _save_fit(name, outcome.fits["joint"], folder, diagnostics, trees)
         diag = diagnostics[-1]
+        dropped += [_dropped_row(name, None, d) for d in outcome.result["dropped"]]
         for row in outcome.result["pairs"]:
             row.pop("flags", None)
             pairs.append({**row, "model": name, "diagnostics": diag["verdict"],
@@ -138,6 +139,7 @@ def _run_correlations(spec, data, settings, progress, folder, diagnostics, timin
     write_csv(folder / "correlations.csv", pairs)
     if contrasts:
         write_csv(folder / "contrasts.csv", contrasts)
+    _append_dropped(folder, dropped)
     from bayes_peer.exact.correlation import prior_description
 
     return {
@@ -153,7 +155,7 @@ def _run_regressions(spec, data, settings, progress, folder, diagnostics, timing
 
     r = spec.regressions
     rscale = r["rscale"][0]
-    blocks_out, coefs_out, contrasts_out = [], [], []
+    blocks_out, coefs_out, contrasts_out, dropped = [], [], [], []
     options = {"prior": r["prior"], "prior_scale": r["prior_scale"],
                "likelihood": r["likelihood"], "r2d2": r["r2d2"]}  # fmt: skip
     for outcome in r["outcomes"]:
@@ -169,6 +171,7 @@ def _run_regressions(spec, data, settings, progress, folder, diagnostics, timing
         verdicts = {}
         for k, fit in fitted.fits.items():
             verdicts[k] = _save_fit(f"{outcome}_block{k}", fit, folder, diagnostics, trees)
+        dropped += [_dropped_row(outcome, d.get("wave"), d) for d in fitted.result["dropped"]]
         for row in fitted.result["blocks"]:
             row.pop("flags", None)
             blocks_out.append({"outcome": outcome, **row, "diagnostics": verdicts[row["block"]],
@@ -192,6 +195,7 @@ def _run_regressions(spec, data, settings, progress, folder, diagnostics, timing
     write_csv(folder / "coefficients.csv", coefs_out)
     if contrasts_out:
         write_csv(folder / "coefficient_contrasts.csv", contrasts_out)
+    _append_dropped(folder, dropped)
     missing = fitted.result.get("missing") or fitted.result.get("missing_predictors", "")
     return {
         "regressions_mcmc": fitted.result["prior"],
@@ -199,6 +203,25 @@ def _run_regressions(spec, data, settings, progress, folder, diagnostics, timing
         f"r scale = {rscale:g}",
         "regressions_missing": str(missing),
     }
+
+
+def _dropped_row(analysis: str, wave: str | None, record: dict) -> dict:
+    """One row a model left out: which analysis, the participant and the values it misses."""
+    return {"analysis": analysis, "wave": wave, "row": record["row"], "line": record["line"],
+            "id": record["id"], "missing": ";".join(record["missing"])}  # fmt: skip
+
+
+def _append_dropped(folder: Path, rows: list[dict]) -> None:
+    """Add rows to ``dropped_rows.csv`` (written even when empty: nothing was left out)."""
+    from bayes_peer.report.results import read_table
+
+    path = folder / "dropped_rows.csv"
+    previous = read_table(path) or []
+    everything = [*previous, *rows]
+    if everything:
+        write_csv(path, everything)
+    else:
+        path.write_text("analysis,wave,row,line,id,missing\n", encoding="utf-8")
 
 
 def _table_for(tables: dict, wave: str | None):
