@@ -442,6 +442,17 @@ def _checks_section(spec: SpecResults, add_figures) -> list[tuple]:
         for d in spec.diagnostics
     ]
     chosen = ", ".join(figures.worst_models(spec)) or "none"
+    tables_only = (
+        [
+            (
+                "p",
+                "Posterior and prior predictive checks need the participants' rows; a "
+                "reanalysis from published tables cannot show them (nor PSIS-LOO).",
+            )
+        ]
+        if spec.entry.get("tables")
+        else []
+    )
     return [
         ("h3", "Model checks"),
         (
@@ -464,6 +475,7 @@ def _checks_section(spec: SpecResults, add_figures) -> list[tuple]:
             f"Trace and rank plots below are for {chosen} (every failed model, else the one "
             "with the lowest bulk ESS); the NetCDF of every model is in the folder.",
         ),
+        *tables_only,
         *add_figures("checks"),
     ]
 
