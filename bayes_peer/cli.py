@@ -376,7 +376,8 @@ def _check_summary_options(args: argparse.Namespace) -> None:
             raise InputError(f"{flag} needs participant data (--data): {reason}")
 
 
-def _summary_extras(args: argparse.Namespace, summary) -> dict:
+def _summary_extras(summary) -> dict:
+    """Warnings about a table and, when it was repaired, what moved."""
     extras: dict = {"warnings": summary.warnings}
     if summary.repair is not None:
         extras["matrix_repair"] = summary.repair
@@ -442,7 +443,7 @@ def _correlate_summary(args: argparse.Namespace, names: list[str] | None, prior_
         variables = [{"name": v, "n_observed": summary.n, "n_missing": 0} for v in names]
         doc = {"source": summary.path, "synthetic": summary.synthetic, "n_rows": summary.n,
                "variables": variables, **common, "prior_exact": prior_exact, **outcome.result,
-               **_summary_extras(args, summary)}  # fmt: skip
+               **_summary_extras(summary)}  # fmt: skip
         keys = ("mcmc_median", "mcmc_ci_low", "mcmc_ci_high", "p_positive", "bf10")
     else:
         outcome = None
@@ -452,7 +453,7 @@ def _correlate_summary(args: argparse.Namespace, names: list[str] | None, prior_
 
         doc = {"source": summary.path, "synthetic": summary.synthetic, "n_rows": summary.n,
                **common, "prior": prior_exact, "pairs": refit(summary),
-               **_summary_extras(args, summary)}  # fmt: skip
+               **_summary_extras(summary)}  # fmt: skip
         keys = ("posterior_median", "ci_low", "ci_high", "bf10")
     if rounding is not None:
         count, decimals = rounding
@@ -527,7 +528,7 @@ def _regress_summary_mcmc(args: argparse.Namespace, rscale: float, label: str) -
         "prior_jzs": regression_prior_text(rscale, label),
         "ci_prob": args.ci_prob,
         **fitted.result,
-        **_summary_extras(args, summary),
+        **_summary_extras(summary),
     }
     keys = ("posterior_median", "ci_low", "ci_high", "p_direction")
     if rounding is not None:
@@ -772,7 +773,7 @@ def cmd_regress(args: argparse.Namespace) -> int:
             summary = read_summary(args.summary, nearest=args.nearest_correlation)
             result = regress_summary(summary, outcome, blocks, rscale, args.ci_prob)
             meta = {"source": summary.path, "synthetic": summary.synthetic,
-                    **_summary_extras(args, summary)}  # fmt: skip
+                    **_summary_extras(summary)}  # fmt: skip
             notice = [SYNTHETIC_TABLE_NOTICE] if summary.synthetic else []
             scale_note = "" if summary.sds is not None else " (no SDs: raw b and SE unavailable)"
             head = [
