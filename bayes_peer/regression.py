@@ -104,6 +104,29 @@ def _slopes(name: str, columns: int, prior: str, sigma, active):
     return pm.Deterministic(name, z * sigma * pt.sqrt(phi_safe * r2 / (1.0 - r2)))
 
 
+def prior_settings(columns: int):
+    """The slope priors' ``pm.Data`` (``active``, ``prior_scale``, R2-D2 settings) in the
+    current model, shared by every regression structure; returns ``active``."""
+    import pymc as pm
+
+    active = pm.Data("active", np.ones(columns))
+    pm.Data("prior_scale", 1.0)
+    pm.Data("mean_R2", R2D2_MEAN)
+    pm.Data("prec_R2", R2D2_PREC)
+    pm.Data("cons_D2", R2D2_CONS)
+    return active
+
+
+def regression_parameters(columns: int, prior: str):
+    """Intercept, residual SD and slopes of a one-wave regression (after its prior settings)."""
+    import pymc as pm
+
+    active = prior_settings(columns)
+    intercept = pm.Normal("intercept", 0.0, INTERCEPT_SD)
+    sigma = pm.Exponential("sigma", SIGMA_RATE)
+    return intercept, sigma, _slopes("beta", columns, prior, sigma, active)
+
+
 def build_regression_model(
     columns: int, prior: str = "normal", likelihood: str = "normal", impute: int = 0
 ):
@@ -145,14 +168,7 @@ def build_regression_model(
             row_mask = pt.ones_like(x) * active_cols[None, :]
             pm.Potential("x_model", masked_mv_logp(x, mu_x, chol, row_mask).sum())
             pm.Potential("x_base_cancel", (0.5 * used**2 + 0.5 * np.log(2.0 * np.pi)).sum())
-        active = pm.Data("active", np.ones(columns))
-        pm.Data("prior_scale", 1.0)
-        pm.Data("mean_R2", R2D2_MEAN)
-        pm.Data("prec_R2", R2D2_PREC)
-        pm.Data("cons_D2", R2D2_CONS)
-        intercept = pm.Normal("intercept", 0.0, INTERCEPT_SD)
-        sigma = pm.Exponential("sigma", SIGMA_RATE)
-        beta = _slopes("beta", columns, prior, sigma, active)
+        intercept, sigma, beta = regression_parameters(columns, prior)
         mu = intercept + x @ beta
         if likelihood == "student":
             nu = pm.Deterministic("nu", 2.0 + pm.Gamma("nu_minus_2", NU_SHAPE, NU_RATE))
@@ -180,11 +196,7 @@ def build_two_wave_model(columns: int, prior: str = "normal", likelihood: str = 
         xb = pm.Data("Xb", np.zeros((4, columns)))
         y = pm.Data("y", np.zeros((4, 2)))
         mask = pm.Data("mask", np.ones((4, 2)))
-        active = pm.Data("active", np.ones(columns))
-        pm.Data("prior_scale", 1.0)
-        pm.Data("mean_R2", R2D2_MEAN)
-        pm.Data("prec_R2", R2D2_PREC)
-        pm.Data("cons_D2", R2D2_CONS)
+        active = prior_settings(columns)
         rho_free = pm.Data("rho_free", 1.0)
         intercept = pm.Normal("intercept", 0.0, INTERCEPT_SD, shape=2)
         sigma = pm.Exponential("sigma", SIGMA_RATE, shape=2)

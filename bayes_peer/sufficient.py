@@ -29,14 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from bayes_peer.correlation import JOINT_MU_SD, JOINT_SIGMA_SD
-from bayes_peer.regression import (
-    INTERCEPT_SD,
-    R2D2_CONS,
-    R2D2_MEAN,
-    R2D2_PREC,
-    SIGMA_RATE,
-    _slopes,
-)
+from bayes_peer.regression import regression_parameters
 
 LOG_2PI = float(np.log(2.0 * np.pi))
 
@@ -160,14 +153,7 @@ def build_regression_summary_model(columns: int, prior: str = "normal"):
         yty = pm.Data("yty", 1.0)
         sum_x = pm.Data("sum_x", np.zeros(columns))
         sum_y = pm.Data("sum_y", 0.0)
-        active = pm.Data("active", np.ones(columns))
-        pm.Data("prior_scale", 1.0)
-        pm.Data("mean_R2", R2D2_MEAN)
-        pm.Data("prec_R2", R2D2_PREC)
-        pm.Data("cons_D2", R2D2_CONS)
-        intercept = pm.Normal("intercept", 0.0, INTERCEPT_SD)
-        sigma = pm.Exponential("sigma", SIGMA_RATE)
-        beta = _slopes("beta", columns, prior, sigma, active)
+        intercept, sigma, beta = regression_parameters(columns, prior)
         pm.Potential(
             "loglik",
             regression_sufficient_logp(intercept, beta, sigma, n, xtx, xty, yty, sum_x, sum_y),
