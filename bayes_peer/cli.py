@@ -358,6 +358,29 @@ RAW_ONLY = {
 }
 
 
+def _correlation_mcmc_options(args: argparse.Namespace):
+    """Sampler settings, --eta and --rope of the correlation models, validated."""
+    settings = _sampler_settings(args)
+    eta = 1.0 if args.eta is None else _number(args.eta, "--eta")
+    if eta <= 0:
+        raise InputError(f"--eta must be a positive number, got {args.eta}")
+    rope = 0.1 if args.rope is None else _number(args.rope, "--rope")
+    if not 0 < rope < 1:
+        raise InputError(f"--rope must lie strictly between 0 and 1, got {args.rope}")
+    return settings, eta, rope
+
+
+def _write_result_folder(out, force: bool, write_posteriors, doc: dict) -> None:
+    """``--out``: the posteriors (``write_posteriors(folder)``) and ``result.json``, atomically."""
+    from bayes_peer.workflows.outputs import write_folder_atomically, write_json
+
+    def fill(folder):
+        write_posteriors(folder)
+        write_json(folder / "result.json", doc)
+
+    write_folder_atomically(out, force, fill)
+
+
 def _check_summary_options(args: argparse.Namespace) -> None:
     """Refuse raw-data options with --summary; summary-only options without it."""
     summary_only = {"--nearest-correlation": args.nearest_correlation or None,
@@ -424,13 +447,7 @@ def _correlate_summary(args: argparse.Namespace, names: list[str] | None, prior_
     common = {"kappa": args.kappa, "alternative": args.alternative, "ci_prob": args.ci_prob}
     out = None
     if args.model is not None:
-        settings = _sampler_settings(args)
-        eta = 1.0 if args.eta is None else _number(args.eta, "--eta")
-        if eta <= 0:
-            raise InputError(f"--eta must be a positive number, got {args.eta}")
-        rope = 0.1 if args.rope is None else _number(args.rope, "--rope")
-        if not 0 < rope < 1:
-            raise InputError(f"--rope must lie strictly between 0 and 1, got {args.rope}")
+        settings, eta, rope = _correlation_mcmc_options(args)
         if args.out is not None:
             out = check_output_folder(args.out, args.force)
 
@@ -464,13 +481,8 @@ def _correlate_summary(args: argparse.Namespace, names: list[str] | None, prior_
         )  # fmt: skip
     if out is not None:
         from bayes_peer.workflows.correlate_mcmc import write_posteriors
-        from bayes_peer.workflows.outputs import write_folder_atomically, write_json
 
-        def fill(folder):
-            write_posteriors(folder, outcome)
-            write_json(folder / "result.json", doc)
-
-        write_folder_atomically(out, args.force, fill)
+        _write_result_folder(out, args.force, lambda f: write_posteriors(f, outcome), doc)
     if args.json:
         _emit_json(doc)
         return 0
@@ -492,89 +504,6 @@ def _correlate_summary(args: argparse.Namespace, names: list[str] | None, prior_
     return 0
 
 
-def _regress_summary_mcmc(args: argparse.Namespace, rscale: float, label: str) -> int:
-    """``regress --summary FILE --prior normal|r2d2``."""
-    from bayes_peer.data.summary import read_summary
-    from bayes_peer.display import (
-        SYNTHETIC_TABLE_NOTICE,
-        block_table,
-        mcmc_coefficient_table,
-    )
-    from bayes_peer.workflows.regress import check_blocks, regression_prior_text
-    from bayes_peer.workflows.regress_mcmc import write_regression_posteriors
-    from bayes_peer.workflows.summary_mcmc import regress_summary_mcmc, rounding_sensitivity
-
-    settings = _sampler_settings(args)
-    prior_scale, rope, r2d2 = _regression_prior_options(args)
-    if args.outcome is None:
-        raise InputError("regress: --outcome is required with --summary")
-    outcome = args.outcome.strip()
-    blocks = [_csv_list(b, "--block") for b in args.block or []]
-    check_blocks(outcome, blocks)
-    rounding = _rounding_options(args)
-    out = None
-    if args.out is not None:
-        out = check_output_folder(args.out, args.force)
-    summary = read_summary(args.summary, nearest=args.nearest_correlation)
-    options = {"prior": args.prior, "prior_scale": prior_scale, "ci_prob": args.ci_prob,
-               "rope": rope, "r2d2": r2d2}  # fmt: skip
-    fitted = regress_summary_mcmc(summary, outcome, blocks, rscale, settings, **options)
-    doc = {
-        "source": summary.path,
-        "synthetic": summary.synthetic,
-        "outcome": outcome,
-        "rscale": rscale,
-        "rscale_label": label,
-        "prior_jzs": regression_prior_text(rscale, label),
-        "ci_prob": args.ci_prob,
-        **fitted.result,
-        **_summary_extras(summary),
-    }
-    keys = ("posterior_median", "ci_low", "ci_high", "p_direction")
-    if rounding is not None:
-        count, decimals = rounding
-        seed = 1 if args.seed is None else _whole(args.seed, "--seed")
-
-        def refit(table):
-            return regress_summary_mcmc(table, outcome, blocks, rscale, settings,
-                                        **options).result["coefficients"]  # fmt: skip
-
-        doc["rounding_sensitivity"] = rounding_sensitivity(
-            summary, refit, lambda row: f"block {row['block']}: {row['term']}", keys,
-            decimals=decimals, count=count, seed=seed,
-        )  # fmt: skip
-    if out is not None:
-        from bayes_peer.workflows.outputs import write_folder_atomically, write_json
-
-        def fill(folder):
-            write_regression_posteriors(folder, outcome, fitted)
-            write_json(folder / "result.json", doc)
-
-        write_folder_atomically(out, args.force, fill)
-    if args.json:
-        _emit_json(doc)
-        return 0
-    notice = [SYNTHETIC_TABLE_NOTICE] if summary.synthetic else []
-    head = [
-        f"Summary statistics: {summary.path}; outcome {outcome}; n = {summary.n}; "
-        f"{doc['likelihood_source']}",
-        f"Scale: {doc['scale']}",
-        *[f"Warning: {w}" for w in doc["warnings"]],
-        f"Slope prior: {doc['prior']}",
-        f"Block BF prior: {doc['prior_jzs']}",
-        f"Sampler: {doc['sampler']}; divergences: {doc['divergences']}",
-    ]
-    if not doc["diagnostics_ok"]:
-        head.append("WARNING: some fits failed convergence checks; see the flags")
-    _print_header([*notice, *head])
-    print(block_table(doc["blocks"], mcmc=True))
-    print()
-    print(mcmc_coefficient_table(doc["coefficients"]))
-    if "rounding_sensitivity" in doc:
-        _print_rounding(doc["rounding_sensitivity"], keys)
-    return 0
-
-
 def _correlate_mcmc(args: argparse.Namespace, names: list[str] | None, prior_exact: str) -> int:
     from bayes_peer.data.participants import read_participants
     from bayes_peer.display import (
@@ -583,13 +512,7 @@ def _correlate_mcmc(args: argparse.Namespace, names: list[str] | None, prior_exa
         mcmc_correlation_table,
     )
 
-    settings = _sampler_settings(args)
-    eta = 1.0 if args.eta is None else _number(args.eta, "--eta")
-    if eta <= 0:
-        raise InputError(f"--eta must be a positive number, got {args.eta}")
-    rope = 0.1 if args.rope is None else _number(args.rope, "--rope")
-    if not 0 < rope < 1:
-        raise InputError(f"--rope must lie strictly between 0 and 1, got {args.rope}")
+    settings, eta, rope = _correlation_mcmc_options(args)
     out = None
     if args.out is not None:
         out = check_output_folder(args.out, args.force)
@@ -629,13 +552,7 @@ def _correlate_mcmc(args: argparse.Namespace, names: list[str] | None, prior_exa
         **outcome.result,
     }
     if out is not None:
-        from bayes_peer.workflows.outputs import write_folder_atomically, write_json
-
-        def fill(folder):
-            write_posteriors(folder, outcome)
-            write_json(folder / "result.json", doc)
-
-        write_folder_atomically(out, args.force, fill)
+        _write_result_folder(out, args.force, lambda f: write_posteriors(f, outcome), doc)
     if args.json:
         _emit_json(doc)
     else:
@@ -723,8 +640,6 @@ def cmd_regress(args: argparse.Namespace) -> int:
         if sensitivity:
             raise InputError("regress: --robustness and --influence run without --prior")
         _check_summary_options(args)
-        if args.summary is not None:
-            return _regress_summary_mcmc(args, rscale, label)
         return _regress_mcmc(args, rscale, label)
     notice: list[str] = []
     meta: dict = {}
@@ -997,71 +912,128 @@ def _regress_waves(args: argparse.Namespace, rscale: float, label: str) -> int:
 
 
 def _regress_mcmc(args: argparse.Namespace, rscale: float, label: str) -> int:
-    from bayes_peer.data.participants import read_participants
+    """``regress --prior normal|r2d2`` on participant rows (--data) or a table (--summary)."""
     from bayes_peer.display import (
         SYNTHETIC_NOTICE,
+        SYNTHETIC_TABLE_NOTICE,
         block_table,
         mcmc_coefficient_table,
     )
-    from bayes_peer.workflows.regress import check_blocks
+    from bayes_peer.workflows.regress import check_blocks, regression_prior_text
+    from bayes_peer.workflows.regress_mcmc import write_regression_posteriors
 
     settings = _sampler_settings(args)
     prior_scale, rope, r2d2 = _regression_prior_options(args)
+    source = "--summary" if args.summary is not None else "--data"
     if args.outcome is None:
-        raise InputError("regress: --outcome is required with --data")
+        raise InputError(f"regress: --outcome is required with {source}")
     outcome = args.outcome.strip()
     blocks = [_csv_list(b, "--block") for b in args.block or []]
     terms = check_blocks(outcome, blocks)
+    rounding = _rounding_options(args)
     out = None
     if args.out is not None:
         out = check_output_folder(args.out, args.force)
-    data = read_participants(args.data, [outcome, *terms])
-    from bayes_peer.workflows.regress import regression_prior_text
-    from bayes_peer.workflows.regress_mcmc import regress_mcmc, write_regression_posteriors
+    options = {
+        "prior": args.prior,
+        "prior_scale": prior_scale,
+        "ci_prob": args.ci_prob,
+        "rope": rope,
+        "r2d2": r2d2,
+    }
+    summary = None
+    if args.summary is not None:
+        from bayes_peer.data.summary import read_summary
+        from bayes_peer.workflows.summary_mcmc import regress_summary_mcmc
 
-    fitted = regress_mcmc(
-        data, outcome, blocks, rscale, settings, prior=args.prior, prior_scale=prior_scale,
-        ci_prob=args.ci_prob, rope=rope, likelihood=args.likelihood or "normal", r2d2=r2d2,
-        impute=args.impute,
-    )  # fmt: skip
+        summary = read_summary(args.summary, nearest=args.nearest_correlation)
+        fitted = regress_summary_mcmc(summary, outcome, blocks, rscale, settings, **options)
+        source_keys = {"source": summary.path, "synthetic": summary.synthetic}
+        extras = _summary_extras(summary)
+        notice = SYNTHETIC_TABLE_NOTICE
+        head = [
+            f"Summary statistics: {summary.path}; outcome {outcome}; n = {summary.n}; "
+            f"{fitted.result['likelihood_source']}",
+            f"Scale: {fitted.result['scale']}",
+            *[f"Warning: {w}" for w in extras["warnings"]],
+        ]
+    else:
+        from bayes_peer.data.participants import read_participants
+        from bayes_peer.workflows.regress_mcmc import regress_mcmc
+
+        data = read_participants(args.data, [outcome, *terms])
+        likelihood = args.likelihood or "normal"
+        fitted = regress_mcmc(
+            data,
+            outcome,
+            blocks,
+            rscale,
+            settings,
+            likelihood=likelihood,
+            impute=args.impute,
+            **options,
+        )
+        source_keys = {"source": data.path, "synthetic": data.synthetic}
+        extras = {}
+        notice = SYNTHETIC_NOTICE
+        result = fitted.result
+        head = [
+            f"Data: {data.path}; outcome {outcome}; {result['n_used']} of {result['n_rows']} "
+            "rows complete on every variable (the same rows for every block)",
+            f"Missing predictors: {result['missing_predictors']}; the MCMC model uses "
+            f"{result['n_mcmc']} rows, {result['n_imputed']} values imputed",
+        ]
     doc = {
-        "source": data.path,
-        "synthetic": data.synthetic,
+        **source_keys,
         "outcome": outcome,
         "rscale": rscale,
         "rscale_label": label,
         "prior_jzs": regression_prior_text(rscale, label),
         "ci_prob": args.ci_prob,
         **fitted.result,
+        **extras,
     }
+    keys = ("posterior_median", "ci_low", "ci_high", "p_direction")
+    if rounding is not None:  # only with --summary (_check_summary_options refuses it else)
+        from bayes_peer.workflows.summary_mcmc import regress_summary_mcmc, rounding_sensitivity
+
+        count, decimals = rounding
+        seed = 1 if args.seed is None else _whole(args.seed, "--seed")
+
+        def refit(table):
+            refitted = regress_summary_mcmc(table, outcome, blocks, rscale, settings, **options)
+            return refitted.result["coefficients"]
+
+        doc["rounding_sensitivity"] = rounding_sensitivity(
+            summary,
+            refit,
+            lambda row: f"block {row['block']}: {row['term']}",
+            keys,
+            decimals=decimals,
+            count=count,
+            seed=seed,
+        )
     if out is not None:
-        from bayes_peer.workflows.outputs import write_folder_atomically, write_json
-
-        def fill(folder):
-            write_regression_posteriors(folder, outcome, fitted)
-            write_json(folder / "result.json", doc)
-
-        write_folder_atomically(out, args.force, fill)
+        _write_result_folder(
+            out, args.force, lambda f: write_regression_posteriors(f, outcome, fitted), doc
+        )
     if args.json:
         _emit_json(doc)
-    else:
-        notice = [SYNTHETIC_NOTICE] if data.synthetic else []
-        head = [
-            f"Data: {data.path}; outcome {outcome}; {doc['n_used']} of {doc['n_rows']} rows "
-            "complete on every variable (the same rows for every block)",
-            f"Missing predictors: {doc['missing_predictors']}; the MCMC model uses "
-            f"{doc['n_mcmc']} rows, {doc['n_imputed']} values imputed",
-            f"Slope prior: {doc['prior']}",
-            f"Block BF prior: {doc['prior_jzs']}",
-            f"Sampler: {doc['sampler']}; divergences: {doc['divergences']}",
-        ]
-        head += [f"Note: {note}" for fit in doc["fits"] for note in fit["notes"]]
-        if not doc["diagnostics_ok"]:
-            head.append("WARNING: some fits failed convergence checks; see the flags")
-        _print_header([*notice, *head])
-        print(block_table(doc["blocks"], mcmc=True))
-        print()
-        print(mcmc_coefficient_table(doc["coefficients"]))
+        return 0
+    head += [
+        f"Slope prior: {doc['prior']}",
+        f"Block BF prior: {doc['prior_jzs']}",
+        f"Sampler: {doc['sampler']}; divergences: {doc['divergences']}",
+        *[f"Note: {note}" for fit in doc["fits"] for note in fit["notes"]],
+    ]
+    if not doc["diagnostics_ok"]:
+        head.append("WARNING: some fits failed convergence checks; see the flags")
+    _print_header([*([notice] if doc["synthetic"] else []), *head])
+    print(block_table(doc["blocks"], mcmc=True))
+    print()
+    print(mcmc_coefficient_table(doc["coefficients"]))
+    if "rounding_sensitivity" in doc:
+        _print_rounding(doc["rounding_sensitivity"], keys)
     return 0
 
 
