@@ -30,6 +30,14 @@ figcaption{font-size:12.5px;color:#555;margin-top:.3em}code{font-size:12px}
 """
 
 
+#: The heading of each kind of notice, in both renderings.
+NOTICE_LABELS = {
+    "synthetic": "SYNTHETIC DATA",
+    "fail": "DIAGNOSTICS FAILED",
+    "warn": "DIAGNOSTICS WARNINGS",
+}
+
+
 def _md_escape(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
@@ -44,11 +52,7 @@ def to_markdown(blocks: list[tuple], base: Path) -> str:
         elif kind == "p":
             out.append(f"{block[1]}\n")
         elif kind == "notice":
-            label = {
-                "synthetic": "SYNTHETIC DATA",
-                "fail": "DIAGNOSTICS FAILED",
-                "warn": "DIAGNOSTICS WARNINGS",
-            }[block[1]]
+            label = NOTICE_LABELS[block[1]]
             out.append(f"> **{label}**: {block[2]}\n")
         elif kind == "list":
             out.append("\n".join(f"- {item}" for item in block[1]) + "\n")
@@ -89,11 +93,7 @@ def to_html(blocks: list[tuple], title: str) -> str:
         elif kind == "p":
             body.append(f"<p>{esc(block[1])}</p>")
         elif kind == "notice":
-            label = {
-                "synthetic": "SYNTHETIC DATA",
-                "fail": "DIAGNOSTICS FAILED",
-                "warn": "DIAGNOSTICS WARNINGS",
-            }[block[1]]
+            label = NOTICE_LABELS[block[1]]
             body.append(
                 f'<div class="notice {block[1]}"><strong>{label}</strong>: {esc(block[2])}</div>'
             )

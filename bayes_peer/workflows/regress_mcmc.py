@@ -244,20 +244,36 @@ def regress_mcmc(
             else "listwise: rows complete on the outcome and every term",
             "n_mcmc": int(n),
             "n_imputed": n_missing if impute else 0,
-            "r2d2": {"mean_R2": r2d2[0], "prec_R2": r2d2[1], "cons_D2": r2d2[2]}
-            if prior == "r2d2"
-            else None,
-            "prior_name": prior,
-            "prior_scale": prior_scale,
-            **sampler_record(settings, {f"block{k}": f for k, f in fits.items()}),
-            "compile_seconds": structure.compile_seconds,
-            "rope": rope,
-            "delta_r2_definition": "per draw within the block's model: var((I - P_prev) mu_s) / "
-            "(var(mu_s) + sigma_s^2), P_prev = projection on the intercept and earlier blocks",
-            "diagnostics_ok": all(b.get("diagnostics_ok", True) for b in result["blocks"]),
+            **fit_keys(result["blocks"], fits, settings, structure, prior, prior_scale, r2d2, rope),
         }
     )
     return McmcRegression(result=result, fits=fits)
+
+
+def fit_keys(
+    blocks: list[dict],
+    fits: dict[int, Fit],
+    settings: SamplerSettings,
+    structure,
+    prior: str,
+    prior_scale: float,
+    r2d2: tuple[float, float, float],
+    rope: float,
+) -> dict:
+    """The JSON keys every blocked-regression MCMC result shares (rows or a table)."""
+    return {
+        "r2d2": {"mean_R2": r2d2[0], "prec_R2": r2d2[1], "cons_D2": r2d2[2]}
+        if prior == "r2d2"
+        else None,
+        "prior_name": prior,
+        "prior_scale": prior_scale,
+        **sampler_record(settings, {f"block{k}": f for k, f in fits.items()}),
+        "compile_seconds": structure.compile_seconds,
+        "rope": rope,
+        "delta_r2_definition": "per draw within the block's model: var((I - P_prev) mu_s) / "
+        "(var(mu_s) + sigma_s^2), P_prev = projection on the intercept and earlier blocks",
+        "diagnostics_ok": all(b.get("diagnostics_ok", True) for b in blocks),
+    }
 
 
 def write_regression_posteriors(folder: Path, outcome: str, fitted: McmcRegression) -> list[str]:

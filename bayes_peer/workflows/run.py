@@ -404,46 +404,31 @@ def run_specs(
 
     in_memory: dict[str, dict] = {}  # the fits, handed to the report
 
-    def _fill_from_tables(spec: Spec, spec_tables: dict, folder: Path) -> None:
-        import hashlib
+    def _source(spec: Spec) -> tuple[dict, int, tuple]:
+        """The run.json keys of a spec's data, its row count and the runners with their data."""
+        if spec.name in tables:
+            import hashlib
 
-        settings = _settings(spec, seed)
-        target = folder / spec.name if len(specs) > 1 else folder
-        target.mkdir(exist_ok=True)
-        (target / "spec.toml").write_text(spec.text, encoding="utf-8")
-        diagnostics: list[dict] = []
-        timings: dict[str, float] = {}
-        priors: dict[str, str] = {}
-        trees = in_memory.setdefault(spec.name, {})
-        args = (spec, spec_tables, settings, progress, target, diagnostics, timings, trees)
-        if spec.correlations:
-            priors.update(_run_correlations_summary(*args))
-        if spec.regressions:
-            priors.update(_run_regressions_summary(*args))
-        write_csv(target / "diagnostics.csv", diagnostics)
-        listed = [{"wave": w, "path": t.path, "sha256": t.sha256, "n": t.n,
-                   "warnings": t.warnings} for w, t in spec_tables.items()]  # fmt: skip
-        entry = {
-            "spec": str(spec.path), "name": spec.name, "title": spec.title,
-            "spec_sha256": spec.sha256, "data": "; ".join(t["path"] for t in listed),
-            "data_sha256": hashlib.sha256("".join(t["sha256"] for t in listed).encode())
-            .hexdigest(),
-            "tables": listed, "synthetic": any(t.synthetic for t in spec_tables.values()),
-            "sampler": settings.describe(), "seed": settings.seed, "priors": priors,
-            "n_rows": max(t.n for t in spec_tables.values()), "timings_seconds": timings,
-            "verdicts": {d["model"]: d["verdict"] for d in diagnostics},
-            "failed": [d["model"] for d in diagnostics if d["verdict"] == "fail"],
-        }  # fmt: skip
-        record["specs"].append(entry)
-        write_json(target / "run.json", {**entry, "versions": record["versions"]})
+            spec_tables = tables[spec.name]
+            listed = [{"wave": w, "path": t.path, "sha256": t.sha256, "n": t.n,
+                       "warnings": t.warnings} for w, t in spec_tables.items()]  # fmt: skip
+            keys = {
+                "data": "; ".join(t["path"] for t in listed),
+                "data_sha256": hashlib.sha256("".join(t["sha256"] for t in listed).encode())
+                .hexdigest(),
+                "tables": listed,
+                "synthetic": any(t.synthetic for t in spec_tables.values()),
+            }  # fmt: skip
+            n_rows = max(t.n for t in spec_tables.values())
+            return keys, n_rows, (spec_tables, _run_correlations_summary, _run_regressions_summary)
+        source = Path(data_path) if data_path is not None else spec.data
+        data = datasets[str(source) if source is not None else "demo"]
+        keys = {"data": data.path, "data_sha256": data.sha256, "synthetic": data.synthetic}
+        return keys, data.n_rows, (data, _run_correlations, _run_regressions)
 
     def fill(folder: Path) -> None:
         for spec in specs:
-            if spec.name in tables:
-                _fill_from_tables(spec, tables[spec.name], folder)
-                continue
-            source = Path(data_path) if data_path is not None else spec.data
-            data = datasets[str(source) if source is not None else "demo"]
+            source_keys, n_rows, (data, run_correlations, run_regressions) = _source(spec)
             settings = _settings(spec, seed)
             target = folder / spec.name if len(specs) > 1 else folder
             target.mkdir(exist_ok=True)
@@ -452,24 +437,16 @@ def run_specs(
             timings: dict[str, float] = {}
             priors: dict[str, str] = {}
             trees = in_memory.setdefault(spec.name, {})
+            args = (spec, data, settings, progress, target, diagnostics, timings, trees)
             if spec.correlations:
-                priors.update(
-                    _run_correlations(
-                        spec, data, settings, progress, target, diagnostics, timings, trees
-                    )
-                )
+                priors.update(run_correlations(*args))
             if spec.regressions:
-                priors.update(
-                    _run_regressions(
-                        spec, data, settings, progress, target, diagnostics, timings, trees
-                    )
-                )
+                priors.update(run_regressions(*args))
             write_csv(target / "diagnostics.csv", diagnostics)
             entry = {
                 "spec": str(spec.path), "name": spec.name, "title": spec.title,
-                "spec_sha256": spec.sha256, "data": data.path, "data_sha256": data.sha256,
-                "synthetic": data.synthetic, "sampler": settings.describe(),
-                "seed": settings.seed, "priors": priors, "n_rows": data.n_rows,
+                "spec_sha256": spec.sha256, **source_keys, "sampler": settings.describe(),
+                "seed": settings.seed, "priors": priors, "n_rows": n_rows,
                 "timings_seconds": timings,
                 "verdicts": {d["model"]: d["verdict"] for d in diagnostics},
                 "failed": [d["model"] for d in diagnostics if d["verdict"] == "fail"],

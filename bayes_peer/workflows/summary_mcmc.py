@@ -35,7 +35,7 @@ from bayes_peer.sufficient import (
 from bayes_peer.workflows.correlate import correlate_summary
 from bayes_peer.workflows.correlate_mcmc import McmcCorrelations
 from bayes_peer.workflows.regress import check_blocks, regress_summary
-from bayes_peer.workflows.regress_mcmc import McmcRegression, coefficient_posterior
+from bayes_peer.workflows.regress_mcmc import McmcRegression, coefficient_posterior, fit_keys
 
 #: Why some keys are null when the input is a table.
 NOT_AVAILABLE = {
@@ -234,17 +234,7 @@ def regress_summary_mcmc(
             "missing_predictors": NOT_AVAILABLE["missing_data"],
             "n_mcmc": summary.n,
             "n_imputed": 0,
-            "r2d2": {"mean_R2": r2d2[0], "prec_R2": r2d2[1], "cons_D2": r2d2[2]}
-            if prior == "r2d2"
-            else None,
-            "prior_name": prior,
-            "prior_scale": prior_scale,
-            **sampler_record(settings, {f"block{k}": f for k, f in fits.items()}),
-            "compile_seconds": structure.compile_seconds,
-            "rope": rope,
-            "delta_r2_definition": "per draw within the block's model: var((I - P_prev) mu_s) / "
-            "(var(mu_s) + sigma_s^2), P_prev = projection on the intercept and earlier blocks",
-            "diagnostics_ok": all(b.get("diagnostics_ok", True) for b in result["blocks"]),
+            **fit_keys(result["blocks"], fits, settings, structure, prior, prior_scale, r2d2, rope),
             "likelihood_source": SOURCE_TEXT,
             "scale": "standardized and raw (SDs given)"
             if sds is not None
