@@ -1198,6 +1198,66 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """``bayes-peer sensitivity SPEC... | --demo``: every sensitivity analysis of the specs."""
+    from bayes_peer.display import SYNTHETIC_NOTICE
+    from bayes_peer.specs import load_spec, shipped_specs
+    from bayes_peer.workflows.sensitivity_run import run_sensitivity
+
+    if args.demo == bool(args.spec):
+        raise InputError("sensitivity: give one or more spec files, or --demo")
+    seed = None if args.seed is None else _whole(args.seed, "--seed")
+    if seed is not None and not 0 <= seed < 2**63:
+        raise InputError(f"--seed must be a whole number in [0, 2^63), got {args.seed}")
+    if args.demo:
+        if args.data is not None:
+            raise InputError("sensitivity: --demo uses the shipped demo study; drop --data")
+        specs = [s for s in (load_spec(p) for p in shipped_specs()) if s.summary is None]
+        base = Path(args.out or "results/demo")
+        outs = [base / s.name / "sensitivity" for s in specs]
+    else:
+        specs = [load_spec(p) for p in args.spec]
+        if args.out is not None and len(specs) > 1:
+            outs = [Path(args.out) / s.name for s in specs]
+        elif args.out is not None:
+            outs = [Path(args.out)]
+        else:
+            outs = [(s.output or Path("results") / s.name) / "sensitivity" for s in specs]
+    workers = 2 if args.workers is None else _whole(args.workers, "--workers")
+    if workers < 1:
+        raise InputError(f"--workers must be a whole number >= 1, got {args.workers}")
+    record = run_sensitivity(specs, outs, data_path=args.data, seed=seed, force=args.force,
+                             quiet=args.quiet, report=not args.no_report, workers=workers,
+                             command="bayes-peer sensitivity")  # fmt: skip
+    if args.json:
+        _emit_json(record)
+        return record["exit_status"]
+    if record["synthetic"]:
+        print(SYNTHETIC_NOTICE)
+    for entry in record["specs"]:
+        s = entry["summary"]
+        print(f"{entry['name']}: {s['variants']} estimates -> {entry['out']} "
+              f"({entry['seconds']:.0f} s)")  # fmt: skip
+        changed = s["conclusions_changed"]
+        print(f"  conclusions that change under a variant: {len(changed)}")
+        for c in changed:
+            flag = " [fit failed its diagnostics]" if c["diagnostics"] == "fail" else ""
+            print(f"    {c['model']} {c['quantity']} ({c['wave']}): {c['setting']}{flag}")
+        if s["failed_variants"]:
+            print(f"  variant estimates from fits that failed diagnostics: {s['failed_variants']}")
+        print(f"  power-scaling flags: {len(s['power_scaling_flags'])}; participants with "
+              f"Pareto k > 0.7: {len(s['pareto_k_over_0_7'])}")  # fmt: skip
+        for t in s["tipping_points"]:
+            low, high = t["tipping_low"], t["tipping_high"]
+            tip = " / ".join(f"delta = {v:+g}" for v in (low, high) if v is not None)
+            print(f"  MNAR {t['model']} ({t['wave']}): {t['conclusion_mar']} under MAR; "
+                  f"tipping point {tip or 'none within +/-1 SD'}")  # fmt: skip
+    for report in record.get("reports", []):
+        print(f"Report with the sensitivity section: {report}")
+    print(f"Done in {record['seconds']:.0f} s")
+    return record["exit_status"]
+
+
 def _run(args: argparse.Namespace, specs, data, command: str) -> int:
     from bayes_peer.display import SYNTHETIC_NOTICE
     from bayes_peer.workflows.run import run_specs
@@ -1452,6 +1512,28 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--json", action="store_true", help="print one JSON object")
     u.set_defaults(func=cmd_run)
 
+    v = sub.add_parser(
+        "sensitivity",
+        help="small-sample sensitivity of a spec: priors, likelihood, influence, missing data",
+        description="Refits each model of a spec (compiled once) under a prior grid, the "
+        "other likelihood, listwise deletion and without influential participants; "
+        "power-scaling; delta-adjusted MNAR tipping points; exact-layer robustness and "
+        "leave-one-out. Writes CSV tables, figures and a report to <results>/sensitivity and "
+        "adds a section to the spec's report when its results folder exists.",
+    )
+    v.add_argument("spec", nargs="*", help="spec file(s), e.g. models/correlations.toml")
+    v.add_argument("--demo", action="store_true",
+                   help="the shipped specs with participant data, into results/demo")  # fmt: skip
+    v.add_argument("--data", help="participant CSV instead of the spec's")
+    v.add_argument("--out", help="output folder (default results/<spec name>/sensitivity)")
+    v.add_argument("--seed", help="MCMC seed for every model (default: the spec's)")
+    v.add_argument("--force", action="store_true", help="replace an existing output folder")
+    v.add_argument("--quiet", action="store_true", help="no progress lines")
+    v.add_argument("--no-report", action="store_true", help="no report and no report update")
+    v.add_argument("--workers", help="specs analysed in parallel processes (default 2)")
+    v.add_argument("--json", action="store_true", help="print one JSON object")
+    v.set_defaults(func=cmd_sensitivity)
+
     p = sub.add_parser(
         "report",
         help="(re)write report.html, report.md and figures/ for a results folder",
@@ -1472,8 +1554,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if args.command is None:
             raise InputError(
-                "no command given: use correlate, regress, design, run, demo or report "
-                "(bayes-peer --help)"
+                "no command given: use correlate, regress, design, run, demo, sensitivity or "
+                "report (bayes-peer --help)"
             )
         return args.func(args)
     except (InputError, ValueError) as exc:

@@ -298,7 +298,13 @@ def robustness_curve(
 
     if kappas is None:
         kappas = np.unique(np.concatenate([np.linspace(0.02, 2.0, 100), [1 / 3, 0.5, 1, 1.5, 2]]))
-    curve = [{"kappa": float(k), "log_bf10": log_bf(float(k))} for k in kappas]
+    if alternative == "two-sided":  # one likelihood evaluation for the whole grid
+        from bayes_peer.exact.correlation import log_bf10_over_kappa
+
+        values = log_bf10_over_kappa(r, n, kappas)
+    else:
+        values = [log_bf(float(k)) for k in kappas]
+    curve = [{"kappa": float(k), "log_bf10": float(v)} for k, v in zip(kappas, values, strict=True)]
     best = max(range(len(curve)), key=lambda i: curve[i]["log_bf10"])
     f = lambda lk: -log_bf(math.exp(lk))  # noqa: E731
     lo = math.log(curve[max(best - 1, 0)]["kappa"]) if best > 0 else math.log(1e-4)

@@ -233,6 +233,20 @@ class ModelStructure:
             }
         return self._prior_cache[key]
 
+    def pointwise_log_likelihood(self, idata, data: dict[str, np.ndarray | float]) -> np.ndarray:
+        """Log-likelihood of the rows in ``data`` at every posterior draw of ``idata``.
+
+        Returns an array (chain, draw, rows). ``data`` holds the same ``pm.Data`` as a fit (for
+        example one held-out participant), so a refit without that participant gives its exact
+        leave-one-out predictive density. The compiled density function is reused.
+        """
+        import xarray as xr
+
+        tree = xr.DataTree.from_dict({"posterior": idata["posterior"].to_dataset()})
+        tree = self._add_pointwise_groups(tree, data, log_likelihood=True, log_prior=False)
+        values = tree["log_likelihood"].to_dataset()
+        return np.asarray(values[next(iter(values.data_vars))].values)
+
     def _density_functions(self):
         """Pointwise log-likelihood and log-prior functions, compiled once per structure.
 

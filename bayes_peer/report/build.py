@@ -533,6 +533,25 @@ def _reproduce(spec: SpecResults, record: dict) -> list[tuple]:
     ]
 
 
+def _sensitivity(spec: SpecResults, fig_dir: Path, written: list[str]) -> list[tuple]:
+    """The section of ``bayes-peer sensitivity`` when the spec's folder holds one."""
+    folder = spec.folder / "sensitivity"
+    if not (folder / "sensitivity.json").is_file():
+        return []
+    from bayes_peer.report.sensitivity import load_sensitivity, sensitivity_blocks
+
+    record, _ = load_sensitivity(folder)
+    blocks = sensitivity_blocks(folder, fig_dir, written)
+    if (record.get("spec_sha256"), record.get("data_sha256")) != (
+        spec.entry.get("spec_sha256"),
+        spec.entry.get("data_sha256"),
+    ):
+        blocks.insert(1, ("notice", "warn", "the sensitivity analyses below were run on a "
+                          "different spec or data file than this run (their hashes differ); "
+                          "rerun `bayes-peer sensitivity` to match."))  # fmt: skip
+    return blocks
+
+
 def build_report(
     folder: str | Path,
     *,
@@ -598,6 +617,7 @@ def build_report(
         if spec.correlation_contrasts or spec.coefficient_contrasts:
             doc += _contrast_section(spec, add_figures)
         doc += _checks_section(spec, add_figures)
+        doc += _sensitivity(spec, fig_dir, written)
         doc += _dropped_section(spec)
         doc += _reproduce(spec, record)
     html_path, md_path = folder / "report.html", folder / "report.md"

@@ -125,6 +125,83 @@ def _wave_loglik(y, mu, sigma, nu):
     return stats.t.logpdf(y, nu[..., None], mu, sigma[..., None])
 
 
+@dataclass
+class TwoWaveInputs:
+    """Standardized data of the joint two-wave model (rows observed at either wave).
+
+    ``y`` (n, 2) and ``x`` (per wave, (n, p)) are z-scores over the rows a wave uses (zero
+    where the wave is not used), ``mask`` (n, 2) says which waves a row contributes, ``sds``
+    the raw SDs per wave (outcome first), ``ids`` the participants of the rows, ``sizes`` the
+    cumulative block widths and ``columns`` the padded slope count of the structure.
+    """
+
+    y: np.ndarray
+    x: dict
+    mask: np.ndarray
+    sds: dict
+    ids: list
+    sizes: np.ndarray
+    columns: int
+    n_both: int
+
+    @property
+    def n(self) -> int:
+        return int(self.y.shape[0])
+
+    def model_data(
+        self,
+        width: int,
+        prior_scale: float = 1.0,
+        r2d2: tuple[float, float, float] = (R2D2_MEAN, R2D2_PREC, R2D2_CONS),
+        rho_free: bool = True,
+        rows: np.ndarray | None = None,
+    ) -> dict:
+        """The ``pm.Data`` values of a fit with the first ``width`` slopes (optionally of
+        some ``rows`` only)."""
+        take = np.arange(self.n) if rows is None else np.asarray(rows)
+        waves = list(self.x)
+        mats = {}
+        for key, w in (("Xa", waves[0]), ("Xb", waves[1])):
+            m = np.zeros((take.size, self.columns))
+            m[:, :width] = self.x[w][take, :width]
+            mats[key] = m
+        return {**mats, "y": self.y[take], "mask": self.mask[take],
+                "active": (np.arange(self.columns) < width).astype(float),
+                "prior_scale": prior_scale, "mean_R2": r2d2[0], "prec_R2": r2d2[1],
+                "cons_D2": r2d2[2], "rho_free": 1.0 if rho_free else 0.0}  # fmt: skip
+
+
+def two_wave_inputs(data: ParticipantData, design: dict, both_waves: bool = False) -> TwoWaveInputs:
+    """The two-wave model's data; ``both_waves`` keeps only rows observed at both waves
+    (listwise over the waves, re-standardized on those rows)."""
+    waves = list(design)
+    rows, values = {}, {}
+    for w in waves:
+        y_name, wave_blocks_ = design[w]
+        terms = [t for b in wave_blocks_ for t in b]
+        values[w] = data.matrix([y_name, *terms])
+        rows[w] = complete_rows(values[w])
+    if both_waves:
+        both = rows[waves[0]] & rows[waves[1]]
+        rows = {w: both for w in waves}
+    ys, xs, sds = {}, {}, {}
+    for w in waves:
+        used = values[w][rows[w]]
+        mean, sd = used.mean(axis=0), used.std(axis=0, ddof=1)
+        z = np.zeros_like(values[w])
+        z[rows[w]] = (used - mean) / sd
+        ys[w], xs[w], sds[w] = z[:, 0], z[:, 1:], sd
+    keep = rows[waves[0]] | rows[waves[1]]
+    mask = np.column_stack([rows[w][keep] for w in waves]).astype(float)
+    y = np.column_stack([ys[w][keep] for w in waves])
+    x = {w: xs[w][keep] for w in waves}
+    p = x[waves[0]].shape[1]
+    sizes = np.cumsum([0, *[len(b) for b in design[waves[0]][1]]])
+    ids = [data.ids[i] for i in np.flatnonzero(keep)]
+    return TwoWaveInputs(y=y, x=x, mask=mask, sds=sds, ids=ids, sizes=sizes,
+                         columns=padded_columns(p), n_both=int(mask.all(axis=1).sum()))  # fmt: skip
+
+
 def regress_waves_mcmc(
     data: ParticipantData,
     design: dict,
@@ -144,41 +221,19 @@ def regress_waves_mcmc(
     if len(waves) != 2:
         raise InputError("the joint model takes exactly two waves (--waves a,b)")
     exact = regress_waves_exact(data, design, rscale, ci_prob)
-    rows, ys, xs, sds = {}, {}, {}, {}
-    for w in waves:
-        y_name, wave_blocks_ = design[w]
-        terms = [t for b in wave_blocks_ for t in b]
-        values = data.matrix([y_name, *terms])
-        rows[w] = complete_rows(values)
-        used = values[rows[w]]
-        mean, sd = used.mean(axis=0), used.std(axis=0, ddof=1)
-        z = np.zeros_like(values)
-        z[rows[w]] = (used - mean) / sd
-        ys[w], xs[w], sds[w] = z[:, 0], z[:, 1:], sd
-    keep = rows[waves[0]] | rows[waves[1]]
-    mask = np.column_stack([rows[w][keep] for w in waves]).astype(float)
-    y = np.column_stack([ys[w][keep] for w in waves])
-    x = {w: xs[w][keep] for w in waves}
-    n, p = x[waves[0]].shape
-    columns = padded_columns(p)
+    inputs = two_wave_inputs(data, design)
+    y, x, mask, sds, n, columns = (inputs.y, inputs.x, inputs.mask, inputs.sds, inputs.n,
+                                   inputs.columns)  # fmt: skip
     structure = get_structure(
         f"two-wave(P={columns}, {prior}, {likelihood})",
         lambda: build_two_wave_model(columns, prior, likelihood),
     )
-    sizes = np.cumsum([0, *[len(b) for b in design[waves[0]][1]]])
+    sizes = inputs.sizes
     tail = f"_{waves[0]}"
     constructs = [t.removesuffix(tail) for b in design[waves[0]][1] for t in b]
     fits: dict[int, Fit] = {}
     for k, width in enumerate(sizes):
-        mats = {}
-        for key, w in (("Xa", waves[0]), ("Xb", waves[1])):
-            m = np.zeros((n, columns))
-            m[:, :width] = x[w][:, :width]
-            mats[key] = m
-        values = {**mats, "y": y, "mask": mask,
-                  "active": (np.arange(columns) < width).astype(float),
-                  "prior_scale": prior_scale, "mean_R2": r2d2[0], "prec_R2": r2d2[1],
-                  "cons_D2": r2d2[2], "rho_free": 1.0 if rho_free else 0.0}  # fmt: skip
+        values = inputs.model_data(int(width), prior_scale, r2d2, rho_free)
         fits[k] = structure.fit(values, settings)
         hyper = {key: values[key] for key in HYPERPARAMETERS}
         two_wave_groups(fits[k], int(width), waves, constructs[: int(width)], hyper,

@@ -7,7 +7,11 @@ import math
 
 import numpy as np
 
-from bayes_peer.exact.correlation import correlation_posterior, log_bf10_and_median_many
+from bayes_peer.exact.correlation import (
+    correlation_posterior,
+    log_bf10_and_median_many,
+    log_bf10_and_quantiles_many,
+)
 from bayes_peer.exact.design import robustness_curve
 from bayes_peer.exact.regression import RSCALES, log_block_bfs
 from bayes_peer.frequentist import hierarchical_ols
@@ -107,22 +111,25 @@ def influence(
     full = correlation_posterior(float(np.corrcoef(x, y)[0, 1]), n, kappa, ci_prob=ci_prob)
     full_bf = math.exp(full.log_bf10)
     full_excludes = full.ci_low > 0 or full.ci_high < 0
+    tail = (1.0 - ci_prob) / 2.0
+    keeps = [np.arange(n) != i for i in range(n)]
+    rs = np.array([np.corrcoef(x[k], y[k])[0, 1] for k in keeps])
+    log_bfs, quantiles = log_bf10_and_quantiles_many(rs, n - 1, kappa, (tail, 0.5, 1.0 - tail))
     rows, flagged = [], []
     for i in range(n):
-        keep = np.arange(n) != i
-        r = float(np.corrcoef(x[keep], y[keep])[0, 1])
-        post = correlation_posterior(r, n - 1, kappa, ci_prob=ci_prob)
-        bf = math.exp(post.log_bf10)
+        r, log_bf = float(rs[i]), float(log_bfs[i])
+        lo, med, hi = (float(v) for v in quantiles[i])
+        bf = math.exp(log_bf)
         reasons = []
         if evidence_category(bf) != evidence_category(full_bf):
             reasons.append(
                 f"BF10 {full_bf:.3g} -> {bf:.3g} crosses an evidence threshold (3 or 1/3)"
             )
-        if (post.ci_low > 0 or post.ci_high < 0) != full_excludes:
+        if (lo > 0 or hi < 0) != full_excludes:
             reasons.append("the credible interval's exclusion of 0 flips")
-        rows.append({"id": ids[i], "r": r, "bf10": bf, "log_bf10": post.log_bf10,
-                     "posterior_median": post.posterior_median, "ci_low": post.ci_low,
-                     "ci_high": post.ci_high, "changes_conclusion": bool(reasons)})  # fmt: skip
+        rows.append({"id": ids[i], "r": r, "bf10": bf, "log_bf10": log_bf,
+                     "posterior_median": med, "ci_low": lo,
+                     "ci_high": hi, "changes_conclusion": bool(reasons)})  # fmt: skip
         if reasons:
             flagged.append({"id": ids[i], "reasons": reasons})
     return {"influence": rows, "influential": flagged}

@@ -1,0 +1,475 @@
+"""The sensitivity section of a report, its figures, and the sensitivity folder's own report.
+
+Read from a folder written by ``bayes-peer sensitivity`` (``sensitivity.json`` and the CSV
+tables); the section is added to a spec's report when its results folder holds
+``sensitivity/``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bayes_peer.report import figures
+from bayes_peer.report.compare import fmt_bf_text, fmt_stat
+from bayes_peer.report.render import to_html, to_markdown
+from bayes_peer.report.results import read_table
+
+SYNTHETIC_TEXT = (
+    "these sensitivity analyses use the shipped synthetic demo study; its numbers are not the "
+    "paper's and say nothing about the real participants."
+)
+
+
+def _est(row: dict) -> str:
+    return (
+        f"{fmt_stat(row['median'], 2, True)} "
+        f"[{fmt_stat(row['ci_low'], 2, True)}, {fmt_stat(row['ci_high'], 2, True)}]"
+    )
+
+
+def _label(row: dict) -> str:
+    return f"{row['quantity']} ({row['wave']})" if row.get("wave") else str(row["quantity"])
+
+
+def load_sensitivity(folder: Path) -> tuple[dict, dict[str, list[dict]]]:
+    """``sensitivity.json`` and the tables of a sensitivity folder (missing tables: [])."""
+    record = json.loads((folder / "sensitivity.json").read_text(encoding="utf-8"))
+    names = ("variants", "power_scaling", "pareto_k", "mnar", "tipping_points", "exact")
+    return record, {name: read_table(folder / f"{name}.csv") or [] for name in names}
+
+
+def _overview(tables: dict) -> list[tuple]:
+    """One row per model and headline quantity: the spec's estimate and how far it moves."""
+    groups: dict[tuple, list[dict]] = {}
+    for row in tables["variants"]:
+        groups.setdefault((row["model"], row["quantity"], row["wave"]), []).append(row)
+    out = []
+    for (model, _, _), rows in groups.items():
+        spec = next((r for r in rows if r["kind"] == "spec"), None)
+        if spec is None:
+            continue
+
+        def by(kind: str, rows=rows) -> list[dict]:
+            return [r for r in rows if r["kind"] == kind]
+
+        priors = by("prior")
+        span = (
+            f"{fmt_stat(min(r['median'] for r in priors), 2, True)} to "
+            f"{fmt_stat(max(r['median'] for r in priors), 2, True)}"
+            if priors
+            else ""
+        )
+        other = ", ".join(_est(r) for r in by("likelihood"))
+        missing = ", ".join(_est(r) for r in by("missing data"))
+        changed = [r["label"] for r in rows if r["changed"]]
+        failed = [r["label"] for r in rows if r["diagnostics"] == "fail"]
+        status = "fail" if spec["diagnostics"] == "fail" else ("warn" if changed else None)
+        out.append(
+            (
+                [
+                    model.replace("__", " ~ "),
+                    _label(spec),
+                    _est(spec),
+                    spec["conclusion"] or "",
+                    span,
+                    other,
+                    missing,
+                    ", ".join(changed) or "none",
+                    ", ".join(failed) or "none",
+                ],
+                status,
+            )
+        )
+    return out
+
+
+def section(folder: Path, add_figures) -> list[tuple]:
+    """Report blocks of a sensitivity folder (``add_figures(draw_functions)`` -> blocks)."""
+    record, tables = load_sensitivity(folder)
+    summary = record["summary"]
+    grids = record["grids"]
+    blocks: list[tuple] = [("h3", "Sensitivity: priors, likelihood, influence, missing data")]
+    if record.get("synthetic"):
+        blocks.append(("notice", "synthetic", SYNTHETIC_TEXT))
+    blocks.append(
+        (
+            "p",
+            "Each variant refits the spec's model (compiled once) and reports the headline "
+            "quantities: posterior median, 95% equal-tailed interval and its conclusion "
+            "(positive / negative: the interval excludes 0). Variants: LKJ eta "
+            f"{', '.join(f'{e:g}' for e in grids['lkj_eta'])} (correlations); normal slope "
+            f"priors with SD {', '.join(f'{e:g}' for e in grids['normal_slope_sd'])} and R2-D2 "
+            f"with prior mean R² {', '.join(f'{e:g}' for e in grids['r2d2_mean_r2'])} "
+            "(regressions); normal vs Student-t likelihood (nu = 2 + Gamma(2, 0.1)); listwise "
+            "deletion vs full information; each participant with PSIS-LOO Pareto k > "
+            f"{grids['pareto_k_refit']:g} left out (at most {grids['max_refits_per_model']} "
+            f"per model). {record['sampler']}. "
+            f"{summary['variants']} estimates in all ({record['seconds']:.0f} s).",
+        )
+    )
+    changed = summary["conclusions_changed"]
+    if changed:
+        blocks.append(("p", f"{len(changed)} estimate(s) change their conclusion under a variant:"))
+        blocks.append(
+            (
+                "list",
+                [
+                    f"{c['model'].replace('__', ' ~ ')} {c['quantity']} ({c['wave']}) under "
+                    f"{c['setting']}"
+                    + (" [fit failed its diagnostics]" if c["diagnostics"] == "fail" else "")
+                    for c in changed
+                ],
+            )
+        )
+    else:
+        blocks.append(("p", "No conclusion changes under any variant."))
+    if summary["failed_variants"]:
+        blocks.append(
+            (
+                "notice",
+                "warn",
+                f"{summary['failed_variants']} variant estimate(s) come from fits that failed "
+                "their diagnostics (r_hat, ESS or divergences); they are marked 'fail' in "
+                "variants.csv and listed in the last column below.",
+            )
+        )
+    blocks.append(
+        (
+            "table",
+            [
+                "model",
+                "quantity",
+                "spec [95% CrI]",
+                "conclusion",
+                "prior grid: medians",
+                "other likelihood",
+                "other missing-data handling",
+                "conclusion changes under",
+                "failed fits",
+            ],
+            [{"cells": cells, "status": status} for cells, status in _overview(tables)],
+        )
+    )
+    blocks += add_figures([("sensitivity_forest", sensitivity_forest)])
+
+    blocks.append(("h3", "Sensitivity: power-scaling of prior and likelihood"))
+    flags = summary["power_scaling_flags"]
+    ps = tables["power_scaling"]
+    if ps:
+        top = max(ps, key=lambda r: r["prior_sensitivity"])
+        blocks.append(
+            (
+                "p",
+                "Power-scaling (Kallioinen et al. 2024): how much each posterior moves when the "
+                "prior or the likelihood is raised to a power near 1 (importance sampling, no "
+                f"refit); >= {grids['psense_threshold']:g} is a notable sensitivity. Largest prior "
+                f"sensitivity: {top['prior_sensitivity']:.3f} ({top['model'].replace('__', ' ~ ')}"
+                f", {_label(top)}). "
+                + (
+                    f"{len(flags)} quantity(ies) flagged."
+                    if flags
+                    else "No quantity is flagged: every prior sensitivity is below the "
+                    "threshold, i.e. the data, not the priors, drive these posteriors."
+                ),
+            )
+        )
+        rows = [r for r in ps if r["diagnosis"] != "none"] or []
+        if rows:
+            blocks.append(
+                (
+                    "table",
+                    ["model", "quantity", "prior", "likelihood", "diagnosis"],
+                    [
+                        {
+                            "cells": [
+                                r["model"].replace("__", " ~ "),
+                                _label(r),
+                                f"{r['prior_sensitivity']:.3f}",
+                                f"{r['likelihood_sensitivity']:.3f}",
+                                r["diagnosis"],
+                            ],
+                            "status": "warn",
+                        }
+                        for r in rows
+                    ],
+                )
+            )
+
+    blocks.append(("h3", "Sensitivity: influential participants (PSIS-LOO)"))
+    pk = tables["pareto_k"]
+    over = [r for r in pk if r["pareto_k"] > grids["pareto_k_refit"]]
+    if pk:
+        worst = max(pk, key=lambda r: r["pareto_k"])
+        blocks.append(
+            (
+                "p",
+                f"Pareto k of every participant in every model (pareto_k.csv); largest k = "
+                f"{worst['pareto_k']:.2f} ({worst['id']}, {worst['model'].replace('__', ' ~ ')})."
+                + (
+                    f" {len(over)} case(s) above {grids['pareto_k_refit']:g}: refitted without "
+                    "the participant (exact leave-one-out elpd beside the PSIS estimate; the "
+                    "'w/o' variants above)."
+                    if over
+                    else f" None above {grids['pareto_k_refit']:g}: PSIS-LOO is reliable and "
+                    "no participant dominates a posterior."
+                ),
+            )
+        )
+    if over:
+        blocks.append(
+            (
+                "table",
+                ["model", "participant", "Pareto k", "elpd (PSIS)", "elpd (exact refit)"],
+                [
+                    {
+                        "cells": [
+                            r["model"].replace("__", " ~ "),
+                            r["id"],
+                            f"{r['pareto_k']:.2f}",
+                            f"{r['elpd_loo_psis']:.2f}",
+                            "" if r["elpd_loo_exact"] is None else f"{r['elpd_loo_exact']:.2f}",
+                        ],
+                        "status": "warn",
+                    }
+                    for r in over
+                ],
+            )
+        )
+
+    tips = tables["tipping_points"]
+    if tips:
+        blocks.append(("h3", "Sensitivity: missing not at random (attrition)"))
+        first = tips[0]
+        blocks.append(
+            (
+                "p",
+                "Delta-adjusted multiple imputation (pattern mixture): the missing follow-up "
+                f"values ({first['wave']}) of the second variable of each pair are imputed from "
+                f"the joint model's posterior ({first['imputations']} imputations) and shifted "
+                "by delta SDs (0 = MAR); each completed data set gets the exact posterior of "
+                f"rho under the joint model's marginal prior (kappa = {first['kappa']:g}), and "
+                "the MNAR posterior is their mixture. The tipping point is the smallest shift "
+                "(each direction, within ±1 SD) that changes the conclusion.",
+            )
+        )
+        blocks.append(
+            (
+                "table",
+                ["pair", "wave", "shifted", "n shifted", "conclusion (MAR)", "tipping point"],
+                [
+                    {
+                        "cells": [
+                            r["model"].replace("__", " ~ "),
+                            r["wave"],
+                            r["shifted"],
+                            r["n_shifted"],
+                            r["conclusion_mar"],
+                            _tipping_text(r),
+                        ],
+                        "status": "warn"
+                        if r["tipping_low"] is not None or r["tipping_high"] is not None
+                        else None,
+                    }
+                    for r in tips
+                ],
+            )
+        )
+        blocks += add_figures([("sensitivity_mnar", mnar_curves)])
+
+    exact = tables["exact"]
+    if exact:
+        blocks.append(("h3", "Sensitivity: exact layer (prior width and leave-one-out)"))
+        blocks.append(
+            (
+                "p",
+                "Bayes factors at the analysis prior and their maximum over prior widths "
+                "(kappa in (0, 2] for correlations, JZS r in (0, 2] for blocks): a maximum that "
+                "stays below 3 means no width of the prior yields moderate evidence. "
+                "'Changed by' lists participants whose removal moves the Bayes factor across "
+                "3 or 1/3 (or flips the interval's exclusion of 0 for correlations).",
+            )
+        )
+        blocks.append(
+            (
+                "table",
+                ["model", "quantity", "n", "BF (analysis prior)", "max BF", "at width",
+                 "changed by"],
+                [
+                    {
+                        "cells": [
+                            r["model"].replace("__", " ~ "),
+                            _label(r),
+                            r["n"],
+                            fmt_bf_text(r["bf10"]),
+                            fmt_bf_text(r["max_bf10"]),
+                            f"{r['width_at_max']:.2f}",
+                            str(r["influential_ids"] or "none").replace(";", ", "),
+                        ],
+                        "status": None,
+                    }
+                    for r in exact
+                ],
+            )
+        )  # fmt: skip
+    return blocks
+
+
+def _tipping_text(row: dict) -> str:
+    parts = []
+    if row["tipping_low"] is not None:
+        parts.append(f"delta = {row['tipping_low']:g}")
+    if row["tipping_high"] is not None:
+        parts.append(f"delta = +{row['tipping_high']:g}")
+    return " and ".join(parts) if parts else "none within ±1 SD"
+
+
+# ---------------------------------------------------------------------------------- figures
+
+KIND_COLORS = {"spec": "k", "prior": "C0", "likelihood": "C1", "missing data": "C2",
+               "influence": "C3"}  # fmt: skip
+
+
+def sensitivity_forest(record: dict, tables: dict, path: Path) -> Path | None:
+    """Per model: each variant's median and 95% interval of the wave-specific quantities."""
+    rows = [
+        r
+        for r in tables["variants"]
+        if "change" not in r["quantity"] and r["quantity"] != "delta_r2"
+    ]
+    if not rows:
+        return None
+    plt = figures._pyplot()
+    models = list(dict.fromkeys(r["model"] for r in rows))
+    fig, axes = figures._grid(len(models), columns=4 if len(models) > 4 else len(models),
+                              height=2.6)  # fmt: skip
+    series = list(dict.fromkeys((r["quantity"], r["wave"]) for r in rows))
+    for ax, model in zip(axes, models, strict=True):
+        mine = [r for r in rows if r["model"] == model]
+        labels = list(dict.fromkeys(r["label"] for r in mine))
+        for k, key in enumerate(series):
+            offset = (k - (len(series) - 1) / 2) * 0.25
+            for r in mine:
+                if (r["quantity"], r["wave"]) != key:
+                    continue
+                yv = labels.index(r["label"]) + offset
+                color = KIND_COLORS.get(r["kind"], "0.5")
+                marker = "o" if k == 0 else "s"
+                face = "white" if r["diagnostics"] == "fail" else color
+                ax.plot([r["ci_low"], r["ci_high"]], [yv, yv], color=color, lw=1)
+                ax.plot(r["median"], yv, marker=marker, color=color, mfc=face, ms=4)
+        ax.axvline(0, color="0.6", lw=0.8, ls=":")
+        ax.set_yticks(range(len(labels)))
+        ax.set_yticklabels(labels, fontsize=6.5)
+        ax.invert_yaxis()
+        ax.set_title(model.replace("__", " ~ "), fontsize=8)
+        ax.tick_params(axis="x", labelsize=7)
+    legend = ", ".join(
+        f"{'circle' if k == 0 else 'square'} = {q} {w}" for k, (q, w) in enumerate(series[:2])
+    )
+    figures._header(
+        fig,
+        "How the headline estimates move under each variant",
+        f"Median and 95% interval; {legend}; black = spec, blue = prior grid, orange = "
+        "likelihood, green = missing-data handling, red = without an influential participant; "
+        "open markers = fit failed its diagnostics.",
+        bool(record.get("synthetic")),
+    )
+    fig.subplots_adjust(wspace=0.55, left=0.08)
+    figures._save(fig, path)
+    plt.close("all")
+    return path
+
+
+def mnar_curves(record: dict, tables: dict, path: Path) -> Path | None:
+    """MNAR posterior of each pair's follow-up correlation over the shift delta."""
+    rows = tables["mnar"]
+    if not rows:
+        return None
+    models = list(dict.fromkeys(r["model"] for r in rows))
+    tips = {t["model"]: t for t in tables["tipping_points"]}
+    fig, axes = figures._grid(len(models), columns=5)
+    for ax, model in zip(axes, models, strict=True):
+        mine = sorted((r for r in rows if r["model"] == model), key=lambda r: r["delta"])
+        d = np.array([r["delta"] for r in mine])
+        ax.fill_between(d, [r["ci_low"] for r in mine], [r["ci_high"] for r in mine],
+                        color="C0", alpha=0.25, lw=0)  # fmt: skip
+        ax.plot(d, [r["median"] for r in mine], color="C0", lw=1.2)
+        ax.axhline(0, color="0.4", lw=0.8, ls=":")
+        ax.axvline(0, color="0.7", lw=0.6)
+        tip = tips.get(model, {})
+        for key in ("tipping_low", "tipping_high"):
+            if tip.get(key) is not None:
+                ax.axvline(tip[key], color="C3", lw=1, ls="--")
+        ax.set_title(model.replace("__", " ~ ") + f" ({mine[0]['wave']})", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.set_ylim(-1, 1)
+        ax.set_xlabel("shift delta (SD)", fontsize=7)
+    figures._header(
+        fig,
+        "Missing not at random: correlation at follow-up against the shift of missing values",
+        "Posterior median and 95% interval of rho when the imputed follow-up values of the second "
+        "variable are shifted by delta SDs (0 = MAR); dashed red = tipping point.",
+        bool(record.get("synthetic")),
+    )
+    figures._save(fig, path)
+    return path
+
+
+CAPTIONS = {
+    "sensitivity_forest": "Headline estimates under every variant of the sensitivity analysis "
+    "(prior grid, likelihood, missing-data handling, influential participants).",
+    "sensitivity_mnar": "Delta-adjusted MNAR analysis of attrition: the follow-up correlation "
+    "as the imputed missing values are shifted; tipping points dashed.",
+}
+
+
+def _adder(folder: Path, fig_dir: Path, written: list[str], synthetic: bool):
+    record, tables = load_sensitivity(folder)
+
+    def add(draws) -> list[tuple]:
+        out = []
+        for name, draw in draws:
+            fig_dir.mkdir(parents=True, exist_ok=True)
+            path = draw(record, tables, fig_dir / f"{name}.png")
+            if path is None:
+                continue
+            written.append(str(path))
+            caption = CAPTIONS[name] + (" SYNTHETIC DATA." if synthetic else "")
+            out.append(("figure", path, caption))
+        return out
+
+    return add
+
+
+def sensitivity_blocks(folder: Path, fig_dir: Path, written: list[str]) -> list[tuple]:
+    """The section for a spec's report (figures written to ``fig_dir``)."""
+    record, _ = load_sensitivity(folder)
+    return section(folder, _adder(folder, fig_dir, written, bool(record.get("synthetic"))))
+
+
+def write_sensitivity_report(folder: str | Path) -> dict:
+    """``report.md`` and ``report.html`` of a sensitivity folder alone."""
+    start = time.perf_counter()
+    folder = Path(folder)
+    record, _ = load_sensitivity(folder)
+    written: list[str] = []
+    title = f"bayes_peer sensitivity: {record.get('title') or record['name']}"
+    doc: list[tuple] = [("h1", title)]
+    doc += sensitivity_blocks(folder, folder / "figures", written)
+    doc.append(
+        (
+            "p",
+            f"Reproduce with seed {record['seed']} "
+            f"(spec {record['spec']}, sha256 {record['spec_sha256'][:12]}; data "
+            f"{record['data']}, sha256 {record['data_sha256'][:12]}); versions in "
+            "sensitivity.json.",
+        )
+    )
+    (folder / "report.md").write_text(to_markdown(doc, folder), encoding="utf-8")
+    (folder / "report.html").write_text(to_html(doc, title), encoding="utf-8")
+    return {"html": str(folder / "report.html"), "figures": written,
+            "seconds": time.perf_counter() - start}  # fmt: skip

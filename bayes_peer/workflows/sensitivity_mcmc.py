@@ -1,0 +1,414 @@
+"""Small-sample sensitivity with MCMC: prior grids, power-scaling, likelihood, influence and
+missing-data mechanisms, for one correlation pair or one regression outcome of a spec.
+
+Every variant is a refit of a structure compiled once (nutpie ``with_data``: new data, new
+prior hyperparameters), so a grid costs about a second per setting, not a compilation. Each
+variant is summarized on the analysis' headline quantities: a correlation at each wave and its
+change between the waves; the last block's slopes at each wave, their change, and the last
+block's ΔR². The ``changed`` column says whether the conclusion (does the 95% interval exclude
+0?) differs from the spec's own model.
+
+- **Prior grids**: LKJ eta (0.5, 1, 2, 4); normal slope priors with SD 0.25, 0.5, 1, 2.5 on
+  the standardized scale; R2-D2 with prior mean R² 0.1, 0.3, 0.5.
+- **Power-scaling** (Kallioinen, Paananen, Bürkner & Vehtari 2024): the prior and the
+  likelihood of the spec's model are raised to powers near 1 by importance sampling (no refit,
+  ``arviz.psense``); the sensitivity is the cumulative Jensen-Shannon distance's derivative.
+  Diagnosis as ``psense_summary``: both >= 0.05 "prior-data conflict"; prior >= 0.05 with
+  likelihood < 0.05 "strong prior / weak likelihood". The joint models' priors are proper
+  (LKJ, normal means, half-normal SDs); the improper pairwise model is never used here.
+- **Likelihood**: normal against (multivariate) Student-t with nu = 2 + Gamma(2, 0.1).
+- **Influence**: PSIS-LOO Pareto k per participant (Vehtari et al. 2024); participants with
+  k > 0.7 are refitted without them (exact leave-one-out: their elpd from the refit beside the
+  PSIS estimate). The held-out fit keeps the full data's standardization.
+- **Missing data**: full information (MAR) against listwise deletion (rows complete on the
+  model's columns, or observed at both waves), and for correlations the delta-adjusted MNAR
+  analysis of attrition (:mod:`bayes_peer.workflows.missing_mnar`).
+
+References
+----------
+Kallioinen, N., Paananen, T., Bürkner, P.-C., & Vehtari, A. (2024). Detecting and diagnosing
+prior and likelihood sensitivity with power-scaling. *Statistics and Computing*, 34, 57.
+Vehtari, A., Simpson, D., Gelman, A., Yao, Y., & Gabry, J. (2024). Pareto smoothed importance
+sampling. *JMLR*, 25(72), 1-58.
+Lange, K. L., Little, R. J. A., & Taylor, J. M. G. (1989). Robust statistical modeling using
+the t distribution. *JASA*, 84(408), 881-896.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bayes_peer.correlation import build_joint_model, implied_kappa, standardize_observed
+from bayes_peer.mcmc.diagnostics import summarize_draws
+from bayes_peer.mcmc.sampler import Fit, SamplerSettings, get_structure
+from bayes_peer.regression import (
+    R2D2_CONS,
+    R2D2_MEAN,
+    R2D2_PREC,
+    build_two_wave_model,
+    delta_r2_draws,
+    fitted_values,
+)
+from bayes_peer.workflows.missing_mnar import conclusion, delta_adjusted
+from bayes_peer.workflows.regress_mcmc import psis_loo
+from bayes_peer.workflows.regress_waves import two_wave_inputs
+
+ETA_GRID = (0.5, 1.0, 2.0, 4.0)
+PRIOR_SCALE_GRID = (0.25, 0.5, 1.0, 2.5)
+R2D2_MEAN_GRID = (0.1, 0.3, 0.5)
+PARETO_K_REFIT = 0.7
+PSENSE_THRESHOLD = 0.05
+#: At most this many participants per model are refitted for exact leave-one-out.
+MAX_REFITS = 5
+
+
+@dataclass
+class Sensitivity:
+    """The tables of one model's sensitivity analysis (rows of the CSV files)."""
+
+    variants: list[dict] = field(default_factory=list)
+    power_scaling: list[dict] = field(default_factory=list)
+    influence: list[dict] = field(default_factory=list)
+    mnar: list[dict] = field(default_factory=list)
+    tipping: list[dict] = field(default_factory=list)
+    fits: int = 0
+
+
+def headline_rows(
+    model: str,
+    quantities: dict[tuple[str, str], np.ndarray],
+    *,
+    kind: str,
+    setting: str,
+    label: str,
+    fit: Fit,
+    n: int,
+    ci_prob: float = 0.95,
+) -> list[dict]:
+    """One row per headline quantity of one fit: median, interval, P(> 0), diagnostics.
+
+    ``setting`` describes the variant in words, ``label`` in a few characters (figures).
+    """
+    rows = []
+    for (quantity, wave), draws in quantities.items():
+        s = summarize_draws(draws, ci_prob=ci_prob, divergences=fit.divergences)
+        rows.append({
+            "model": model, "quantity": quantity, "wave": wave, "kind": kind,
+            "setting": setting, "label": label, "n": int(n), "median": s["mcmc_median"],
+            "ci_low": s["mcmc_ci_low"], "ci_high": s["mcmc_ci_high"],
+            "p_positive": s["p_positive"],
+            "conclusion": None if quantity == "delta_r2" else conclusion(
+                s["mcmc_ci_low"], s["mcmc_ci_high"]),
+            "r_hat": s["r_hat"], "ess_bulk": s["ess_bulk"], "ess_tail": s["ess_tail"],
+            "divergences": fit.divergences,
+            "diagnostics": "pass" if s["diagnostics_ok"] else "fail",
+            "flags": "; ".join(s["flags"]),
+        })  # fmt: skip
+    return rows
+
+
+def mark_changes(rows: list[dict]) -> list[dict]:
+    """Add ``shift`` (median minus the spec model's) and ``changed`` (conclusion differs)."""
+    base = {(r["model"], r["quantity"], r["wave"]): r for r in rows if r["kind"] == "spec"}
+    for row in rows:
+        ref = base.get((row["model"], row["quantity"], row["wave"]))
+        row["shift"] = None if ref is None else row["median"] - ref["median"]
+        row["changed"] = bool(
+            ref is not None and row["conclusion"] is not None
+            and row["conclusion"] != ref["conclusion"]
+        )  # fmt: skip
+    return rows
+
+
+def power_scaling(model: str, fit: Fit, quantities: dict[tuple[str, str], np.ndarray]) -> list:
+    """Prior and likelihood power-scaling sensitivity of each headline quantity."""
+    import arviz as az
+    import xarray as xr
+
+    labels = [f"{q}|{w}" for q, w in quantities]
+    stacked = np.stack(list(quantities.values()), axis=-1)
+    post = xr.Dataset({"q": (("chain", "draw", "quantity"), stacked)}, coords={"quantity": labels})
+    tree = xr.DataTree.from_dict({
+        "posterior": post,
+        "log_prior": fit.idata["log_prior"].to_dataset(),
+        "log_likelihood": fit.idata["log_likelihood"].to_dataset(),
+    })  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        prior = az.psense(tree, group="prior")["q"].values
+        like = az.psense(tree, group="likelihood")["q"].values
+    rows = []
+    for (quantity, wave), p, lk in zip(quantities, prior, like, strict=True):
+        if p >= PSENSE_THRESHOLD and lk >= PSENSE_THRESHOLD:
+            diagnosis = "prior-data conflict"
+        elif p >= PSENSE_THRESHOLD:
+            diagnosis = "strong prior / weak likelihood"
+        else:
+            diagnosis = "none"
+        rows.append({"model": model, "quantity": quantity, "wave": wave,
+                     "prior_sensitivity": float(p), "likelihood_sensitivity": float(lk),
+                     "diagnosis": diagnosis, "threshold": PSENSE_THRESHOLD})  # fmt: skip
+    return rows
+
+
+def _logmeanexp(values: np.ndarray) -> float:
+    flat = values.ravel()
+    top = flat.max()
+    return float(top + np.log(np.mean(np.exp(flat - top))))
+
+
+def influence_refits(
+    model: str,
+    fit: Fit,
+    ids: list[str],
+    data_without,
+    data_of,
+    quantities_of,
+    settings: SamplerSettings,
+    ci_prob: float,
+) -> tuple[list[dict], list[dict]]:
+    """Pareto k of every participant; refits without those above 0.7 (the worst first).
+
+    ``data_without(i)`` / ``data_of(i)`` give the model data without / of row i and
+    ``quantities_of(fit, rows)`` the headline draws of a fit on those rows.
+    Returns (influence table rows, variant rows).
+    """
+    _, elpd_i, pareto_k, _ = psis_loo(fit.idata)
+    influence, variants = [], []
+    flagged = [int(i) for i in np.argsort(-pareto_k) if pareto_k[i] > PARETO_K_REFIT]
+    refit = flagged[:MAX_REFITS]
+    for i in range(pareto_k.size):
+        influence.append({"model": model, "row": i + 1, "id": ids[i],
+                          "pareto_k": float(pareto_k[i]), "elpd_loo_psis": float(elpd_i[i]),
+                          "elpd_loo_exact": None, "refitted": i in refit})  # fmt: skip
+    structure = fit.structure
+    n = pareto_k.size
+    for i in refit:
+        rows = np.flatnonzero(np.arange(n) != i)
+        held_out = structure.fit(data_without(i), settings, log_likelihood=False,
+                                 log_prior=False)  # fmt: skip
+        loglik = structure.pointwise_log_likelihood(held_out.idata, data_of(i))
+        influence[i]["elpd_loo_exact"] = _logmeanexp(loglik[..., 0])
+        variants += headline_rows(
+            model, quantities_of(held_out, rows), kind="influence",
+            setting=f"without {ids[i]} (k = {pareto_k[i]:.2f})", label=f"w/o {ids[i]}",
+            fit=held_out, n=n - 1,
+            ci_prob=ci_prob,
+        )  # fmt: skip
+    return influence, variants
+
+
+# ----------------------------------------------------------------------------- correlations
+
+
+def _pair_quantities(corr: np.ndarray, index: dict, waves: list[str]) -> dict:
+    out = {("rho", w): corr[..., index[w][0], index[w][1]] for w in waves}
+    if len(waves) > 1:
+        first, last = waves[0], waves[-1]
+        out[("rho change", f"{last} - {first}")] = out[("rho", last)] - out[("rho", first)]
+    return out
+
+
+def correlation_pair(
+    data,
+    a: str,
+    b: str,
+    waves: list[str] | None,
+    settings: SamplerSettings,
+    *,
+    eta: float = 1.0,
+    missing: str = "fiml",
+    robust: bool = False,
+    ci_prob: float = 0.95,
+) -> Sensitivity:
+    """Every sensitivity analysis of one pair's joint model (pair at each wave, 4 columns)."""
+    waves_ = waves or [None]
+    columns = [f"{c}_{w}" if w else c for w in waves_ for c in (a, b)]
+    labels = [w or "" for w in waves_]
+    index = {lab: (2 * k, 2 * k + 1) for k, lab in enumerate(labels)}
+    values = data.matrix(columns)
+    observed = ~np.isnan(values)
+    complete = observed.all(axis=1)
+    keep = complete if missing == "listwise" else observed.any(axis=1)
+    ids = [data.ids[i] for i in np.flatnonzero(keep)]
+    y, mask = standardize_observed(values[keep])
+    d = len(columns)
+    name = f"{a}__{b}"
+    out = Sensitivity()
+
+    def structure(t: bool):
+        tag = "joint-t" if t else "joint"
+        return get_structure(f"{tag}(d={d})", lambda: build_joint_model(d, t))
+
+    def quantities(fit: Fit) -> dict:
+        return _pair_quantities(fit.idata["posterior"]["chol_corr"].values, index, labels)
+
+    def variant(kind, setting, label, data_, t=robust):
+        fit = structure(t).fit(data_, settings, log_likelihood=False, log_prior=False)
+        out.fits += 1
+        out.variants.extend(headline_rows(name, quantities(fit), kind=kind, setting=setting,
+                                          label=label, fit=fit, n=int(data_["y"].shape[0]),
+                                          ci_prob=ci_prob))  # fmt: skip
+
+    base_data = {"y": y, "mask": mask, "eta": eta}
+    base = structure(robust).fit(base_data, settings)
+    out.fits += 1
+    lik = "multivariate Student-t" if robust else "multivariate normal"
+    spec_label = f"spec: LKJ eta = {eta:g}, {lik}, {missing}"
+    out.variants += headline_rows(name, quantities(base), kind="spec", setting=spec_label,
+                                  label="spec", fit=base, n=y.shape[0],
+                                  ci_prob=ci_prob)  # fmt: skip
+    for e in ETA_GRID:
+        if not np.isclose(e, eta):
+            variant("prior", f"LKJ eta = {e:g} (marginal kappa = {implied_kappa(e, d):.3g})",
+                    f"eta {e:g}", {**base_data, "eta": e})  # fmt: skip
+    variant("likelihood", "multivariate normal" if robust else "multivariate Student-t",
+            "normal" if robust else "Student-t", base_data, t=not robust)  # fmt: skip
+    if missing == "fiml":
+        yl, ml = standardize_observed(values[complete])
+        variant("missing data", f"listwise (complete on all {d} columns)", "listwise",
+                {"y": yl, "mask": ml, "eta": eta})  # fmt: skip
+    else:
+        ya, ma = standardize_observed(values[observed.any(axis=1)])
+        variant("missing data", "full information (MAR)", "FIML",
+                {"y": ya, "mask": ma, "eta": eta})  # fmt: skip
+    out.power_scaling = power_scaling(name, base, quantities(base))
+    influence, rows = influence_refits(
+        name, base, ids,
+        lambda i: {"y": np.delete(y, i, axis=0), "mask": np.delete(mask, i, axis=0), "eta": eta},
+        lambda i: {"y": y[[i]], "mask": mask[[i]], "eta": eta},
+        lambda fit, rows: quantities(fit), settings, ci_prob,
+    )  # fmt: skip
+    out.influence, out.fits = influence, out.fits + sum(r["refitted"] for r in influence)
+    out.variants += rows
+    if missing == "fiml" and waves and not robust:
+        last = labels[-1]
+        mnar = delta_adjusted(y, mask, base.idata["posterior"], index[last],
+                              implied_kappa(eta, d), ci_prob=ci_prob)  # fmt: skip
+        for row in mnar["rows"]:
+            out.mnar.append({"model": name, "quantity": "rho", "wave": last,
+                             "shifted": f"{b}_{last}", **row})  # fmt: skip
+        out.tipping.append({
+            "model": name, "quantity": "rho", "wave": last, "shifted": f"{b}_{last}",
+            "n": mnar["n"], "n_shifted": mnar["n_shifted"], "imputations": mnar["imputations"],
+            "kappa": mnar["kappa"], "conclusion_mar": mnar["conclusion_mar"],
+            "tipping_low": mnar["tipping_low"], "tipping_high": mnar["tipping_high"],
+        })  # fmt: skip
+    mark_changes(out.variants)
+    return out
+
+
+# ----------------------------------------------------------------------------- regressions
+
+
+def _structure_two_wave(columns: int, prior: str, likelihood: str):
+    return get_structure(
+        f"two-wave(P={columns}, {prior}, {likelihood})",
+        lambda: build_two_wave_model(columns, prior, likelihood),
+    )
+
+
+def regression_outcome(
+    data,
+    outcome: str,
+    design: dict,
+    settings: SamplerSettings,
+    *,
+    prior: str = "normal",
+    prior_scale: float = 1.0,
+    likelihood: str = "normal",
+    r2d2: tuple[float, float, float] = (R2D2_MEAN, R2D2_PREC, R2D2_CONS),
+    ci_prob: float = 0.95,
+) -> Sensitivity:
+    """Every sensitivity analysis of one outcome's full two-wave block model."""
+    waves = list(design)
+    inputs = two_wave_inputs(data, design)
+    width = int(inputs.sizes[-1])
+    offset = int(inputs.sizes[-2])
+    last_terms = [t.removesuffix(f"_{waves[0]}") for t in design[waves[0]][1][-1]]
+    out = Sensitivity()
+
+    def quantities_for(fit: Fit, source, rows=None) -> dict:
+        post = fit.idata["posterior"]
+        nu = post["nu"].values if "nu" in post else None
+        take = np.arange(source.n) if rows is None else np.asarray(rows)
+        q = {}
+        for i, w in enumerate(waves):
+            tag = "a" if i == 0 else "b"
+            beta = post[f"beta_{tag}"].values[..., :width]
+            for j, term in enumerate(last_terms):
+                q[(f"slope {term}", w)] = beta[..., offset + j]
+        for term in last_terms:
+            q[(f"slope {term} change", f"{waves[-1]} - {waves[0]}")] = (
+                q[(f"slope {term}", waves[-1])] - q[(f"slope {term}", waves[0])]
+            )
+        for i, w in enumerate(waves):
+            tag = "a" if i == 0 else "b"
+            sel = take[source.mask[take, i] == 1]
+            x = source.x[w][sel, :width]
+            mu = fitted_values(post["intercept"].values[..., i],
+                               post[f"beta_{tag}"].values[..., :width], x)  # fmt: skip
+            q[("delta_r2", w)] = delta_r2_draws(mu, post["sigma"].values[..., i],
+                                                x[:, :offset], nu)  # fmt: skip
+        return q
+
+    def settings_text(p: str, scale: float, mean_r2: float, lik: str) -> str:
+        if p == "normal":
+            text = f"normal slopes, SD {scale:g}"
+        else:
+            text = f"R2-D2, mean R² {mean_r2:g} (precision {r2d2[1]:g}, concentration {r2d2[2]:g})"
+        return f"{text}, {lik} residuals"
+
+    def short(p: str, scale: float, mean_r2: float, lik: str) -> str:
+        if lik != likelihood:
+            return "Student-t" if lik == "student" else "normal"
+        return f"SD {scale:g}" if p == "normal" else f"R2D2 {mean_r2:g}"
+
+    def variant(kind, p, scale, mean_r2, lik, source, setting=None, label=None):
+        fit = _structure_two_wave(source.columns, p, lik).fit(
+            source.model_data(width, scale, (mean_r2, r2d2[1], r2d2[2])), settings,
+            log_likelihood=False, log_prior=False,
+        )  # fmt: skip
+        out.fits += 1
+        out.variants.extend(headline_rows(
+            outcome, quantities_for(fit, source), kind=kind,
+            setting=setting or settings_text(p, scale, mean_r2, lik),
+            label=label or short(p, scale, mean_r2, lik), fit=fit, n=source.n, ci_prob=ci_prob,
+        ))  # fmt: skip
+
+    base_structure = _structure_two_wave(inputs.columns, prior, likelihood)
+    base = base_structure.fit(inputs.model_data(width, prior_scale, r2d2), settings)
+    out.fits += 1
+    out.variants += headline_rows(
+        outcome, quantities_for(base, inputs), kind="spec",
+        setting="spec: " + settings_text(prior, prior_scale, r2d2[0], likelihood)
+        + ", full information over the waves", label="spec", fit=base, n=inputs.n,
+        ci_prob=ci_prob,
+    )  # fmt: skip
+    for scale in PRIOR_SCALE_GRID:
+        if not (prior == "normal" and np.isclose(scale, prior_scale)):
+            variant("prior", "normal", scale, r2d2[0], likelihood, inputs)
+    for mean_r2 in R2D2_MEAN_GRID:
+        if not (prior == "r2d2" and np.isclose(mean_r2, r2d2[0])):
+            variant("prior", "r2d2", prior_scale, mean_r2, likelihood, inputs)
+    other = "student" if likelihood == "normal" else "normal"
+    variant("likelihood", prior, prior_scale, r2d2[0], other, inputs)
+    both = two_wave_inputs(data, design, both_waves=True)
+    variant("missing data", prior, prior_scale, r2d2[0], likelihood, both,
+            setting=f"listwise: observed at both waves (n = {both.n})",
+            label="listwise")  # fmt: skip
+    out.power_scaling = power_scaling(outcome, base, quantities_for(base, inputs))
+    influence, rows = influence_refits(
+        outcome, base, inputs.ids,
+        lambda i: inputs.model_data(width, prior_scale, r2d2,
+                                    rows=np.delete(np.arange(inputs.n), i)),
+        lambda i: inputs.model_data(width, prior_scale, r2d2, rows=[i]),
+        lambda fit, rows: quantities_for(fit, inputs, rows), settings, ci_prob,
+    )  # fmt: skip
+    out.influence, out.fits = influence, out.fits + sum(r["refitted"] for r in influence)
+    out.variants += rows
+    mark_changes(out.variants)
+    return out

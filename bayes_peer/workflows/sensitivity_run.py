@@ -1,0 +1,341 @@
+"""``bayes-peer sensitivity SPEC``: every small-sample sensitivity analysis of a spec, in one
+folder (CSV tables, figures, ``sensitivity.json``, a report) and in the spec's report.
+
+Part 1 (exact layer, no MCMC): Bayes factors over prior widths with their maximum, and each
+participant left out in turn (who changes a conclusion). Part 2 (MCMC, refits of compiled
+structures): prior grids, power-scaling, normal vs Student-t, PSIS-LOO Pareto k with exact
+refits, listwise vs full information, and the delta-adjusted MNAR tipping point
+(:mod:`bayes_peer.workflows.sensitivity_mcmc`).
+
+Output folder (default ``results/<spec name>/sensitivity``, i.e. inside the spec's results
+folder, so that ``bayes-peer report results/<spec name>`` shows it; ``--demo`` writes
+``results/demo/<spec name>/sensitivity``):
+
+- ``variants.csv``: one row per model, headline quantity and variant (kind: spec, prior,
+  likelihood, missing data, influence) with median, 95% interval, P(> 0), conclusion,
+  ``changed`` and the diagnostics of that fit;
+- ``power_scaling.csv``, ``pareto_k.csv``, ``mnar.csv``, ``tipping_points.csv``,
+  ``exact.csv``; ``sensitivity.json`` (versions, seed, spec and data hashes, grids, timings);
+  ``figures/``, ``report.html``, ``report.md``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bayes_peer.data.demo import demo_path
+from bayes_peer.data.participants import read_header, read_participants
+from bayes_peer.errors import InputError
+from bayes_peer.specs import Spec
+from bayes_peer.workflows.outputs import (
+    check_output_folder,
+    library_versions,
+    write_csv,
+    write_folder_atomically,
+    write_json,
+)
+from bayes_peer.workflows.run import Progress, _settings, spec_columns
+
+TABLES = ("variants", "power_scaling", "pareto_k", "mnar", "tipping_points", "exact")
+
+
+def _exact_correlations(spec: Spec, data) -> list[dict]:
+    """Part 1 for every pair and wave: BF at the spec's kappa, its maximum, who changes it."""
+    from bayes_peer.exact.correlation import prior_description
+    from bayes_peer.workflows.sensitivity_exact import correlation_robustness, influence
+
+    c = spec.correlations
+    rows = []
+    for a, b in itertools.combinations(c["constructs"], 2):
+        for w in c["waves"] or [None]:
+            cols = [f"{a}_{w}", f"{b}_{w}"] if w else [a, b]
+            values = data.matrix(cols)
+            keep = ~np.isnan(values).any(axis=1)
+            x, y = values[keep, 0], values[keep, 1]
+            ids = [data.ids[i] for i in np.flatnonzero(keep)]
+            r = float(np.corrcoef(x, y)[0, 1])
+            robust = correlation_robustness(r, int(keep.sum()))
+            loo = influence(x, y, ids, c["kappa"])
+            rows.append({
+                "model": f"{a}__{b}", "quantity": "rho", "wave": w, "n": int(keep.sum()),
+                "r": r, "prior": prior_description(c["kappa"]),
+                "bf10": math.exp(_log_bf10(r, int(keep.sum()), c["kappa"])),
+                "max_bf10": robust["max_bf10"], "width_at_max": robust["kappa_at_max"],
+                "influential": len(loo["influential"]),
+                "influential_ids": [f["id"] for f in loo["influential"]],
+            })  # fmt: skip
+    return rows
+
+
+def _log_bf10(r: float, n: int, kappa: float) -> float:
+    from bayes_peer.exact.correlation import log_bayes_factors
+
+    return log_bayes_factors(r, n, kappa)[0]
+
+
+def _exact_blocks(spec: Spec, data, outcome: str, design: dict) -> list[dict]:
+    """Part 1 for the last block at each wave: JZS BF, its maximum over r, who changes it."""
+    from bayes_peer.exact.regression import log_block_bfs
+    from bayes_peer.frequentist import hierarchical_ols
+    from bayes_peer.workflows.regress import complete_rows
+    from bayes_peer.workflows.sensitivity_exact import block_influence, block_robustness
+
+    rscale = spec.regressions["rscale"][0]
+    rows = []
+    for w, (y_name, blocks) in design.items():
+        terms = [t for b in blocks for t in b]
+        values = data.matrix([y_name, *terms])
+        keep = complete_rows(values)
+        y, x = values[keep, 0], values[keep, 1:]
+        ids = [data.ids[i] for i in np.flatnonzero(keep)]
+        sizes = [len(b) for b in blocks]
+        ols = hierarchical_ols(y, x, terms, sizes)
+        r2s, ps = [s.r2 for s in ols.steps], [s.p for s in ols.steps]
+        n = int(keep.sum())
+        log_bf = log_block_bfs(n, r2s, ps, rscale)[-1]
+        robust = block_robustness(n, r2s, ps)[-1]
+        loo = block_influence(y, x, terms, sizes, ids, rscale)[-1]
+        changes = [r["id"] for r in loo if r["changes_conclusion"]]
+        rows.append({
+            "model": outcome, "quantity": f"block {len(blocks)} ({', '.join(blocks[-1])})",
+            "wave": w, "n": n, "r": None,
+            "prior": f"JZS, r scale = {rscale:g}", "bf10": math.exp(log_bf),
+            "max_bf10": robust["max_bf_block"], "width_at_max": robust["rscale_at_max"],
+            "influential": len(changes), "influential_ids": changes,
+        })  # fmt: skip
+    return rows
+
+
+def _summary(tables: dict[str, list[dict]]) -> dict:
+    """What a reader needs first: the conclusions that change, and the flags."""
+    changed = [
+        {k: r[k] for k in ("model", "quantity", "wave", "kind", "setting", "diagnostics")}
+        for r in tables["variants"]
+        if r["changed"]
+    ]
+    return {
+        "variants": len(tables["variants"]),
+        "conclusions_changed": changed,
+        "failed_variants": sum(r["diagnostics"] == "fail" for r in tables["variants"]),
+        "power_scaling_flags": [
+            {k: r[k] for k in ("model", "quantity", "wave", "diagnosis")}
+            for r in tables["power_scaling"]
+            if r["diagnosis"] != "none"
+        ],
+        "pareto_k_over_0_7": [
+            {k: r[k] for k in ("model", "id", "pareto_k", "elpd_loo_psis", "elpd_loo_exact")}
+            for r in tables["pareto_k"]
+            if r["pareto_k"] > 0.7
+        ],
+        "tipping_points": [
+            {k: r[k] for k in ("model", "wave", "conclusion_mar", "tipping_low", "tipping_high")}
+            for r in tables["tipping_points"]
+        ],
+    }
+
+
+def sensitivity_spec(spec: Spec, data, settings, progress: Progress) -> tuple[dict, dict]:
+    """All analyses of one spec: (tables by name, timings in seconds)."""
+    from bayes_peer.workflows.regress_waves import wave_blocks
+    from bayes_peer.workflows.sensitivity_mcmc import correlation_pair, regression_outcome
+
+    tables: dict[str, list[dict]] = {name: [] for name in TABLES}
+    timings: dict[str, float] = {}
+
+    def collect(name: str, result, start: float) -> None:
+        tables["variants"] += result.variants
+        tables["power_scaling"] += result.power_scaling
+        tables["pareto_k"] += result.influence
+        tables["mnar"] += result.mnar
+        tables["tipping_points"] += result.tipping
+        timings[name] = time.perf_counter() - start
+        progress.step(f"{spec.name}: {name} ({result.fits} fits)")
+
+    if spec.correlations:
+        c = spec.correlations
+        tables["exact"] += _exact_correlations(spec, data)
+        for a, b in itertools.combinations(c["constructs"], 2):
+            start = time.perf_counter()
+            result = correlation_pair(data, a, b, c["waves"], settings, eta=c["eta"],
+                                      missing=c["missing"], robust=c["robust"])  # fmt: skip
+            collect(f"{a}__{b}", result, start)
+    if spec.regressions:
+        r = spec.regressions
+        for outcome in r["outcomes"]:
+            start = time.perf_counter()
+            baseline = r["baseline"]
+            if baseline and f"{outcome}_{baseline}" not in data.header:
+                baseline = None
+            design = wave_blocks(data.header, outcome, r["waves"], baseline, r["blocks"])
+            tables["exact"] += _exact_blocks(spec, data, outcome, design)
+            result = regression_outcome(
+                data, outcome, design, settings, prior=r["prior"], prior_scale=r["prior_scale"],
+                likelihood=r["likelihood"], r2d2=r["r2d2"],
+            )  # fmt: skip
+            collect(outcome, result, start)
+    return tables, timings
+
+
+def check_spec(spec: Spec) -> None:
+    """Refuse what the MCMC sensitivity cannot do (exit 2, one line)."""
+    if spec.summary is not None:
+        raise InputError(
+            f"{spec.path}: sensitivity needs participant rows, and this spec reads published "
+            "tables (for tables use correlate/regress --summary ... --rounding-sensitivity K)"
+        )
+    r = spec.regressions
+    if r and len(r["waves"] or []) != 2:
+        raise InputError(
+            f"{spec.path}: the regression sensitivity analyses the joint two-wave model; give "
+            "[regressions] waves = [two waves]"
+        )
+
+
+def _steps(spec: Spec) -> int:
+    steps = 0
+    if spec.correlations:
+        steps += math.comb(len(spec.correlations["constructs"]), 2)
+    if spec.regressions:
+        steps += len(spec.regressions["outcomes"])
+    return steps
+
+
+def _analyse(spec: Spec, data_path, seed: int | None, quiet: bool) -> tuple[dict, dict]:
+    """Fit and tabulate one spec (also the body of a worker process): (tables, entry)."""
+    source = Path(data_path) if data_path is not None else spec.data
+    path = source if source is not None else Path(str(demo_path()))
+    data = read_participants(path, spec_columns(spec, read_header(path)))
+    settings = _settings(spec, seed)
+    start = time.perf_counter()
+    tables, timings = sensitivity_spec(spec, data, settings, Progress(_steps(spec), quiet))
+    entry = {
+        "spec": str(spec.path), "name": spec.name, "title": spec.title,
+        "spec_sha256": spec.sha256, "data": data.path, "data_sha256": data.sha256,
+        "synthetic": data.synthetic, "sampler": settings.describe(), "seed": settings.seed,
+        "grids": _grids(), "timings_seconds": timings,
+        "seconds": time.perf_counter() - start, "summary": _summary(tables),
+    }  # fmt: skip
+    return tables, entry
+
+
+def run_sensitivity(
+    specs: list[Spec],
+    outs: list[Path],
+    *,
+    data_path: str | Path | None = None,
+    seed: int | None = None,
+    force: bool = False,
+    quiet: bool = False,
+    report: bool = True,
+    workers: int = 1,
+    command: str = "bayes-peer sensitivity",
+) -> dict:
+    """Run every spec into its folder; returns the record printed by ``--json``.
+
+    With ``workers`` > 1 and several specs, the specs are analysed in that many worker
+    processes (spawned; each compiles its own structures, since compiled models cannot be
+    pickled). The folders and reports are written afterwards, one by one.
+    """
+    for spec in specs:
+        check_spec(spec)
+    for out in outs:
+        check_output_folder(out, force)
+    started = time.perf_counter()
+    versions = library_versions()
+    record: dict = {"command": command, "versions": versions, "workers": 1, "specs": []}
+    if workers > 1 and len(specs) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        record["workers"] = min(workers, len(specs))
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(record["workers"], mp_context=context) as pool:
+            jobs = [pool.submit(_analyse, spec, data_path, seed, quiet) for spec in specs]
+            analysed = [job.result() for job in jobs]
+    else:
+        analysed = [_analyse(spec, data_path, seed, quiet) for spec in specs]
+    for spec, out, (tables, entry) in zip(specs, outs, analysed, strict=True):
+
+        def fill(folder: Path, spec=spec, tables=tables, entry=entry) -> None:
+            (folder / "spec.toml").write_text(spec.text, encoding="utf-8")
+            for name in TABLES:
+                if tables[name]:
+                    write_csv(folder / f"{name}.csv", tables[name])
+            write_json(folder / "sensitivity.json", {**entry, "versions": versions})
+            if report:
+                from bayes_peer.report.sensitivity import write_sensitivity_report
+
+                built = write_sensitivity_report(folder)
+                entry["report_seconds"] = built["seconds"]
+
+        write_folder_atomically(out, force, fill)
+        entry["out"] = str(out)
+        record["specs"].append(entry)
+    record["synthetic"] = any(e["synthetic"] for e in record["specs"])
+    if report:
+        record["reports"] = _refresh_run_reports(outs, quiet, Progress(0, quiet))
+    record["seconds"] = time.perf_counter() - started
+    record["exit_status"] = 0
+    return record
+
+
+def _refresh_run_reports(outs: list[Path], quiet: bool, progress: Progress) -> list[str]:
+    """Rebuild the report of each results folder that holds a sensitivity folder."""
+    from bayes_peer.report import build_report
+
+    tops: list[Path] = []
+    for out in outs:
+        spec_folder, top = out.parent, out.parent.parent
+        if (
+            (top / "run.json").is_file()
+            and (top / spec_folder.name / "run.json").is_file()
+            and (spec_folder.name in _spec_names(top))
+        ):
+            folder = top  # a demo folder: its report covers every spec folder
+        elif (spec_folder / "run.json").is_file():
+            folder = spec_folder
+        else:
+            continue
+        if folder not in tops:
+            tops.append(folder)
+    written = []
+    for folder in tops:
+        try:
+            built = build_report(folder, log=None if quiet else progress.note)
+        except Exception as exc:  # the sensitivity folder is written; the report can be redone
+            print(f"error: the report of {folder} was not rebuilt ({exc}); retry with "
+                  f"`bayes-peer report {folder}`", file=sys.stderr)  # fmt: skip
+            continue
+        written.append(built["html"])
+    return written
+
+
+def _spec_names(folder: Path) -> list[str]:
+    import json
+
+    try:
+        record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [e.get("name") for e in record.get("specs", []) if isinstance(e, dict)]
+
+
+def _grids() -> dict:
+    from bayes_peer.workflows import missing_mnar, sensitivity_mcmc
+
+    return {
+        "lkj_eta": list(sensitivity_mcmc.ETA_GRID),
+        "normal_slope_sd": list(sensitivity_mcmc.PRIOR_SCALE_GRID),
+        "r2d2_mean_r2": list(sensitivity_mcmc.R2D2_MEAN_GRID),
+        "pareto_k_refit": sensitivity_mcmc.PARETO_K_REFIT,
+        "max_refits_per_model": sensitivity_mcmc.MAX_REFITS,
+        "psense_threshold": sensitivity_mcmc.PSENSE_THRESHOLD,
+        "mnar_deltas": list(missing_mnar.DELTAS),
+        "mnar_imputations": missing_mnar.IMPUTATIONS,
+    }
