@@ -1200,7 +1200,6 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """``bayes-peer sensitivity SPEC... | --demo``: every sensitivity analysis of the specs."""
-    from bayes_peer.display import SYNTHETIC_NOTICE
     from bayes_peer.specs import load_spec, shipped_specs
     from bayes_peer.workflows.sensitivity_run import run_sensitivity
 
@@ -1231,7 +1230,15 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
                              command="bayes-peer sensitivity")  # fmt: skip
     if args.json:
         _emit_json(record)
-        return record["exit_status"]
+    else:
+        print_sensitivity(record)
+    return record["exit_status"]
+
+
+def print_sensitivity(record: dict) -> None:
+    """The plain-text summary of a ``sensitivity`` record."""
+    from bayes_peer.display import SYNTHETIC_NOTICE
+
     if record["synthetic"]:
         print(SYNTHETIC_NOTICE)
     for entry in record["specs"]:
@@ -1255,7 +1262,6 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     for report in record.get("reports", []):
         print(f"Report with the sensitivity section: {report}")
     print(f"Done in {record['seconds']:.0f} s")
-    return record["exit_status"]
 
 
 def _run(args: argparse.Namespace, specs, data, command: str) -> int:

@@ -107,6 +107,16 @@ def test_json_contract_and_files(sens):
     assert "Sensitivity: missing not at random" in html
 
 
+def test_plain_text_summary(sens, capsys):
+    from bayes_peer.cli import print_sensitivity
+
+    print_sensitivity(sens.record)
+    out = capsys.readouterr().out
+    assert out.startswith("SYNTHETIC")
+    assert "small: " in out and "conclusions that change under a variant:" in out
+    assert "MNAR alliance__qol (m24):" in out and "Report with the sensitivity section" in out
+
+
 def test_the_run_report_gains_the_section(sens):
     assert sens.record["reports"] == [str(sens.run / "report.html")]
     html = (sens.run / "report.html").read_text()

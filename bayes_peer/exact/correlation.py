@@ -339,10 +339,14 @@ def posterior_quantile(
 FIXED_GRID_Z_MAX = 6.0
 
 
-def _fixed_z_grid(n_max: int) -> tuple[np.ndarray, np.ndarray]:
-    """Uniform Fisher-z grid over [-8, 8] (at least 20 points per posterior SD at n_max, so
-    that trapezoid CDFs give quantiles to about 1e-5) and its log Simpson weights."""
-    step = min(0.0025, 0.05 / np.sqrt(n_max))
+def _fixed_z_grid(n_max: int, fine: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Uniform Fisher-z grid over [-8, 8] and its log Simpson weights.
+
+    At least 10 points per posterior SD at n_max (Simpson: BFs to 1e-8, medians to 1e-5); with
+    ``fine`` 20 and a spacing of at most 0.0025, so that the trapezoid CDF gives tail quantiles
+    to about 3e-5 as well (4 times the points).
+    """
+    step = min(0.0025, 0.05 / np.sqrt(n_max)) if fine else min(0.01, 0.1 / np.sqrt(n_max))
     points = int(np.ceil(16.0 / step)) // 2 * 2 + 1
     z = np.linspace(-8.0, 8.0, points)
     h = z[1] - z[0]
@@ -352,12 +356,13 @@ def _fixed_z_grid(n_max: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def fixed_grid_posteriors(
-    r: np.ndarray, n: np.ndarray | int, kappa: float = 1.0
+    r: np.ndarray, n: np.ndarray | int, kappa: float = 1.0, fine: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Two-sided log BF10 and the posterior CDF of z = atanh(rho) for many (r, n) at once.
 
     The integrand of :func:`posterior_grid` is evaluated on one uniform Fisher-z grid over
-    [-8, 8] with a spacing of at most 0.05/sqrt(max n) and Simpson weights. Requires
+    [-8, 8] (:func:`_fixed_z_grid`; ``fine=False`` when only BFs and medians are needed) with
+    Simpson weights. Requires
     |atanh r| <= :data:`FIXED_GRID_Z_MAX` (callers fall back to the adaptive layer beyond).
 
     Returns
@@ -368,7 +373,7 @@ def fixed_grid_posteriors(
     """
     r = np.atleast_1d(np.asarray(r, dtype=float))
     n = np.broadcast_to(np.asarray(n, dtype=int), r.shape)
-    z, log_w = _fixed_z_grid(int(n.max()))
+    z, log_w = _fixed_z_grid(int(n.max()), fine)
     prior = log_prior_z(z, kappa)
     pairs = zip(r, n, strict=True)
     rows = np.stack([log_likelihood_ratio_z(z, float(ri), int(ni)) for ri, ni in pairs]) + prior
@@ -409,7 +414,8 @@ def log_bf10_and_quantiles_many(
         out_bf[i], out_q[i] = grid.log_integral, np.tanh(grid.quantile(p))
     regular = np.flatnonzero(~extreme)
     for chunk in np.array_split(regular, max(1, regular.size // 256)) if regular.size else []:
-        z, log_bf, cdf = fixed_grid_posteriors(r[chunk], n[chunk], kappa)
+        fine = bool(np.any(p != 0.5))  # tails need the finer grid, the median does not
+        z, log_bf, cdf = fixed_grid_posteriors(r[chunk], n[chunk], kappa, fine)
         out_bf[chunk] = log_bf
         for row, i in enumerate(chunk):
             out_q[i] = np.tanh(np.interp(p, cdf[row], z))
