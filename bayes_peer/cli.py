@@ -1198,6 +1198,38 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cache(args: argparse.Namespace) -> int:
+    """``bayes-peer cache info|clear``."""
+    from bayes_peer import cache
+
+    if args.action == "clear":
+        done = cache.clear()
+        if args.json:
+            _emit_json(done)
+        else:
+            print(f"Removed {done['root']} ({done['removed_files']} files, "
+                  f"{done['removed_bytes'] / 1e6:.1f} MB)")  # fmt: skip
+        return 0
+    doc = cache.info()
+    if args.json:
+        _emit_json(doc)
+        return 0
+    print(f"Compile cache: {doc['dir']}" + (" (empty)" if not doc["exists"] else ""))
+    if doc["moved_by"]:
+        print(f"  moved by {doc['moved_by']}")
+    if doc["pytensor_flags_override"]:
+        print(f"  PYTENSOR_FLAGS sets base_compiledir={doc['pytensor_flags_override']}: "
+              "this cache is not used")  # fmt: skip
+    print(f"  {doc['files']} files, {doc['size_bytes'] / 1e6:.1f} MB; libraries: "
+          f"{doc['versions_key']}")  # fmt: skip
+    for name, entry in sorted(doc["structures"].items()):
+        seconds = ", ".join(f"{t:.1f}" for t in entry["compile_seconds"])
+        print(f"  structure {name}: compiled {entry['compiles']}x ({seconds} s)")
+    for other in doc["other_versions"]:
+        print(f"  other library versions: {other['dir']} ({other['size_bytes'] / 1e6:.1f} MB)")
+    return 0
+
+
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """``bayes-peer sensitivity SPEC... | --demo``: every sensitivity analysis of the specs."""
     from bayes_peer.specs import load_spec, shipped_specs
@@ -1319,7 +1351,7 @@ def _add_summary_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``bayes-peer`` (sub-commands correlate, regress, demo)."""
+    """The argument parser of ``bayes-peer`` and its sub-commands."""
     parser = _Parser(
         prog="bayes-peer",
         description="Bayesian reanalysis of small-sample correlational studies.",
@@ -1540,6 +1572,17 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--json", action="store_true", help="print one JSON object")
     v.set_defaults(func=cmd_sensitivity)
 
+    k = sub.add_parser(
+        "cache",
+        help="show or empty the persistent compile cache",
+        description="The compile cache (PyTensor's compiled graphs, keyed by library versions) "
+        "under the user cache folder; BAYES_PEER_CACHE_DIR moves it.",
+    )
+    k.add_argument("action", choices=["info", "clear"], help="info: location, size, "
+                   "structures compiled; clear: remove it")  # fmt: skip
+    k.add_argument("--json", action="store_true", help="print one JSON object")
+    k.set_defaults(func=cmd_cache)
+
     p = sub.add_parser(
         "report",
         help="(re)write report.html, report.md and figures/ for a results folder",
@@ -1558,10 +1601,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
+        if args.command != "cache":
+            from bayes_peer.cache import configure
+
+            configure()  # PyTensor's compile directory -> the persistent cache (before import)
         if args.command is None:
             raise InputError(
-                "no command given: use correlate, regress, design, run, demo, sensitivity or "
-                "report (bayes-peer --help)"
+                "no command given: use correlate, regress, design, run, demo, sensitivity, "
+                "report or cache (bayes-peer --help)"
             )
         return args.func(args)
     except (InputError, ValueError) as exc:

@@ -187,3 +187,18 @@ def test_quantile_inverts_cdf():
     assert posterior_cdf(q, 0.4, 46, 1 / 3, "greater") == pytest.approx(probs, abs=1e-6)
     with pytest.raises(ValueError):
         posterior_quantile(1.5, 0.4, 46)
+
+
+@pytest.mark.parametrize("kappa", [1.0, 1 / 3, 0.5, 2.0])
+def test_closed_form_bf_agrees_with_the_quadrature(kappa):
+    """Two independent computations of BF10: Ly et al. (2016)'s 2F1 form and quadrature."""
+    from bayes_peer.exact.correlation import log_bf10_closed_form
+
+    for r, n in [(0.0, 4), (0.3, 46), (-0.6, 20), (0.95, 12), (0.2, 1000), (-0.05, 300)]:
+        assert log_bf10_closed_form(r, n, kappa) == pytest.approx(
+            log_bayes_factors(r, n, kappa)[0], abs=1e-9
+        )
+    # 2F1 overflows here (n = 5000, r = .9): the quadrature answers instead
+    assert log_bf10_closed_form(0.9, 5000, kappa) == pytest.approx(
+        log_bayes_factors(0.9, 5000, kappa)[0], rel=1e-12
+    )

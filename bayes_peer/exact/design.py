@@ -33,8 +33,10 @@ _Z = np.linspace(-8.0, 8.0, 6401)
 
 
 def log_bf10(r: float, n: int, kappa: float = 1.0) -> float:
-    """Two-sided log BF10 of the exact correlation test."""
-    return posterior_grid(r, n, kappa, "two-sided").log_integral
+    """Two-sided log BF10 of the exact correlation test (closed form, quadrature fallback)."""
+    from bayes_peer.exact.correlation import log_bf10_closed_form
+
+    return log_bf10_closed_form(r, n, kappa)
 
 
 def max_bf01(n: int, kappa: float = 1.0) -> float:

@@ -106,6 +106,14 @@ class Progress:
                   flush=True)  # fmt: skip
 
 
+def structure_budget() -> dict[str, dict]:
+    """The compiled structures this process used: compile seconds and number of fits."""
+    from bayes_peer.mcmc.sampler import compiled_structures
+
+    return {name: {"compile_seconds": s.compile_seconds, "fits": s.fits}
+            for name, s in compiled_structures().items()}  # fmt: skip
+
+
 def _settings(spec: Spec, seed: int | None) -> SamplerSettings:
     values = dict(spec.sampler)
     if seed is not None:
@@ -455,6 +463,7 @@ def run_specs(
             write_json(target / "run.json", {**entry, "versions": record["versions"]})
         failed = [m for e in record["specs"] for m in e["failed"]]
         record["exit_status"] = EXIT_DIAGNOSTICS_FAILED if failed else 0
+        record["structures"] = structure_budget()
         record["seconds"] = time.perf_counter() - started
         record["synthetic"] = any(e["synthetic"] for e in record["specs"])
         if len(specs) > 1:

@@ -40,7 +40,7 @@ from bayes_peer.workflows.outputs import (
     write_folder_atomically,
     write_json,
 )
-from bayes_peer.workflows.run import Progress, _settings, spec_columns
+from bayes_peer.workflows.run import Progress, _settings, spec_columns, structure_budget
 
 TABLES = ("variants", "power_scaling", "pareto_k", "mnar", "tipping_points", "exact")
 
@@ -220,6 +220,7 @@ def _analyse(spec: Spec, data_path, seed: int | None, quiet: bool) -> tuple[dict
         "synthetic": data.synthetic, "sampler": settings.describe(), "seed": settings.seed,
         "grids": _grids(), "timings_seconds": timings,
         "seconds": time.perf_counter() - start, "summary": _summary(tables),
+        "structures": structure_budget(),
     }  # fmt: skip
     return tables, entry
 
