@@ -166,7 +166,10 @@ def section(folder: Path, add_figures) -> list[tuple]:
                 "p",
                 "Power-scaling (Kallioinen et al. 2024): how much each posterior moves when the "
                 "prior or the likelihood is raised to a power near 1 (importance sampling, no "
-                f"refit); >= {grids['psense_threshold']:g} is a notable sensitivity. Largest prior "
+                "refit; every model here has a proper prior: LKJ, normal means, half-normal "
+                "SDs, normal or R2-D2 slopes; the pairwise correlation model's improper prior "
+                "would make it not applicable, and specs never use it); "
+                f">= {grids['psense_threshold']:g} is a notable sensitivity. Largest prior "
                 f"sensitivity: {top['prior_sensitivity']:.3f} ({top['model'].replace('__', ' ~ ')}"
                 f", {_label(top)}). "
                 + (
