@@ -1248,8 +1248,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         outs = [base / s.name / "sensitivity" for s in specs]
     else:
         specs = [load_spec(p) for p in args.spec]
-        if args.out is not None and len(specs) > 1:
-            outs = [Path(args.out) / s.name for s in specs]
+        if args.out is not None and len(specs) > 1:  # the layout of a multi-spec run folder
+            outs = [Path(args.out) / s.name / "sensitivity" for s in specs]
         elif args.out is not None:
             outs = [Path(args.out)]
         else:

@@ -312,3 +312,13 @@ def test_an_existing_folder_is_kept_without_force(cli, sens):
     status, _, err = cli("sensitivity", str(spec), "--out", str(sens.folder))
     assert status == 2 and "--force" in err
     assert (sens.folder / "variants.csv").read_bytes() == before
+
+
+def test_a_run_folder_is_never_replaced(cli, sens):
+    """--out pointing at the run itself (with --force) is refused before any fit."""
+    before = (sens.run / "run.json").read_bytes()
+    spec = sens.folder / "spec.toml"
+    status, _, err = cli("sensitivity", str(spec), "--out", str(sens.run), "--force")
+    assert status == 2 and "is the results folder of a run" in err
+    assert (sens.run / "run.json").read_bytes() == before
+    assert (sens.folder / "variants.csv").is_file()

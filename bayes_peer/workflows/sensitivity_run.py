@@ -246,6 +246,11 @@ def run_sensitivity(
     for spec in specs:
         check_spec(spec)
     for out in outs:
+        if (Path(out) / "run.json").is_file():
+            raise InputError(
+                f"{out}: is the results folder of a run, which --force would replace; the "
+                f"sensitivity folder goes inside it: --out {Path(out) / 'sensitivity'}"
+            )
         check_output_folder(out, force)
     started = time.perf_counter()
     versions = library_versions()
