@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from bayes_peer.correlation import build_joint_model, standardize_observed
+from bayes_peer.correlation import standardize_observed
 from bayes_peer.data.demo import simulate_latent, true_correlations
 from bayes_peer.frequentist import nonoverlapping_difference
-from bayes_peer.mcmc.sampler import SamplerSettings, get_structure
+from bayes_peer.mcmc.sampler import SamplerSettings
+from bayes_peer.workflows.correlate_mcmc import joint_structure
 
 from conftest import ROOT
 
@@ -20,8 +21,7 @@ FOUR = ["alliance_m12", "satisfaction_m12", "alliance_m24", "satisfaction_m24"]
 
 
 def joint(d, robust=False):
-    tag = "joint-t" if robust else "joint"
-    return get_structure(f"{tag}(d={d})", lambda: build_joint_model(d, robust))
+    return joint_structure(d, robust)
 
 
 def pointwise_logp(model, y, mask, point):

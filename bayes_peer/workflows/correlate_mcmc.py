@@ -105,6 +105,12 @@ class _JointFit:
         return out
 
 
+def joint_structure(d: int, robust: bool = False):
+    """The process-wide compiled joint LKJ structure in d dimensions (normal or Student-t)."""
+    tag = "joint-t" if robust else "joint"
+    return get_structure(f"{tag}(d={d})", lambda: build_joint_model(d, robust))
+
+
 def _fit_joint(
     data: ParticipantData,
     names: list[str],
@@ -146,8 +152,7 @@ def _fit_joint(
                         "missing": miss})  # fmt: skip
     used = values[keep]
     y, mask = standardize_observed(used)
-    tag = "joint-t" if robust else "joint"
-    structure = get_structure(f"{tag}(d={d})", lambda: build_joint_model(d, robust))
+    structure = joint_structure(d, robust)
     fit = structure.fit({"y": y, "mask": mask, "eta": eta}, settings)
     correlation_groups(fit, y, mask, columns, {"eta": eta}, settings.seed, robust)
     corr = fit.idata["posterior"]["chol_corr"].values

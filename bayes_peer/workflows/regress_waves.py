@@ -202,6 +202,14 @@ def two_wave_inputs(data: ParticipantData, design: dict, both_waves: bool = Fals
                          columns=padded_columns(p), n_both=int(mask.all(axis=1).sum()))  # fmt: skip
 
 
+def two_wave_structure(columns: int, prior: str = "normal", likelihood: str = "normal"):
+    """The process-wide compiled two-wave structure with ``columns`` padded slopes per wave."""
+    return get_structure(
+        f"two-wave(P={columns}, {prior}, {likelihood})",
+        lambda: build_two_wave_model(columns, prior, likelihood),
+    )
+
+
 def regress_waves_mcmc(
     data: ParticipantData,
     design: dict,
@@ -224,10 +232,7 @@ def regress_waves_mcmc(
     inputs = two_wave_inputs(data, design)
     y, x, mask, sds, n, columns = (inputs.y, inputs.x, inputs.mask, inputs.sds, inputs.n,
                                    inputs.columns)  # fmt: skip
-    structure = get_structure(
-        f"two-wave(P={columns}, {prior}, {likelihood})",
-        lambda: build_two_wave_model(columns, prior, likelihood),
-    )
+    structure = two_wave_structure(columns, prior, likelihood)
     sizes = inputs.sizes
     tail = f"_{waves[0]}"
     constructs = [t.removesuffix(tail) for b in design[waves[0]][1] for t in b]

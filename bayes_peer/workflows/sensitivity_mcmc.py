@@ -41,20 +41,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bayes_peer.correlation import build_joint_model, implied_kappa, standardize_observed
+from bayes_peer.correlation import implied_kappa, standardize_observed
 from bayes_peer.mcmc.diagnostics import summarize_draws
-from bayes_peer.mcmc.sampler import Fit, SamplerSettings, get_structure
+from bayes_peer.mcmc.sampler import Fit, SamplerSettings
 from bayes_peer.regression import (
     R2D2_CONS,
     R2D2_MEAN,
     R2D2_PREC,
-    build_two_wave_model,
     delta_r2_draws,
     fitted_values,
 )
+from bayes_peer.workflows.correlate_mcmc import joint_structure
 from bayes_peer.workflows.missing_mnar import conclusion, delta_adjusted
 from bayes_peer.workflows.regress_mcmc import psis_loo
-from bayes_peer.workflows.regress_waves import two_wave_inputs
+from bayes_peer.workflows.regress_waves import two_wave_inputs, two_wave_structure
 
 ETA_GRID = (0.5, 1.0, 2.0, 4.0)
 PRIOR_SCALE_GRID = (0.25, 0.5, 1.0, 2.5)
@@ -239,22 +239,18 @@ def correlation_pair(
     name = f"{a}__{b}"
     out = Sensitivity()
 
-    def structure(t: bool):
-        tag = "joint-t" if t else "joint"
-        return get_structure(f"{tag}(d={d})", lambda: build_joint_model(d, t))
-
     def quantities(fit: Fit) -> dict:
         return _pair_quantities(fit.idata["posterior"]["chol_corr"].values, index, labels)
 
     def variant(kind, setting, label, data_, t=robust):
-        fit = structure(t).fit(data_, settings, log_likelihood=False, log_prior=False)
+        fit = joint_structure(d, t).fit(data_, settings, log_likelihood=False, log_prior=False)
         out.fits += 1
         out.variants.extend(headline_rows(name, quantities(fit), kind=kind, setting=setting,
                                           label=label, fit=fit, n=int(data_["y"].shape[0]),
                                           ci_prob=ci_prob))  # fmt: skip
 
     base_data = {"y": y, "mask": mask, "eta": eta}
-    base = structure(robust).fit(base_data, settings)
+    base = joint_structure(d, robust).fit(base_data, settings)
     out.fits += 1
     lik = "multivariate Student-t" if robust else "multivariate normal"
     spec_label = f"spec: LKJ eta = {eta:g}, {lik}, {missing}"
@@ -302,13 +298,6 @@ def correlation_pair(
 
 
 # ----------------------------------------------------------------------------- regressions
-
-
-def _structure_two_wave(columns: int, prior: str, likelihood: str):
-    return get_structure(
-        f"two-wave(P={columns}, {prior}, {likelihood})",
-        lambda: build_two_wave_model(columns, prior, likelihood),
-    )
 
 
 def regression_outcome(
@@ -368,7 +357,7 @@ def regression_outcome(
         return f"SD {scale:g}" if p == "normal" else f"R2D2 {mean_r2:g}"
 
     def variant(kind, p, scale, mean_r2, lik, source, setting=None, label=None):
-        fit = _structure_two_wave(source.columns, p, lik).fit(
+        fit = two_wave_structure(source.columns, p, lik).fit(
             source.model_data(width, scale, (mean_r2, r2d2[1], r2d2[2])), settings,
             log_likelihood=False, log_prior=False,
         )  # fmt: skip
@@ -379,7 +368,7 @@ def regression_outcome(
             label=label or short(p, scale, mean_r2, lik), fit=fit, n=source.n, ci_prob=ci_prob,
         ))  # fmt: skip
 
-    base_structure = _structure_two_wave(inputs.columns, prior, likelihood)
+    base_structure = two_wave_structure(inputs.columns, prior, likelihood)
     base = base_structure.fit(inputs.model_data(width, prior_scale, r2d2), settings)
     out.fits += 1
     out.variants += headline_rows(
