@@ -40,6 +40,7 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.special import logsumexp
 
 from bayes_peer.correlation import implied_kappa, standardize_observed
 from bayes_peer.mcmc.diagnostics import summarize_draws
@@ -154,12 +155,6 @@ def power_scaling(model: str, fit: Fit, quantities: dict[tuple[str, str], np.nda
     return rows
 
 
-def _logmeanexp(values: np.ndarray) -> float:
-    flat = values.ravel()
-    top = flat.max()
-    return float(top + np.log(np.mean(np.exp(flat - top))))
-
-
 def influence_refits(
     model: str,
     fit: Fit,
@@ -191,7 +186,8 @@ def influence_refits(
         held_out = structure.fit(data_without(i), settings, log_likelihood=False,
                                  log_prior=False)  # fmt: skip
         loglik = structure.pointwise_log_likelihood(held_out.idata, data_of(i))
-        influence[i]["elpd_loo_exact"] = _logmeanexp(loglik[..., 0])
+        held = loglik[..., 0]  # log mean over draws of p(y_i | theta), theta ~ p(. | y_-i)
+        influence[i]["elpd_loo_exact"] = float(logsumexp(held) - np.log(held.size))
         variants += headline_rows(
             model, quantities_of(held_out, rows), kind="influence",
             setting=f"without {ids[i]} (k = {pareto_k[i]:.2f})", label=f"w/o {ids[i]}",
@@ -254,7 +250,8 @@ def correlation_pair(
     out.fits += 1
     lik = "multivariate Student-t" if robust else "multivariate normal"
     spec_label = f"spec: LKJ eta = {eta:g}, {lik}, {missing}"
-    out.variants += headline_rows(name, quantities(base), kind="spec", setting=spec_label,
+    base_quantities = quantities(base)
+    out.variants += headline_rows(name, base_quantities, kind="spec", setting=spec_label,
                                   label="spec", fit=base, n=y.shape[0],
                                   ci_prob=ci_prob)  # fmt: skip
     for e in ETA_GRID:
@@ -271,7 +268,7 @@ def correlation_pair(
         ya, ma = standardize_observed(values[observed.any(axis=1)])
         variant("missing data", "full information (MAR)", "FIML",
                 {"y": ya, "mask": ma, "eta": eta})  # fmt: skip
-    out.power_scaling = power_scaling(name, base, quantities(base))
+    out.power_scaling = power_scaling(name, base, base_quantities)
     influence, rows = influence_refits(
         name, base, ids,
         lambda i: {"y": np.delete(y, i, axis=0), "mask": np.delete(mask, i, axis=0), "eta": eta},
@@ -371,8 +368,9 @@ def regression_outcome(
     base_structure = two_wave_structure(inputs.columns, prior, likelihood)
     base = base_structure.fit(inputs.model_data(width, prior_scale, r2d2), settings)
     out.fits += 1
+    base_quantities = quantities_for(base, inputs)
     out.variants += headline_rows(
-        outcome, quantities_for(base, inputs), kind="spec",
+        outcome, base_quantities, kind="spec",
         setting="spec: " + settings_text(prior, prior_scale, r2d2[0], likelihood)
         + ", full information over the waves", label="spec", fit=base, n=inputs.n,
         ci_prob=ci_prob,
@@ -389,7 +387,7 @@ def regression_outcome(
     variant("missing data", prior, prior_scale, r2d2[0], likelihood, both,
             setting=f"listwise: observed at both waves (n = {both.n})",
             label="listwise")  # fmt: skip
-    out.power_scaling = power_scaling(outcome, base, quantities_for(base, inputs))
+    out.power_scaling = power_scaling(outcome, base, base_quantities)
     influence, rows = influence_refits(
         outcome, base, inputs.ids,
         lambda i: inputs.model_data(width, prior_scale, r2d2,
