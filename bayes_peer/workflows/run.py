@@ -361,6 +361,15 @@ def spec_columns(spec: Spec, header: list[str]) -> list[str]:
     return list(dict.fromkeys(columns))
 
 
+def data_source(spec: Spec, data_path: str | Path | None = None) -> tuple[str, Path]:
+    """(key, path) of a spec's participant CSV: ``data_path`` (``--data``) wins over the
+    spec's ``[data] csv``; the key is ``"demo"`` for the shipped demo study."""
+    source = Path(data_path) if data_path is not None else spec.data
+    if source is None:
+        return "demo", Path(str(demo_path()))
+    return str(source), source
+
+
 def _steps(spec: Spec) -> int:
     n = 0
     if spec.correlations and spec.summary is not None:
@@ -399,9 +408,7 @@ def run_specs(
 
             tables[spec.name] = {w: read_summary(p) for w, p in spec.summary.items()}
             continue
-        source = Path(data_path) if data_path is not None else spec.data
-        key = str(source) if source is not None else "demo"
-        path = source if source is not None else Path(str(demo_path()))
+        key, path = data_source(spec, data_path)
         needed = spec_columns(spec, read_header(path))
         if key in datasets:
             needed = list(dict.fromkeys([*datasets[key].columns, *needed]))
@@ -429,8 +436,7 @@ def run_specs(
             }  # fmt: skip
             n_rows = max(t.n for t in spec_tables.values())
             return keys, n_rows, (spec_tables, _run_correlations_summary, _run_regressions_summary)
-        source = Path(data_path) if data_path is not None else spec.data
-        data = datasets[str(source) if source is not None else "demo"]
+        data = datasets[data_source(spec, data_path)[0]]
         keys = {"data": data.path, "data_sha256": data.sha256, "synthetic": data.synthetic}
         return keys, data.n_rows, (data, _run_correlations, _run_regressions)
 

@@ -29,7 +29,6 @@ from pathlib import Path
 
 import numpy as np
 
-from bayes_peer.data.demo import demo_path
 from bayes_peer.data.participants import read_header, read_participants
 from bayes_peer.errors import InputError
 from bayes_peer.specs import Spec
@@ -40,14 +39,21 @@ from bayes_peer.workflows.outputs import (
     write_folder_atomically,
     write_json,
 )
-from bayes_peer.workflows.run import Progress, _settings, spec_columns, structure_budget
+from bayes_peer.workflows.run import (
+    Progress,
+    _settings,
+    _steps,
+    data_source,
+    spec_columns,
+    structure_budget,
+)
 
 TABLES = ("variants", "power_scaling", "pareto_k", "mnar", "tipping_points", "exact")
 
 
 def _exact_correlations(spec: Spec, data) -> list[dict]:
     """Part 1 for every pair and wave: BF at the spec's kappa, its maximum, who changes it."""
-    from bayes_peer.exact.correlation import prior_description
+    from bayes_peer.exact.correlation import log_bayes_factors, prior_description
     from bayes_peer.workflows.sensitivity_exact import correlation_robustness, influence
 
     c = spec.correlations
@@ -65,18 +71,12 @@ def _exact_correlations(spec: Spec, data) -> list[dict]:
             rows.append({
                 "model": f"{a}__{b}", "quantity": "rho", "wave": w, "n": int(keep.sum()),
                 "r": r, "prior": prior_description(c["kappa"]),
-                "bf10": math.exp(_log_bf10(r, int(keep.sum()), c["kappa"])),
+                "bf10": math.exp(log_bayes_factors(r, int(keep.sum()), c["kappa"])[0]),
                 "max_bf10": robust["max_bf10"], "width_at_max": robust["kappa_at_max"],
                 "influential": len(loo["influential"]),
                 "influential_ids": [f["id"] for f in loo["influential"]],
             })  # fmt: skip
     return rows
-
-
-def _log_bf10(r: float, n: int, kappa: float) -> float:
-    from bayes_peer.exact.correlation import log_bayes_factors
-
-    return log_bayes_factors(r, n, kappa)[0]
 
 
 def _exact_blocks(spec: Spec, data, outcome: str, design: dict) -> list[dict]:
@@ -197,19 +197,9 @@ def check_spec(spec: Spec) -> None:
         )
 
 
-def _steps(spec: Spec) -> int:
-    steps = 0
-    if spec.correlations:
-        steps += math.comb(len(spec.correlations["constructs"]), 2)
-    if spec.regressions:
-        steps += len(spec.regressions["outcomes"])
-    return steps
-
-
 def _analyse(spec: Spec, data_path, seed: int | None, quiet: bool) -> tuple[dict, dict]:
     """Fit and tabulate one spec (also the body of a worker process): (tables, entry)."""
-    source = Path(data_path) if data_path is not None else spec.data
-    path = source if source is not None else Path(str(demo_path()))
+    path = data_source(spec, data_path)[1]
     data = read_participants(path, spec_columns(spec, read_header(path)))
     settings = _settings(spec, seed)
     start = time.perf_counter()
