@@ -540,8 +540,8 @@ def _sensitivity(spec: SpecResults, fig_dir: Path, written: list[str]) -> list[t
         return []
     from bayes_peer.report.sensitivity import load_sensitivity, sensitivity_blocks
 
-    record, _ = load_sensitivity(folder)
-    blocks = sensitivity_blocks(folder, fig_dir, written)
+    record, tables = load_sensitivity(folder)
+    blocks = sensitivity_blocks(record, tables, fig_dir, written)
     if (record.get("spec_sha256"), record.get("data_sha256")) != (
         spec.entry.get("spec_sha256"),
         spec.entry.get("data_sha256"),

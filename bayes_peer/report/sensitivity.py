@@ -87,9 +87,8 @@ def _overview(tables: dict) -> list[tuple]:
     return out
 
 
-def section(folder: Path, add_figures) -> list[tuple]:
-    """Report blocks of a sensitivity folder (``add_figures(draw_functions)`` -> blocks)."""
-    record, tables = load_sensitivity(folder)
+def section(record: dict, tables: dict, add_figures) -> list[tuple]:
+    """Report blocks of a loaded sensitivity folder (``add_figures(draws)`` -> blocks)."""
     summary = record["summary"]
     grids = record["grids"]
     blocks: list[tuple] = [("h3", "Sensitivity: priors, likelihood, influence, missing data")]
@@ -430,8 +429,8 @@ CAPTIONS = {
 }
 
 
-def _adder(folder: Path, fig_dir: Path, written: list[str], synthetic: bool):
-    record, tables = load_sensitivity(folder)
+def _adder(record: dict, tables: dict, fig_dir: Path, written: list[str]):
+    synthetic = bool(record.get("synthetic"))
 
     def add(draws) -> list[tuple]:
         out = []
@@ -448,21 +447,23 @@ def _adder(folder: Path, fig_dir: Path, written: list[str], synthetic: bool):
     return add
 
 
-def sensitivity_blocks(folder: Path, fig_dir: Path, written: list[str]) -> list[tuple]:
-    """The section for a spec's report (figures written to ``fig_dir``)."""
-    record, _ = load_sensitivity(folder)
-    return section(folder, _adder(folder, fig_dir, written, bool(record.get("synthetic"))))
+def sensitivity_blocks(
+    record: dict, tables: dict, fig_dir: Path, written: list[str]
+) -> list[tuple]:
+    """The section of a loaded sensitivity folder (:func:`load_sensitivity`); figures are
+    written to ``fig_dir`` and their paths appended to ``written``."""
+    return section(record, tables, _adder(record, tables, fig_dir, written))
 
 
 def write_sensitivity_report(folder: str | Path) -> dict:
     """``report.md`` and ``report.html`` of a sensitivity folder alone."""
     start = time.perf_counter()
     folder = Path(folder)
-    record, _ = load_sensitivity(folder)
+    record, tables = load_sensitivity(folder)
     written: list[str] = []
     title = f"bayes_peer sensitivity: {record.get('title') or record['name']}"
     doc: list[tuple] = [("h1", title)]
-    doc += sensitivity_blocks(folder, folder / "figures", written)
+    doc += sensitivity_blocks(record, tables, folder / "figures", written)
     doc.append(
         (
             "p",
