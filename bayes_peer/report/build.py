@@ -25,7 +25,7 @@ from bayes_peer.report.compare import (
     fmt_stat,
     reading,
 )
-from bayes_peer.report.render import to_html, to_markdown
+from bayes_peer.report.render import table_row, to_html, to_markdown
 from bayes_peer.report.results import SpecResults, load_results
 
 SYNTHETIC_NOTICE = (
@@ -57,10 +57,6 @@ def _terms(terms: str, wave: str | None) -> str:
     """``contacts_m12;budget_used_m12`` -> ``contacts, budget_used`` (the row names the wave)."""
     names = str(terms).split(";")
     return ", ".join(n.removesuffix(f"_{wave}") if wave else n for n in names)
-
-
-def _row(cells: list, status: str | None = None) -> dict:
-    return {"cells": [str(c) for c in cells], "status": status}
 
 
 def _diagnostics_notices(specs: list[SpecResults]) -> list[tuple]:
@@ -161,7 +157,7 @@ def _correlation_section(spec: SpecResults, add_figures) -> list[tuple]:
     for row in rows:
         c = correlation_comparison(row)
         table.append(
-            _row(
+            table_row(
                 [
                     c["pair"],
                     c["wave"] or "",
@@ -229,7 +225,7 @@ def _contrast_section(spec: SpecResults, add_figures) -> list[tuple]:
             pdir = max(r["p_positive"], 1 - r["p_positive"])
             sign = "> 0" if r["p_positive"] >= 0.5 else "< 0"
             table.append(
-                _row(
+                table_row(
                     [
                         f"{r['var1']} ~ {r['var2']}",
                         f"{r['wave_b']} − {r['wave_a']}",
@@ -278,7 +274,7 @@ def _contrast_section(spec: SpecResults, add_figures) -> list[tuple]:
         )
     if spec.coefficient_contrasts:
         table = [
-            _row(
+            table_row(
                 [
                     r["outcome"],
                     r["term"],
@@ -317,7 +313,7 @@ def _regression_section(spec: SpecResults, add_figures) -> list[tuple]:
             continue
         c = block_comparison(row)
         table.append(
-            _row(
+            table_row(
                 [
                     c["outcome"],
                     c["wave"] or "",
@@ -379,7 +375,7 @@ def _regression_section(spec: SpecResults, add_figures) -> list[tuple]:
             continue
         c = coefficient_comparison(row)
         table.append(
-            _row(
+            table_row(
                 [
                     c["outcome"],
                     c["wave"] or "",
@@ -425,7 +421,7 @@ def _regression_section(spec: SpecResults, add_figures) -> list[tuple]:
 
 def _checks_section(spec: SpecResults, add_figures) -> list[tuple]:
     table = [
-        _row(
+        table_row(
             [
                 d["model"],
                 d["verdict"],
@@ -501,7 +497,7 @@ def _dropped_section(spec: SpecResults) -> list[tuple]:
         )
         if len(rows) > DROPPED_LISTED:
             listed += f"; and {len(rows) - DROPPED_LISTED} more (dropped_rows.csv)"
-        table.append(_row([analysis, wave or "", len(rows), listed]))
+        table.append(table_row([analysis, wave or "", len(rows), listed]))
     return [
         *blocks,
         (

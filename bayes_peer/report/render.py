@@ -38,6 +38,11 @@ NOTICE_LABELS = {
 }
 
 
+def table_row(cells: list, status: str | None = None) -> dict:
+    """One row of a ``("table", headers, rows)`` block; ``status`` "fail"/"warn" shades it."""
+    return {"cells": [str(c) for c in cells], "status": status}
+
+
 def _md_escape(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from bayes_peer.report import figures
 from bayes_peer.report.compare import fmt_bf_text, fmt_stat
-from bayes_peer.report.render import to_html, to_markdown
+from bayes_peer.report.render import table_row, to_html, to_markdown
 from bayes_peer.report.results import read_table
 
 SYNTHETIC_TEXT = (
@@ -29,6 +29,11 @@ def _est(row: dict) -> str:
         f"{fmt_stat(row['median'], 2, True)} "
         f"[{fmt_stat(row['ci_low'], 2, True)}, {fmt_stat(row['ci_high'], 2, True)}]"
     )
+
+
+def _model_label(name: str) -> str:
+    """``alliance__qol`` (the model's name in the tables) -> ``alliance ~ qol``."""
+    return name.replace("__", " ~ ")
 
 
 def _label(row: dict) -> str:
@@ -71,7 +76,7 @@ def _overview(tables: dict) -> list[tuple]:
         out.append(
             (
                 [
-                    model.replace("__", " ~ "),
+                    _model_label(model),
                     _label(spec),
                     _est(spec),
                     spec["conclusion"] or "",
@@ -117,7 +122,7 @@ def section(record: dict, tables: dict, add_figures) -> list[tuple]:
             (
                 "list",
                 [
-                    f"{c['model'].replace('__', ' ~ ')} {c['quantity']} ({c['wave']}) under "
+                    f"{_model_label(c['model'])} {c['quantity']} ({c['wave']}) under "
                     f"{c['setting']}"
                     + (" [fit failed its diagnostics]" if c["diagnostics"] == "fail" else "")
                     for c in changed
@@ -150,7 +155,7 @@ def section(record: dict, tables: dict, add_figures) -> list[tuple]:
                 "conclusion changes under",
                 "failed fits",
             ],
-            [{"cells": cells, "status": status} for cells, status in _overview(tables)],
+            [table_row(cells, status) for cells, status in _overview(tables)],
         )
     )
     blocks += add_figures([("sensitivity_forest", sensitivity_forest)])
@@ -169,7 +174,7 @@ def section(record: dict, tables: dict, add_figures) -> list[tuple]:
                 "SDs, normal or R2-D2 slopes; the pairwise correlation model's improper prior "
                 "would make it not applicable, and specs never use it); "
                 f">= {grids['psense_threshold']:g} is a notable sensitivity. Largest prior "
-                f"sensitivity: {top['prior_sensitivity']:.3f} ({top['model'].replace('__', ' ~ ')}"
+                f"sensitivity: {top['prior_sensitivity']:.3f} ({_model_label(top['model'])}"
                 f", {_label(top)}). "
                 + (
                     f"{len(flags)} quantity(ies) flagged."
@@ -186,16 +191,16 @@ def section(record: dict, tables: dict, add_figures) -> list[tuple]:
                     "table",
                     ["model", "quantity", "prior", "likelihood", "diagnosis"],
                     [
-                        {
-                            "cells": [
-                                r["model"].replace("__", " ~ "),
+                        table_row(
+                            [
+                                _model_label(r["model"]),
                                 _label(r),
                                 f"{r['prior_sensitivity']:.3f}",
                                 f"{r['likelihood_sensitivity']:.3f}",
                                 r["diagnosis"],
                             ],
-                            "status": "warn",
-                        }
+                            "warn",
+                        )
                         for r in rows
                     ],
                 )
@@ -210,7 +215,7 @@ def section(record: dict, tables: dict, add_figures) -> list[tuple]:
             (
                 "p",
                 f"Pareto k of every participant in every model (pareto_k.csv); largest k = "
-                f"{worst['pareto_k']:.2f} ({worst['id']}, {worst['model'].replace('__', ' ~ ')})."
+                f"{worst['pareto_k']:.2f} ({worst['id']}, {_model_label(worst['model'])})."
                 + (
                     f" {len(over)} case(s) above {grids['pareto_k_refit']:g}: refitted without "
                     "the participant (exact leave-one-out elpd beside the PSIS estimate; the "
@@ -227,16 +232,16 @@ def section(record: dict, tables: dict, add_figures) -> list[tuple]:
                 "table",
                 ["model", "participant", "Pareto k", "elpd (PSIS)", "elpd (exact refit)"],
                 [
-                    {
-                        "cells": [
-                            r["model"].replace("__", " ~ "),
+                    table_row(
+                        [
+                            _model_label(r["model"]),
                             r["id"],
                             f"{r['pareto_k']:.2f}",
                             f"{r['elpd_loo_psis']:.2f}",
                             "" if r["elpd_loo_exact"] is None else f"{r['elpd_loo_exact']:.2f}",
                         ],
-                        "status": "warn",
-                    }
+                        "warn",
+                    )
                     for r in over
                 ],
             )
@@ -263,19 +268,19 @@ def section(record: dict, tables: dict, add_figures) -> list[tuple]:
                 "table",
                 ["pair", "wave", "shifted", "n shifted", "conclusion (MAR)", "tipping point"],
                 [
-                    {
-                        "cells": [
-                            r["model"].replace("__", " ~ "),
+                    table_row(
+                        [
+                            _model_label(r["model"]),
                             r["wave"],
                             r["shifted"],
                             r["n_shifted"],
                             r["conclusion_mar"],
                             _tipping_text(r),
                         ],
-                        "status": "warn"
+                        "warn"
                         if r["tipping_low"] is not None or r["tipping_high"] is not None
                         else None,
-                    }
+                    )
                     for r in tips
                 ],
             )
@@ -301,9 +306,9 @@ def section(record: dict, tables: dict, add_figures) -> list[tuple]:
                 ["model", "quantity", "n", "BF (analysis prior)", "max BF", "at width",
                  "changed by"],
                 [
-                    {
-                        "cells": [
-                            r["model"].replace("__", " ~ "),
+                    table_row(
+                        [
+                            _model_label(r["model"]),
                             _label(r),
                             r["n"],
                             fmt_bf_text(r["bf10"]),
@@ -311,8 +316,8 @@ def section(record: dict, tables: dict, add_figures) -> list[tuple]:
                             f"{r['width_at_max']:.2f}",
                             str(r["influential_ids"] or "none").replace(";", ", "),
                         ],
-                        "status": None,
-                    }
+                        None,
+                    )
                     for r in exact
                 ],
             )
@@ -367,7 +372,7 @@ def sensitivity_forest(record: dict, tables: dict, path: Path) -> Path | None:
         ax.set_yticks(range(len(labels)))
         ax.set_yticklabels(labels, fontsize=6.5)
         ax.invert_yaxis()
-        ax.set_title(model.replace("__", " ~ "), fontsize=8)
+        ax.set_title(_model_label(model), fontsize=8)
         ax.tick_params(axis="x", labelsize=7)
     legend = ", ".join(
         f"{'circle' if k == 0 else 'square'} = {q} {w}" for k, (q, w) in enumerate(series[:2])
@@ -406,7 +411,7 @@ def mnar_curves(record: dict, tables: dict, path: Path) -> Path | None:
         for key in ("tipping_low", "tipping_high"):
             if tip.get(key) is not None:
                 ax.axvline(tip[key], color="C3", lw=1, ls="--")
-        ax.set_title(model.replace("__", " ~ ") + f" ({mine[0]['wave']})", fontsize=8)
+        ax.set_title(_model_label(model) + f" ({mine[0]['wave']})", fontsize=8)
         ax.tick_params(labelsize=7)
         ax.set_ylim(-1, 1)
         ax.set_xlabel("shift delta (SD)", fontsize=7)
