@@ -32,6 +32,16 @@ class _Parser(argparse.ArgumentParser):
         raise InputError(f"{self.prog}: {message}")
 
 
+def _seed(args: argparse.Namespace, default: int | None) -> int | None:
+    """``--seed`` as a whole number in [0, 2^63) (the range nutpie accepts), or ``default``."""
+    if args.seed is None:
+        return default
+    seed = _whole(args.seed, "--seed")
+    if not 0 <= seed < 2**63:
+        raise InputError(f"--seed must be a whole number in [0, 2^63), got {args.seed}")
+    return seed
+
+
 def _split(text: str, what: str) -> list[str]:
     items = [item.strip() for item in text.split(",")]
     if not text.strip() or any(not item for item in items):
@@ -340,10 +350,7 @@ def _sampler_settings(args: argparse.Namespace):
             if value < 1:
                 raise InputError(f"{flag} must be at least 1, got {text}")
             values[attr] = value
-    seed = DEFAULT_SEED if args.seed is None else _whole(args.seed, "--seed")
-    if not 0 <= seed < 2**63:
-        raise InputError(f"--seed must be a whole number in [0, 2^63), got {args.seed}")
-    return SamplerSettings(seed=seed, **values)
+    return SamplerSettings(seed=_seed(args, DEFAULT_SEED), **values)
 
 
 # ------------------------------------------------------------------- summary statistics + MCMC
@@ -1237,9 +1244,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
     if args.demo == bool(args.spec):
         raise InputError("sensitivity: give one or more spec files, or --demo")
-    seed = None if args.seed is None else _whole(args.seed, "--seed")
-    if seed is not None and not 0 <= seed < 2**63:
-        raise InputError(f"--seed must be a whole number in [0, 2^63), got {args.seed}")
+    seed = _seed(args, None)
     if args.demo:
         if args.data is not None:
             raise InputError("sensitivity: --demo uses the shipped demo study; drop --data")
@@ -1300,9 +1305,7 @@ def _run(args: argparse.Namespace, specs, data, command: str) -> int:
     from bayes_peer.display import SYNTHETIC_NOTICE
     from bayes_peer.workflows.run import run_specs
 
-    seed = None if args.seed is None else _whole(args.seed, "--seed")
-    if seed is not None and not 0 <= seed < 2**63:
-        raise InputError(f"--seed must be a whole number in [0, 2^63), got {args.seed}")
+    seed = _seed(args, None)
     record = run_specs(specs, args.out, data_path=data, seed=seed, force=args.force,
                        quiet=args.quiet, command=command, report=not args.no_report)  # fmt: skip
     if args.json:
@@ -1332,6 +1335,16 @@ def _add_mcmc_options(parser: argparse.ArgumentParser, *, rope: str, out: str) -
     parser.add_argument("--rope", help=rope)
     parser.add_argument("--out", help=out)
     parser.add_argument("--force", action="store_true", help="replace an existing --out folder")
+
+
+def _add_run_options(parser: argparse.ArgumentParser, *, report: str) -> None:
+    """Seed, folder, progress, report and JSON options of the spec commands (run, demo,
+    sensitivity); ``report`` is the help of ``--no-report``."""
+    parser.add_argument("--seed", help="MCMC seed for every model (default: each spec's)")
+    parser.add_argument("--force", action="store_true", help="replace an existing output folder")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    parser.add_argument("--no-report", action="store_true", help=report)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def _add_summary_options(parser: argparse.ArgumentParser) -> None:
@@ -1517,18 +1530,12 @@ def build_parser() -> argparse.ArgumentParser:
         "covariates (and baseline score).",
     )
     d.add_argument("--out", default="results/demo", help="output folder (default results/demo)")
-    d.add_argument("--force", action="store_true", help="replace an existing output folder")
-    d.add_argument("--seed", help="MCMC seed for every model (default: each spec's)")
-    d.add_argument("--quiet", action="store_true", help="no progress lines")
-    d.add_argument(
-        "--no-report", action="store_true", help="skip report.html, report.md and figures/"
-    )
+    _add_run_options(d, report="skip report.html, report.md and figures/")
     d.add_argument(
         "--exact",
         action="store_true",
         help="only the exact + frequentist tables (seconds, no MCMC)",
     )
-    d.add_argument("--json", action="store_true", help="print one JSON object")
     d.set_defaults(func=cmd_demo)
 
     u = sub.add_parser(
@@ -1541,13 +1548,7 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("spec", help="spec file, e.g. models/blocks.toml")
     u.add_argument("--data", help="participant CSV instead of the spec's")
     u.add_argument("--out", help="results folder (default results/<spec name>)")
-    u.add_argument("--seed", help="MCMC seed for every model (default: the spec's)")
-    u.add_argument("--force", action="store_true", help="replace an existing results folder")
-    u.add_argument("--quiet", action="store_true", help="no progress lines")
-    u.add_argument(
-        "--no-report", action="store_true", help="skip report.html, report.md and figures/"
-    )
-    u.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_run_options(u, report="skip report.html, report.md and figures/")
     u.set_defaults(func=cmd_run)
 
     v = sub.add_parser(
@@ -1564,12 +1565,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the shipped specs with participant data, into results/demo")  # fmt: skip
     v.add_argument("--data", help="participant CSV instead of the spec's")
     v.add_argument("--out", help="output folder (default results/<spec name>/sensitivity)")
-    v.add_argument("--seed", help="MCMC seed for every model (default: the spec's)")
-    v.add_argument("--force", action="store_true", help="replace an existing output folder")
-    v.add_argument("--quiet", action="store_true", help="no progress lines")
-    v.add_argument("--no-report", action="store_true", help="no report and no report update")
+    _add_run_options(v, report="no report and no report update")
     v.add_argument("--workers", help="specs analysed in parallel processes (default 2)")
-    v.add_argument("--json", action="store_true", help="print one JSON object")
     v.set_defaults(func=cmd_sensitivity)
 
     k = sub.add_parser(
