@@ -99,6 +99,7 @@ def configure() -> Path | None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         (cache_root() / MARKER).touch()
+        (folder / MARKER).touch()  # this versions folder was made by bayes-peer
     except OSError:
         return None  # a read-only home: PyTensor keeps its default
     flags = os.environ.get("PYTENSOR_FLAGS", "")
@@ -173,9 +174,11 @@ def info() -> dict:
 
 
 def clear() -> dict:
-    """Remove the whole cache folder (every versions sub-folder); returns what was removed.
+    """Remove the compile caches bayes-peer made (every versions sub-folder holding its marker);
+    returns what was removed.
 
-    Only a folder that bayes-peer made (it holds the marker file) is removed.
+    Nothing else under the cache root is touched (``BAYES_PEER_CACHE_DIR`` may point at a
+    folder that holds other files); the root itself goes only when it is left empty.
     """
     from bayes_peer.errors import InputError
 
@@ -184,6 +187,13 @@ def clear() -> dict:
         return {"root": str(root), "removed_bytes": 0, "removed_files": 0}
     if not (root / MARKER).is_file():
         raise InputError(f"{root}: not a bayes-peer cache folder (no {MARKER}); not removed")
-    size, files = _size(root)
-    shutil.rmtree(root)
+    size = files = 0
+    for child in sorted(root.iterdir()):
+        if child.is_dir() and not child.is_symlink() and (child / MARKER).is_file():
+            child_size, child_files = _size(child)
+            shutil.rmtree(child)
+            size, files = size + child_size, files + child_files
+    if [p.name for p in root.iterdir()] == [MARKER]:
+        (root / MARKER).unlink()
+        root.rmdir()
     return {"root": str(root), "removed_bytes": size, "removed_files": files}

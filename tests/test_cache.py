@@ -40,14 +40,16 @@ def test_info_and_clear_through_the_cli(cli, monkeypatch, tmp_path):
     folder = cache.cache_dir()
     (folder / "pytensor").mkdir(parents=True)
     (folder / "pytensor" / "module.so").write_bytes(b"x" * 1000)
+    (folder / cache.MARKER).touch()  # configure() marks each versions folder it makes
     (tmp_path / "c" / "py3.0-old").mkdir()
+    (tmp_path / "c" / "py3.0-old" / cache.MARKER).touch()
     (tmp_path / "c" / cache.MARKER).touch()
     monkeypatch.setattr(cache, "_active", folder)
     cache.record_structure("joint(d=4)", 14.2)
     cache.record_structure("joint(d=4)", 13.9)
     status, out, _ = cli("cache", "info", "--json")
     doc = json.loads(out)
-    assert doc["size_bytes"] >= 1000 and doc["files"] == 2  # the module and structures.json
+    assert doc["size_bytes"] >= 1000 and doc["files"] == 3  # module, structures.json, marker
     assert doc["structures"]["joint(d=4)"]["compiles"] == 2
     assert doc["structures"]["joint(d=4)"]["compile_seconds"] == [14.2, 13.9]
     assert [o["dir"] for o in doc["other_versions"]] == [str(tmp_path / "c" / "py3.0-old")]
@@ -55,7 +57,14 @@ def test_info_and_clear_through_the_cli(cli, monkeypatch, tmp_path):
     assert "structure joint(d=4): compiled 2x (14.2, 13.9 s)" in out
     status, out, _ = cli("cache", "clear", "--json")
     assert status == 0 and json.loads(out)["removed_files"] >= 3
-    assert not (tmp_path / "c").exists()
+    assert not (tmp_path / "c").exists()  # empty once bayes-peer's folders are gone
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / cache.MARKER).touch()
+    (tmp_path / "c" / "mine.txt").write_text("the user's")  # a folder shared with other files
+    (tmp_path / "c" / "unmarked").mkdir()
+    status, out, _ = cli("cache", "clear", "--json")
+    assert status == 0 and (tmp_path / "c" / "mine.txt").is_file()
+    assert (tmp_path / "c" / "unmarked").is_dir()
 
 
 def test_clear_refuses_a_folder_it_did_not_make(cli, monkeypatch, tmp_path):

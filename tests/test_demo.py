@@ -145,17 +145,21 @@ def test_exact_demo_tables(tmp_path):
     assert "SYNTHETIC" in (out / "summary.md").read_text()
 
 
-def test_existing_output_folder_is_not_touched_without_force(tmp_path):
+def test_existing_output_folder_is_not_touched_with_or_without_force(tmp_path):
     out = tmp_path / "demo"
     out.mkdir()
     (out / "keep.txt").write_text("mine")
     result = run_cli("demo", "--exact", "--out", str(out))
     assert result.returncode == 2 and "--force" in result.stderr
     assert (out / "keep.txt").read_text() == "mine"
-    result = run_cli("demo", "--exact", "--out", str(out), "--force")
-    assert result.returncode == 0
-    assert not (out / "keep.txt").exists() and (out / "run.json").exists()
-    assert [p.name for p in tmp_path.iterdir()] == ["demo"]  # no temporary folders left
+    result = run_cli("demo", "--exact", "--out", str(out), "--force")  # not bayes-peer's
+    assert result.returncode == 2 and "did not write it" in result.stderr
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    mine = tmp_path / "ours"
+    assert run_cli("demo", "--exact", "--out", str(mine)).returncode == 0
+    result = run_cli("demo", "--exact", "--out", str(mine), "--force")  # its own folder
+    assert result.returncode == 0 and (mine / "run.json").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo", "ours"]  # nothing left over
 
 
 def test_same_data_same_tables(tmp_path):

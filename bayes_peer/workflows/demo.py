@@ -21,12 +21,7 @@ from bayes_peer.display import (
 )
 from bayes_peer.exact.regression import RSCALES
 from bayes_peer.workflows.correlate import correlate_data, correlation_prior_text
-from bayes_peer.workflows.outputs import (
-    library_versions,
-    write_csv,
-    write_folder_atomically,
-    write_json,
-)
+from bayes_peer.workflows.outputs import library_versions, write_csv, write_json
 from bayes_peer.workflows.regress import regress_data, regression_prior_text
 
 WAVES = ("m12", "m24")
@@ -43,14 +38,28 @@ def regression_design(outcome: str, wave: str, header: list[str]) -> list[list[s
     return [covariates, [f"alliance_{wave}"]]
 
 
-def run_demo(out: str | Path = "results/demo", force: bool = False) -> dict:
+#: Default folder of the exact demo (the MCMC demo's is results/demo; neither replaces the other).
+EXACT_DEMO_FOLDER = "results/demo-exact"
+
+
+def run_demo(out: str | Path = EXACT_DEMO_FOLDER, force: bool = False) -> dict:
     """Reanalyse the demo study and write the tables to ``out`` (atomically).
+
+    ``force`` replaces only a folder written by this command (never the MCMC demo's).
 
     Returns
     -------
     dict
         ``out``, ``files`` written, ``notice`` and the run metadata.
     """
+    from bayes_peer.runs.folders import ResultsFolder
+
+    with ResultsFolder(out, kind="demo-exact", force=force,
+                       command="bayes-peer demo --exact") as staging:  # fmt: skip
+        return _exact_demo(staging, out)
+
+
+def _exact_demo(folder: Path, out: str | Path) -> dict:
     started = time.perf_counter()
     source = demo_path()
     data = read_participants(Path(str(source)))
@@ -80,7 +89,7 @@ def run_demo(out: str | Path = "results/demo", force: bool = False) -> dict:
                 f"\n## {y}: blocked regression ({result['n_used']} of {result['n_rows']} rows "
                 f"complete; {len(result['dropped'])} left out for missing values)\n\n```\n"
             )
-            text.append(block_table(result["blocks"]) + "\n\n")
+            text.append(block_table(result["blocks"], ci_prob=0.95) + "\n\n")
             text.append(coefficient_table(result["coefficients"]) + "\n```\n")
 
     run = {
@@ -112,16 +121,13 @@ def run_demo(out: str | Path = "results/demo", force: bool = False) -> dict:
         "variables.csv": data.variable_table(),
     }
 
-    def fill(folder: Path) -> None:
-        for name, rows in files.items():
-            write_csv(folder / name, rows)
-        (folder / "summary.md").write_text("".join(text), encoding="utf-8")
-        run["seconds"] = round(time.perf_counter() - started, 3)
-        write_json(folder / "run.json", run)
-
-    folder = write_folder_atomically(out, force, fill)
+    for name, rows in files.items():
+        write_csv(folder / name, rows)
+    (folder / "summary.md").write_text("".join(text), encoding="utf-8")
+    run["seconds"] = round(time.perf_counter() - started, 3)
+    write_json(folder / "run.json", run)
     return {
-        "out": str(folder),
+        "out": str(out),
         "files": sorted([*files, "summary.md", "run.json"]),
         "notice": SYNTHETIC_NOTICE,
         "synthetic": True,

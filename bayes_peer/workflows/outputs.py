@@ -1,18 +1,14 @@
-"""Writing a results folder atomically: everything goes to a temporary sibling folder that is
-renamed into place at the end, so an interrupted run leaves nothing half-written."""
+"""Writing the files of a results folder (CSV tables, JSON records) and the versions every
+folder records. Where folders go and when one may be replaced: :mod:`bayes_peer.runs.folders`."""
 
 from __future__ import annotations
 
 import csv
 import json
 import platform
-import shutil
-import tempfile
-from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
-from bayes_peer.errors import InputError
 from bayes_peer.workflows.numbers import json_safe
 
 #: Libraries whose versions every results folder records.
@@ -49,42 +45,3 @@ def write_csv(path: Path, rows: list[dict]) -> None:
 def write_json(path: Path, obj: dict) -> None:
     """Write a JSON document (non-finite numbers as null)."""
     path.write_text(json.dumps(json_safe(obj), indent=2, allow_nan=False) + "\n", encoding="utf-8")
-
-
-def check_output_folder(out: str | Path, force: bool) -> Path:
-    """Refuse (InputError) an existing output folder without ``force``, or a file in its place.
-
-    Called before any work starts, so that a long run does not fail at its very end.
-    """
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: exists and is not a folder")
-    if out.exists() and not force:
-        raise InputError(f"{out}: the output folder exists; use --force to replace it")
-    return out
-
-
-def write_folder_atomically(out: str | Path, force: bool, fill: Callable[[Path], None]) -> Path:
-    """Create ``out`` by calling ``fill(tmp)`` on a temporary sibling folder, then renaming it.
-
-    Raises
-    ------
-    InputError
-        If ``out`` exists and ``force`` is false, or is a file.
-    """
-    out = check_output_folder(out, force)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    try:
-        fill(tmp)
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            out.rename(old / out.name)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out

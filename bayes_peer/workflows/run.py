@@ -6,12 +6,10 @@ counterpart and its diagnostics), one NetCDF posterior per fitted model, ``diagn
 verdicts). It is written to a temporary sibling and renamed at the end, so an interrupted run
 leaves no results folder; an existing folder is replaced only with ``--force``.
 
-Diagnostics per fitted model (Vehtari et al. 2021; Betancourt 2017): **fail** if any r_hat >
-1.01, a bulk or tail ESS < 400, or any divergent transition; **warn** for an E-BFMI < 0.3,
-transitions that hit the maximum tree depth, or a PSIS-LOO Pareto k > 0.7 (a warning about
-LOO, not a failed fit); otherwise **pass**. A failed fit is flagged in every table row that
-shows its numbers (``diagnostics`` column), and the command exits with status
-:data:`EXIT_DIAGNOSTICS_FAILED` after writing everything.
+Diagnostics per fitted model follow the one policy of :mod:`bayes_peer.mcmc.diagnostics`
+(pass / warn / fail). A failed fit is flagged in every table row that shows its numbers
+(``diagnostics`` column), and the command exits with status :data:`EXIT_DIAGNOSTICS_FAILED`
+after writing everything.
 """
 
 from __future__ import annotations
@@ -21,68 +19,18 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 from bayes_peer.data.demo import demo_path
 from bayes_peer.data.participants import read_header, read_participants
 from bayes_peer.mcmc.sampler import SamplerSettings
 from bayes_peer.specs import Spec
-from bayes_peer.workflows.outputs import (
-    check_output_folder,
-    library_versions,
-    write_csv,
-    write_folder_atomically,
-    write_json,
-)
+from bayes_peer.workflows.outputs import library_versions, write_csv, write_json
 
 #: Exit status of run/demo when any fit failed its diagnostics (after writing everything).
 EXIT_DIAGNOSTICS_FAILED = 3
-EBFMI_MIN = 0.3
-
-
-def fit_diagnostics(name: str, idata) -> dict:
-    """r_hat, ESS, MCSE, divergences, E-BFMI, tree depth, Pareto k and the verdict of one fit."""
-    import warnings
-
-    import arviz as az
-
-    post = idata["posterior"].to_dataset()
-    post = post[[name for name, v in post.data_vars.items() if v.size]]  # e.g. no slopes
-    stats = idata["sample_stats"].to_dataset()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        r_hat = float(np.nanmax([np.nanmax(v.values) for v in az.rhat(post).data_vars.values()]))
-        ess_bulk = float(np.nanmin([np.nanmin(v.values) for v in az.ess(post).data_vars.values()]))
-        ess_tail = float(np.nanmin(
-            [np.nanmin(v.values) for v in az.ess(post, method="tail").data_vars.values()]
-        ))  # fmt: skip
-        mcse = float(np.nanmax([np.nanmax(v.values) for v in az.mcse(post).data_vars.values()]))
-        energy = stats["energy"].values
-        ebfmi = float(np.min(np.square(np.diff(energy, axis=1)).mean(axis=1) / energy.var(axis=1)))
-        pareto = None
-        if "log_likelihood" in idata.children:
-            var = next(iter(idata["log_likelihood"].data_vars))
-            pareto = float(np.max(np.asarray(az.loo(idata, pointwise=True, var_name=var).pareto_k)))
-    divergences = int(stats["diverging"].sum())
-    depth = int(stats["maxdepth_reached"].sum()) if "maxdepth_reached" in stats else 0
-    fail, warn = [], []
-    if not r_hat <= 1.01:
-        fail.append(f"r_hat {r_hat:.3f} > 1.01")
-    if not min(ess_bulk, ess_tail) >= 400:
-        fail.append(f"ESS {min(ess_bulk, ess_tail):.0f} < 400")
-    if divergences:
-        fail.append(f"{divergences} divergent transitions")
-    if ebfmi < EBFMI_MIN:
-        warn.append(f"E-BFMI {ebfmi:.2f} < {EBFMI_MIN}")
-    if depth:
-        warn.append(f"{depth} transitions at the maximum tree depth")
-    if pareto is not None and pareto > 0.7:
-        warn.append(f"Pareto k {pareto:.2f} > 0.7 (LOO unreliable for some rows)")
-    verdict = "fail" if fail else "warn" if warn else "pass"
-    return {"model": name, "verdict": verdict, "r_hat_max": r_hat, "ess_bulk_min": ess_bulk,
-            "ess_tail_min": ess_tail, "mcse_max": mcse, "divergences": divergences,
-            "ebfmi_min": ebfmi, "max_treedepth_hits": depth, "pareto_k_max": pareto,
-            "reasons": "; ".join(fail + warn)}  # fmt: skip
+#: Interval probability of every table a run writes.
+CI_PROB = 0.95
+#: Free space asked for before a spec's run starts (its folder is 20-70 MB today).
+NEEDED_BYTES_PER_SPEC = 100 * 2**20
 
 
 class Progress:
@@ -240,7 +188,7 @@ def _save_fit(name, fit, folder, diagnostics, trees) -> str:
     """Write one fit's NetCDF, keep it for the report, append its diagnostics; its verdict."""
     fit.idata.to_netcdf(folder / f"posterior_{name}.nc", engine="h5netcdf")
     trees[name] = fit.idata
-    diag = fit_diagnostics(name, fit.idata)
+    diag = fit.diagnostics(name)
     diagnostics.append(diag)
     return diag["verdict"]
 
@@ -399,7 +347,6 @@ def run_specs(
     folder also gets ``report.html``, ``report.md`` and ``figures/`` (see
     :func:`bayes_peer.report.build_report`); the record then has ``report`` (its path).
     """
-    out = check_output_folder(out, force)
     datasets = {}
     tables: dict[str, dict] = {}
     for spec in specs:
@@ -425,7 +372,7 @@ def run_specs(
             import hashlib
 
             spec_tables = tables[spec.name]
-            listed = [{"wave": w, "path": t.path, "sha256": t.sha256, "n": t.n,
+            listed = [{"wave": w, "path": Path(t.path).name, "sha256": t.sha256, "n": t.n,
                        "warnings": t.warnings} for w, t in spec_tables.items()]  # fmt: skip
             keys = {
                 "data": "; ".join(t["path"] for t in listed),
@@ -437,7 +384,8 @@ def run_specs(
             n_rows = max(t.n for t in spec_tables.values())
             return keys, n_rows, (spec_tables, _run_correlations_summary, _run_regressions_summary)
         data = datasets[data_source(spec, data_path)[0]]
-        keys = {"data": data.path, "data_sha256": data.sha256, "synthetic": data.synthetic}
+        keys = {"data": Path(data.path).name, "data_sha256": data.sha256,
+                "synthetic": data.synthetic}  # fmt: skip
         return keys, data.n_rows, (data, _run_correlations, _run_regressions)
 
     def fill(folder: Path) -> None:
@@ -458,9 +406,9 @@ def run_specs(
                 priors.update(run_regressions(*args))
             write_csv(target / "diagnostics.csv", diagnostics)
             entry = {
-                "spec": str(spec.path), "name": spec.name, "title": spec.title,
+                "spec": Path(spec.path).name, "name": spec.name, "title": spec.title,
                 "spec_sha256": spec.sha256, **source_keys, "sampler": settings.describe(),
-                "seed": settings.seed, "priors": priors, "n_rows": n_rows,
+                "seed": settings.seed, "ci_prob": CI_PROB, "priors": priors, "n_rows": n_rows,
                 "timings_seconds": timings,
                 "verdicts": {d["model"]: d["verdict"] for d in diagnostics},
                 "failed": [d["model"] for d in diagnostics if d["verdict"] == "fail"],
@@ -492,6 +440,10 @@ def run_specs(
                 record["report_seconds"] = built["seconds"]
             record["seconds"] = time.perf_counter() - started
 
-    write_folder_atomically(out, force, fill)
+    from bayes_peer.runs.folders import ResultsFolder
+
+    with ResultsFolder(out, kind="run", force=force, command=command,
+                       needed_bytes=NEEDED_BYTES_PER_SPEC * len(specs)) as folder:  # fmt: skip
+        fill(folder)
     record["out"] = str(out)
     return record

@@ -1,0 +1,602 @@
+"""Results folders that bayes-peer owns: written atomically, locked, marked, never anyone else's.
+
+Every folder bayes-peer writes (a run, the demo, a sensitivity analysis, ``--out`` of a single
+command) is built in a hidden staging sibling (``.<name>.partial-<pid>-<random>``) and renamed
+into place at the end, so an interrupted run leaves nothing under the name itself. The folder
+then holds a marker, :data:`MARKER`, listing every file bayes-peer wrote with its size and
+SHA-256 hash. The rules that follow from it:
+
+* ``force`` replaces only a folder whose marker is valid, whose kind matches the writer's (the
+  exact demo never replaces an MCMC run, for instance), and whose every file is one bayes-peer
+  wrote, unchanged. A folder with anything else in it (a file the user added or edited, no
+  marker at all) is refused and nothing in it is touched.
+* The target is locked for the whole run (``.<name>.lock`` beside it, an advisory ``flock``
+  released by the kernel when the process dies): a second run into the same folder is refused
+  at once, naming the lock. At the final rename the target is checked again, so a folder that
+  appeared while the run worked is never replaced without ``force``.
+* ``.``, ``..``, an empty name, the working folder or one of its ancestors, the home folder and
+  the filesystem root are refused as targets; so is a target inside another results folder
+  (except a sensitivity folder inside a run's folder).
+* Writability (a read-only parent, a path under a file, a full disk) is checked when the
+  folder is opened, before any work.
+* A staging folder left by a killed process is removed by the next run into the same parent,
+  only if it carries bayes-peer's staging marker and its process is gone.
+* Folders get ordinary permissions (the umask), not the 0700 of ``tempfile.mkdtemp``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from bayes_peer import __version__
+from bayes_peer.errors import InputError
+
+#: The marker of a results folder (hidden JSON file with the manifest).
+MARKER = ".bayes-peer.json"
+#: The marker of a staging folder (pid and start time of the process that writes it).
+STAGING_MARKER = ".bayes-peer-staging.json"
+FORMAT = "bayes-peer-results"
+FORMAT_VERSION = 1
+
+#: Kinds of results folder; a folder is replaced only by a writer of the same kind.
+KINDS = {
+    "run": "a run of analysis specs (bayes-peer run / demo)",
+    "demo-exact": "the exact + frequentist demo tables (bayes-peer demo --exact)",
+    "sensitivity": "a sensitivity analysis (bayes-peer sensitivity)",
+    "result": "the posteriors of one command (correlate --model / regress --prior with --out)",
+    "exact-sensitivity": "exact-layer sensitivity figures (--robustness/--sequential/--influence)",
+    "calibration": "a calibration study (bayes-peer calibrate)",
+}
+
+#: Folders committed by this process (the command line says so if interrupted afterwards).
+COMMITTED: list[str] = []
+
+#: Free space checked before a run starts (a probe file of this size is written too).
+PROBE_BYTES = 256 * 1024
+
+
+def _staging_prefix(name: str) -> str:
+    return f".{name}.partial-"
+
+
+def _lock_name(name: str) -> str:
+    return f".{name}.lock"
+
+
+def _process_start(pid: int) -> str | None:
+    """Start time of a process (``/proc/<pid>/stat`` field 22), to tell a reused pid apart."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text.rsplit(")", 1)[-1].split()[19]
+
+
+def _process_alive(pid: int, start: str | None) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    if start is not None and _process_start(pid) not in (None, start):
+        return False  # the pid was reused by another process
+    return True
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _is_marker(name: str) -> bool:
+    """The marker or a temporary file of its atomic rewrite."""
+    return name == MARKER or (name.startswith(MARKER + ".") and name.endswith(".tmp"))
+
+
+def read_marker(folder: Path) -> dict | None:
+    """The marker of a results folder, or None when there is no valid one."""
+    path = folder / MARKER
+    try:
+        if path.is_symlink() or not path.is_file():
+            return None
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        return None
+    if not isinstance(doc.get("files"), dict) or doc.get("kind") not in KINDS:
+        return None
+    return doc
+
+
+def manifest(folder: Path) -> dict[str, dict]:
+    """Size and SHA-256 of every file under ``folder`` (relative POSIX paths), nested results
+    folders (with their own marker) excepted."""
+    files: dict[str, dict] = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        nested = (folder / Path(*rel.parts[:i]) / MARKER for i in range(1, len(rel.parts)))
+        if any(marker.is_file() for marker in nested):
+            continue  # inside a nested results folder, which lists its own files
+        if path.is_file() and not path.is_symlink() and not _is_marker(path.name):
+            files[rel.as_posix()] = {"size": path.stat().st_size, "sha256": _sha256(path)}
+    return files
+
+
+def write_marker(folder: Path, kind: str, command: str) -> None:
+    """Write (or rewrite) the marker of ``folder`` listing every file in it now."""
+    doc = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "kind": kind,
+        "command": command,
+        "bayes_peer_version": __version__,
+        "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "files": manifest(folder),
+    }
+    _write_marker_doc(folder, doc)
+
+
+def _write_marker_doc(folder: Path, doc: dict) -> None:
+    tmp = folder / f"{MARKER}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, folder / MARKER)
+
+
+def _stale_staging(path: Path) -> bool:
+    """A staging folder (or lock file) of bayes-peer whose process is gone."""
+    if path.is_symlink():
+        return False
+    if path.is_dir():
+        try:
+            doc = json.loads((path / STAGING_MARKER).read_text(encoding="utf-8"))
+            return not _process_alive(int(doc["pid"]), doc.get("start"))
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+    return False
+
+
+def _free_lock(path: Path) -> bool:
+    """A lock file of bayes-peer that no process holds."""
+    if path.is_symlink() or not path.is_file():
+        return False
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8") or "{}")
+        if doc.get("format") != FORMAT + "-lock":
+            return False
+    except (OSError, ValueError):
+        return False
+    import fcntl
+
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
+def foreign_entry(folder: Path, kind: str | None = None) -> str | None:
+    """Why ``folder`` is not bayes-peer's to replace (None when it is).
+
+    It is bayes-peer's when its marker is valid (of ``kind`` when given) and every file in
+    it is one the marker lists with the same size and hash; nested results folders must pass
+    the same test (of any kind); stale staging folders and free lock files of bayes-peer are
+    allowed. Files listed but missing are fine (removing them loses nothing of the user's).
+    """
+    marker = read_marker(folder)
+    if marker is None:
+        return f"it has no valid {MARKER} marker, so bayes-peer did not write it"
+    if kind is not None and marker["kind"] != kind:
+        return (
+            f"it holds {KINDS[marker['kind']]}, written by '{marker.get('command')}', which this "
+            "command does not replace"
+        )
+    listed = marker["files"]
+    # An update (a report rebuild) that was interrupted may have rewritten only its own paths.
+    updating = marker.get("updating") if isinstance(marker.get("updating"), dict) else None
+    if updating is not None and _process_alive(int(updating.get("pid", 0)), updating.get("start")):
+        updating = None  # still running: its lock keeps other writers out
+    loose = tuple(updating.get("paths", ())) if updating is not None else ()
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        for entry in sorted(current.iterdir()):
+            rel = entry.relative_to(folder).as_posix()
+            if _is_marker(entry.name) and current == folder:
+                continue
+            if entry.is_symlink():
+                return f"'{rel}' is a symbolic link, which bayes-peer never writes"
+            if entry.is_dir():
+                if (entry / MARKER).exists():
+                    why = foreign_entry(entry)
+                    if why is not None:
+                        return f"the folder '{rel}' inside it: {why}"
+                elif _stale_staging(entry):
+                    continue
+                else:
+                    pending.append(entry)
+                continue
+            if entry.name.endswith(".lock") and _free_lock(entry):
+                continue
+            if loose and _matches(rel, loose):
+                continue
+            info = listed.get(rel)
+            if info is None:
+                return f"'{rel}' is not a file bayes-peer wrote there"
+            try:
+                if entry.stat().st_size != info.get("size") or _sha256(entry) != info.get("sha256"):
+                    return f"'{rel}' was changed after bayes-peer wrote it"
+            except OSError as exc:
+                return f"'{rel}' cannot be read ({exc.strerror})"
+    return None
+
+
+def _matches(rel: str, patterns: tuple[str, ...]) -> bool:
+    """``rel`` is one of ``patterns`` (a file name anywhere, or a folder ending in '/')."""
+    parts = rel.split("/")
+    for pattern in patterns:
+        if pattern.endswith("/"):
+            if pattern[:-1] in parts[:-1]:
+                return True
+        elif parts[-1] == pattern:
+            return True
+    return False
+
+
+def enclosing_results(path: Path) -> tuple[Path, dict] | None:
+    """The nearest existing ancestor of ``path`` (not ``path`` itself) that is a results
+    folder, with its marker."""
+    for parent in path.parents:
+        if (parent / MARKER).is_file():
+            marker = read_marker(parent)
+            if marker is not None:
+                return parent, marker
+    return None
+
+
+def _check_target(out: Path, kind: str) -> Path:
+    """Refuse targets that can never be results folders; return the absolute path."""
+    text = str(out)
+    if not text.strip():
+        raise InputError("the output folder is empty; name a folder such as results/mine")
+    if out.name in ("", ".", "..") or text.rstrip("/").endswith(("/.", "/..")):
+        raise InputError(f"{text}: name a new folder for the results, not '.' or '..'")
+    target = Path(os.path.abspath(out))
+    cwd = Path.cwd().resolve()
+    resolved = target.resolve()
+    protected = {Path(resolved.anchor), Path.home().resolve()}
+    if resolved in protected or resolved == cwd or resolved in cwd.parents:
+        raise InputError(
+            f"{text}: is the working folder, one that contains it, the home folder or the root; "
+            "name a new folder for the results"
+        )
+    if out.is_symlink():
+        raise InputError(f"{text}: is a symbolic link; give the folder itself")
+    for parent in target.parents:
+        if parent.exists() and not parent.is_dir():
+            raise InputError(f"{text}: {parent} is a file, not a folder")
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{text}: exists and is not a folder")
+    enclosing = enclosing_results(target)
+    if enclosing is not None:
+        folder, marker = enclosing
+        if not (kind == "sensitivity" and marker["kind"] == "run"):
+            raise InputError(
+                f"{text}: is inside {folder}, which holds {KINDS[marker['kind']]}; choose a "
+                "folder outside it"
+            )
+    return target
+
+
+class ResultsFolder:
+    """A results folder being written: ``with ResultsFolder(out, ...) as staging: ...``.
+
+    On entering, the target is checked (see the module docstring), locked, stale staging
+    folders are removed, and a staging folder is created and probed for space; the body writes
+    into the staging folder; on a clean exit the marker is written and the staging folder
+    renamed into place (the target is checked again under the lock). On any exception the
+    staging folder and any parent folders created for it are removed.
+
+    Parameters
+    ----------
+    out : str or pathlib.Path
+        The results folder.
+    kind : str
+        One of :data:`KINDS`; an existing folder is replaced only if it is of the same kind.
+    force : bool
+        Replace an existing folder that bayes-peer wrote.
+    command : str
+        The command recorded in the marker (e.g. ``"bayes-peer run"``).
+    needed_bytes : int
+        Free space required at the parent before any work starts.
+    """
+
+    def __init__(
+        self,
+        out: str | Path,
+        *,
+        kind: str,
+        force: bool,
+        command: str,
+        needed_bytes: int = 0,
+    ):
+        if kind not in KINDS:
+            raise ValueError(f"unknown results-folder kind {kind!r}")
+        self.label = str(out)
+        self.out = Path(out)
+        self.kind, self.force, self.command = kind, force, command
+        self.needed_bytes = needed_bytes
+        self.staging: Path | None = None
+        self._lock_fd: int | None = None
+        self._lock_path: Path | None = None
+        self._created: list[Path] = []
+        self.committed = False
+
+    # ------------------------------------------------------------------ checks
+    def _refuse_existing(self) -> None:
+        if not self.out.exists():
+            return
+        if not self.out.is_dir() or self.out.is_symlink():
+            raise InputError(f"{self.label}: exists and is not a folder")
+        if not self.force:
+            raise InputError(
+                f"{self.label}: the folder exists; use --force to replace it (only a folder "
+                "bayes-peer wrote is ever replaced)"
+            )
+        why = foreign_entry(self.out, self.kind)
+        if why is not None:
+            raise InputError(f"{self.label}: not replaced: {why}")
+
+    def _make_parents(self, target: Path) -> None:
+        missing = [p for p in [target.parent, *target.parent.parents] if not p.exists()]
+        for parent in reversed(missing):
+            try:
+                parent.mkdir()
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                raise InputError(f"{self.label}: cannot create {parent} ({exc.strerror})") from None
+            self._created.append(parent)
+
+    def _lock(self, parent: Path) -> None:
+        import fcntl
+
+        path = parent / _lock_name(self.out.name)
+        while True:
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+            except OSError as exc:
+                raise InputError(
+                    f"{self.label}: cannot write in {parent} ({exc.strerror})"
+                ) from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                holder = ""
+                with contextlib.suppress(OSError, ValueError):
+                    holder = f" by process {json.loads(path.read_text())['pid']}"
+                raise InputError(
+                    f"{self.label}: another bayes-peer run is writing this folder (lock {path} "
+                    f"held{holder}); wait for it to finish or choose another folder"
+                ) from None
+            try:
+                same = os.stat(path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)  # the file was removed by its previous holder: lock the new one
+        os.ftruncate(fd, 0)
+        os.write(fd, json.dumps({"format": FORMAT + "-lock", "pid": os.getpid()}).encode())
+        self._lock_fd, self._lock_path = fd, path
+
+    def _unlock(self) -> None:
+        if self._lock_fd is None:
+            return
+        with contextlib.suppress(OSError):
+            if self._lock_path is not None:
+                self._lock_path.unlink()
+        os.close(self._lock_fd)
+        self._lock_fd = None
+
+    def _remove_stale(self, parent: Path) -> None:
+        prefix = _staging_prefix(self.out.name)
+        with contextlib.suppress(OSError):
+            for entry in parent.iterdir():
+                if entry.name.startswith(prefix) and _stale_staging(entry):
+                    shutil.rmtree(entry, ignore_errors=True)
+
+    def _probe(self, parent: Path) -> None:
+        try:
+            free = shutil.disk_usage(parent).free
+        except OSError:
+            free = None
+        if free is not None and free < self.needed_bytes + PROBE_BYTES:
+            raise InputError(
+                f"{self.label}: only {free / 1e6:.1f} MB free at {parent}; this needs about "
+                f"{(self.needed_bytes + PROBE_BYTES) / 1e6:.0f} MB"
+            )
+        probe = self.staging / ".probe"
+        try:
+            with probe.open("wb") as fh:
+                fh.write(b"\0" * PROBE_BYTES)
+                fh.flush()
+                os.fsync(fh.fileno())
+            probe.unlink()
+        except OSError as exc:
+            raise InputError(f"{self.label}: cannot write at {parent} ({exc.strerror})") from None
+
+    # ------------------------------------------------------------------ protocol
+    def __enter__(self) -> Path:
+        target = _check_target(self.out, self.kind)
+        self.out = target
+        self._refuse_existing()
+        try:
+            self._make_parents(target)
+            parent = target.parent
+            self._lock(parent)
+            self._refuse_existing()  # again, under the lock
+            self._remove_stale(parent)
+            name = f"{_staging_prefix(target.name)}{os.getpid()}-{secrets.token_hex(4)}"
+            self.staging = parent / name
+            try:
+                self.staging.mkdir()  # mode 0o777 & ~umask: ordinary permissions
+                (self.staging / STAGING_MARKER).write_text(
+                    json.dumps({"pid": os.getpid(), "start": _process_start(os.getpid())}),
+                    encoding="utf-8",
+                )
+            except OSError as exc:
+                raise InputError(
+                    f"{self.label}: cannot write in {parent} ({exc.strerror})"
+                ) from None
+            self._probe(parent)
+        except BaseException:
+            self._cleanup()
+            raise
+        return self.staging
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is not None:
+            self._cleanup()
+            if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+                raise InputError(
+                    f"{self.label}: cannot finish writing ({exc.strerror}); nothing was written"
+                ) from None
+            return False
+        try:
+            if not self.committed:
+                self.commit()
+        finally:
+            self._cleanup()
+        return False
+
+    def commit(self) -> None:
+        """Write the marker and rename the staging folder into place (SIGINT held back)."""
+        if self.committed:
+            return
+        (self.staging / STAGING_MARKER).unlink()
+        write_marker(self.staging, self.kind, self.command)
+        with _sigint_blocked():
+            if self.out.exists() or self.out.is_symlink():
+                if not self.force:
+                    raise InputError(
+                        f"{self.label}: a folder appeared there while this run worked; not "
+                        "replaced (use --force to replace a folder bayes-peer wrote)"
+                    )
+                why = foreign_entry(self.out, self.kind) if self.out.is_dir() else "not a folder"
+                if why is not None:
+                    raise InputError(f"{self.label}: not replaced: {why}")
+                old = self.out.parent / f".{self.out.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
+                self.out.rename(old)
+                self.staging.rename(self.out)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                self.staging.rename(self.out)
+            self.staging = None
+            self._created = []
+            self.committed = True
+            COMMITTED.append(self.label)
+
+    def _cleanup(self) -> None:
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+        self._unlock()
+        for parent in reversed(self._created):
+            with contextlib.suppress(OSError):
+                parent.rmdir()  # only if still empty
+        self._created = []
+
+
+@contextlib.contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """Hold SIGINT back while a folder is swapped into place (delivered afterwards)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+#: What a report rebuild writes inside a results folder (see :func:`updating`).
+REPORT_PATHS = ("report.html", "report.md", "figures/")
+
+
+@contextlib.contextmanager
+def updating(
+    folder: str | Path, command: str, paths: tuple[str, ...] = REPORT_PATHS
+) -> Iterator[Path]:
+    """Rewrite files inside an existing results folder (a report), then refresh its marker.
+
+    The folder must be bayes-peer's (see :func:`foreign_entry`); it is locked for the
+    duration, and its marker says which ``paths`` are being rewritten (file names, or folder
+    names ending in '/'), so that an update killed half-way leaves a folder that is still
+    recognised as bayes-peer's. Yields the folder's path.
+    """
+    folder = Path(folder)
+    label = str(folder)
+    if not folder.is_dir() or folder.is_symlink():
+        raise InputError(f"{label}: not a folder")
+    marker = read_marker(folder)
+    why = foreign_entry(folder)
+    if why is not None:
+        raise InputError(f"{label}: not updated: {why}")
+    holder = ResultsFolder(folder, kind=marker["kind"], force=True, command=command)
+    holder.out = Path(os.path.abspath(folder))
+    holder.label = label
+    holder._lock(holder.out.parent)
+    try:
+        why = foreign_entry(folder)
+        if why is not None:
+            raise InputError(f"{label}: not updated: {why}")
+        marker = read_marker(folder)
+        pid = os.getpid()
+        marker["updating"] = {"pid": pid, "start": _process_start(pid), "paths": list(paths)}
+        _write_marker_doc(folder, marker)
+        yield folder
+        with _sigint_blocked():
+            write_marker(folder, marker["kind"], marker.get("command") or command)
+    finally:
+        holder._unlock()
+
+
+def is_ours(folder: str | Path) -> bool:
+    """True when ``folder`` is a results folder bayes-peer wrote and nobody changed."""
+    folder = Path(folder)
+    return folder.is_dir() and foreign_entry(folder) is None
+
+
+__all__ = [
+    "KINDS",
+    "MARKER",
+    "ResultsFolder",
+    "foreign_entry",
+    "is_ours",
+    "read_marker",
+    "updating",
+    "write_marker",
+]
