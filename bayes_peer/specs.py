@@ -10,11 +10,12 @@ Every error names the spec and the key (``error: models/blocks.toml: key 'regres
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from bayes_peer.data.files import read_toml
 from bayes_peer.errors import InputError
+from bayes_peer.params import check, check_total_draws
 
 ALLOWED = {
     "": {"title", "data", "correlations", "regressions", "sampler", "output"},
@@ -71,12 +72,9 @@ def _names(path: Path, key: str, value, minimum: int = 1) -> list[str]:
     return [v.strip() for v in value]
 
 
-def _number(path: Path, key: str, value, *, positive: bool = True, integer: bool = False):
-    ok = isinstance(value, int) if integer else isinstance(value, int | float)
-    if isinstance(value, bool) or not ok or (positive and value <= 0):
-        kind = "a positive whole number" if integer else "a positive number"
-        raise _fail(path, key, f"must be {kind}, got {value!r}")
-    return value
+def _number(path: Path, key: str, value, name: str):
+    """A numeric spec value checked against the documented range of parameter ``name``."""
+    return check(name, value, f"{path}: key '{key}'")
 
 
 def _choice(path: Path, key: str, value, choices: tuple[str, ...]) -> str:
@@ -88,13 +86,7 @@ def _choice(path: Path, key: str, value, choices: tuple[str, ...]) -> str:
 def load_spec(path: str | Path) -> Spec:
     """Read and validate a spec; InputError naming the key on any problem."""
     path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: spec file not found")
-    raw = path.read_bytes()
-    try:
-        doc = tomllib.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"{path}: not valid TOML ({exc})") from None
+    raw, doc = read_toml(path, what="spec")
     for section, allowed in ALLOWED.items():
         table = doc if section == "" else doc.get(section, {})
         if not isinstance(table, dict):
@@ -121,8 +113,8 @@ def load_spec(path: str | Path) -> Spec:
         correlations = {
             "constructs": _names(path, "correlations.constructs", c.get("constructs"), 2),
             "waves": _names(path, "correlations.waves", c.get("waves", []), 0) or None,
-            "eta": _number(path, "correlations.eta", c.get("eta", 1.0)),
-            "kappa": _number(path, "correlations.kappa", c.get("kappa", 1.0)),
+            "eta": _number(path, "correlations.eta", c.get("eta", 1.0), "eta"),
+            "kappa": _number(path, "correlations.kappa", c.get("kappa", 1.0), "kappa"),
             "missing": _choice(path, "correlations.missing", c.get("missing", "fiml"),
                                ("fiml", "listwise")),
             "robust": c.get("robust", False),
@@ -148,12 +140,13 @@ def load_spec(path: str | Path) -> Spec:
             "baseline": r.get("baseline"),
             "blocks": blocks,
             "prior": prior,
-            "prior_scale": _number(path, "regressions.prior_scale", r.get("prior_scale", 1.0)),
+            "prior_scale": _number(path, "regressions.prior_scale", r.get("prior_scale", 1.0),
+                                   "prior_scale"),
             "likelihood": _choice(path, "regressions.likelihood", r.get("likelihood", "normal"),
                                   ("normal", "student")),
             "rscale": r.get("rscale", "medium"),
             "r2d2": tuple(
-                _number(path, f"regressions.{k}", r.get(k, default))
+                _number(path, f"regressions.{k}", r.get(k, default), k.lower())
                 for k, default in (("mean_R2", 0.5), ("prec_R2", 2.0), ("cons_D2", 0.5))
             ),
         }  # fmt: skip
@@ -166,24 +159,17 @@ def load_spec(path: str | Path) -> Spec:
             raise _fail(path, "regressions.baseline", "must be a wave name such as m0")
         if regressions["baseline"] is not None and regressions["waves"] is None:
             raise _fail(path, "regressions.baseline", "needs regressions.waves")
-        if not 0 < regressions["r2d2"][0] < 1:
-            raise _fail(path, "regressions.mean_R2", "must lie strictly between 0 and 1")
         from bayes_peer.exact.regression import resolve_rscale
 
-        try:
-            regressions["rscale"] = resolve_rscale(regressions["rscale"])
-        except ValueError as exc:
-            raise _fail(path, "regressions.rscale", str(exc)) from None
+        regressions["rscale"] = resolve_rscale(regressions["rscale"], f"{path}: key "
+                                               "'regressions.rscale'")  # fmt: skip
     s = doc.get("sampler", {})
-    sampler = {k: _number(path, f"sampler.{k}", s[k], integer=True)
-               for k in ("draws", "tune", "chains") if k in s}  # fmt: skip
-    if "seed" in s:
-        sampler["seed"] = _number(path, "sampler.seed", s["seed"], positive=False, integer=True)
-        if sampler["seed"] < 0:
-            raise _fail(path, "sampler.seed", "must be >= 0")
-    folder = doc.get("output", {}).get("folder")
-    if folder is not None and (not isinstance(folder, str) or not folder.strip()):
-        raise _fail(path, "output.folder", "must be a folder name")
+    sampler = {k: _number(path, f"sampler.{k}", s[k], k)
+               for k in ("draws", "tune", "chains", "seed") if k in s}  # fmt: skip
+    if "draws" in sampler or "chains" in sampler:
+        check_total_draws(sampler.get("draws", 1000), sampler.get("chains", 4),
+                          f"{path}: keys 'sampler.draws' x 'sampler.chains'")  # fmt: skip
+    folder = _output_folder(path, doc.get("output", {}).get("folder"))
     title = doc.get("title", path.stem)
     if not isinstance(title, str):
         raise _fail(path, "title", "must be a string")
@@ -197,8 +183,29 @@ def load_spec(path: str | Path) -> Spec:
         path=path, name=path.stem, sha256=hashlib.sha256(raw).hexdigest(),
         text=raw.decode("utf-8-sig"), title=title, data=data, correlations=correlations,
         regressions=regressions, sampler=sampler,
-        output=None if folder is None else path.parent / folder, summary=summary,
+        output=folder, summary=summary,
     )  # fmt: skip
+
+
+def _output_folder(path: Path, folder) -> Path | None:
+    """``[output] folder``: a new folder inside the spec's folder (or the working folder).
+
+    Absolute paths, '.', and '..' that leave those folders are refused: a spec must not be able
+    to make a run replace the folder that holds it (or anything above it).
+    """
+    if folder is None:
+        return None
+    if not isinstance(folder, str) or not folder.strip():
+        raise _fail(path, "output.folder", "must be a folder name")
+    relative = Path(folder)
+    if relative.is_absolute() or folder.startswith("~"):
+        raise _fail(path, "output.folder", f"must be relative to the spec's folder, got {folder!r}")
+    target = (path.parent / relative).resolve()
+    homes = [path.parent.resolve(), Path.cwd().resolve()]
+    if not any(home in target.parents for home in homes):
+        raise _fail(path, "output.folder", f"must name a folder inside the spec's folder, got "
+                    f"{folder!r}")  # fmt: skip
+    return path.parent / relative
 
 
 def _summary_source(path: Path, doc: dict) -> dict[str | None, Path]:

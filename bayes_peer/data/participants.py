@@ -21,10 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
+from bayes_peer.data.files import MAX_CSV_BYTES, read_regular_file
+from bayes_peer.data.grammar import MISSING_TOKENS, parse_cell, shown
 from bayes_peer.errors import InputError
-
-#: Cell contents read as missing (compared after stripping blanks, case-insensitively).
-MISSING_TOKENS = frozenset({"", "na", "nan", ".", "n/a"})
 
 #: Column names read as the participant identifier (case-insensitive).
 ID_NAMES = frozenset({"id"})
@@ -94,33 +93,41 @@ def _decode(path: Path, raw: bytes) -> str:
     if b"\x00" in raw[:65536]:
         raise InputError(f"{path}: binary file (contains NUL bytes); expected a CSV text file")
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")  # one byte-order mark is stripped
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{path}: not UTF-8 text (undecodable byte 0x{raw[exc.start]:02x} at byte "
             f"{exc.start}); save the file as UTF-8 CSV"
         ) from None
+    if text.startswith("\ufeff"):
+        raise InputError(
+            f"{path}: the file starts with two byte-order marks (U+FEFF); save it again as "
+            "UTF-8 CSV"
+        )
+    return text
 
 
-def _sniff_delimiter(first_line: str) -> str:
-    if "," in first_line:
-        return ","
-    if ";" in first_line:
-        return ";"
-    if "\t" in first_line:
-        return "\t"
-    return ","
+#: Separators recognised, in order of preference when they split the header equally.
+DELIMITERS = (",", ";", "\t")
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The separator that splits the first record into the most fields (quotes respected)."""
+    best, fields = ",", 0
+    for delimiter in DELIMITERS:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        try:
+            record = next((r for r in reader if r and any(c.strip() for c in r)), [])
+        except csv.Error:
+            continue
+        if len(record) > fields:
+            best, fields = delimiter, len(record)
+    return best
 
 
 def _parse_number(cell: str) -> float | None:
     """The float in ``cell``, nan for a missing token, or None when it is not a number."""
-    text = cell.strip()
-    if text.lower() in MISSING_TOKENS:
-        return math.nan
-    try:
-        return float(text)
-    except ValueError:
-        return None
+    return parse_cell(cell)
 
 
 def _looks_numeric(cell: str) -> bool:
@@ -128,14 +135,19 @@ def _looks_numeric(cell: str) -> bool:
     return value is not None and not math.isnan(value)
 
 
+def _read_text(path: Path) -> str:
+    return _decode(path, read_regular_file(path, what="participant CSV", limit=MAX_CSV_BYTES))
+
+
 def read_header(path: str | Path) -> list[str]:
     """Column names of a participant CSV (full validation happens in read_participants)."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
-    text = _decode(path, path.read_bytes())
-    first_line = next((ln for ln in text.splitlines() if ln.strip()), "")
-    record = next(csv.reader([first_line], delimiter=_sniff_delimiter(first_line)))
+    text = _read_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+    try:
+        record = next((r for r in reader if r and any(c.strip() for c in r)), [])
+    except csv.Error as exc:
+        raise InputError(f"{path}: malformed CSV at line {reader.line_num}: {exc}") from None
     return [cell.strip() for cell in record]
 
 
@@ -164,18 +176,9 @@ def read_participants(path: str | Path, columns: list[str] | None = None) -> Par
     from bayes_peer.data.demo import is_demo_bytes  # local: avoids an import cycle
 
     path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: file not found")
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, expected a CSV file")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the file ({exc.strerror})") from None
+    raw = read_regular_file(path, what="participant CSV", limit=MAX_CSV_BYTES)
     text = _decode(path, raw)
-
-    first_line = next((ln for ln in text.splitlines() if ln.strip()), "")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first_line))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
     header: list[str] | None = None
     header_line = 0
     rows: list[list[str]] = []
@@ -203,6 +206,11 @@ def read_participants(path: str | Path, columns: list[str] | None = None) -> Par
     for position, name in enumerate(header, start=1):
         if not name:
             raise InputError(f"{path}: column {position} of the header has no name")
+        if not name.isprintable():
+            raise InputError(
+                f"{path}: the name of column {position} ({name!a}) contains an invisible "
+                "or control character"
+            )
     seen: dict[str, int] = {}
     for position, name in enumerate(header, start=1):
         if name in seen:
@@ -218,7 +226,13 @@ def read_participants(path: str | Path, columns: list[str] | None = None) -> Par
                 f"{path}: line {line} has {len(record)} fields but the header has {len(header)}"
             )
 
-    id_column = next((name for name in header if name.lower() in ID_NAMES), None)
+    id_columns = [name for name in header if name.lower() in ID_NAMES]
+    if len(id_columns) > 1:
+        raise InputError(
+            f"{path}: ambiguous id columns {', '.join(repr(c) for c in id_columns)}; keep one "
+            "(the id column's name is matched without regard to case)"
+        )
+    id_column = id_columns[0] if id_columns else None
     if id_column is not None:
         id_index = header.index(id_column)
         ids = [record[id_index].strip() for record in rows]
@@ -259,14 +273,17 @@ def read_participants(path: str | Path, columns: list[str] | None = None) -> Par
             cell = record[index]
             value = _parse_number(cell)
             if value is None:
+                what = "infinite" if cell.strip(" \t").lower().lstrip("+-") in (
+                    "inf", "infinity") else "non-numeric"  # fmt: skip
                 raise InputError(
-                    f"{path}: non-numeric value '{cell.strip()}' in column '{name}', "
-                    f"row {row_number} (line {line})"
+                    f"{path}: {what} value {shown(cell.strip(' '))} in column '{name}', "
+                    f"row {row_number} (line {line}); numbers are written with ASCII digits, "
+                    "an optional sign, decimal point and exponent"
                 )
             if math.isinf(value):
                 raise InputError(
-                    f"{path}: infinite value '{cell.strip()}' in column '{name}', "
-                    f"row {row_number} (line {line})"
+                    f"{path}: value {shown(cell.strip(' '))} in column '{name}', row "
+                    f"{row_number} (line {line}) is too large for a floating-point number"
                 )
             values[row_number - 1] = value
         observed = values[~np.isnan(values)]

@@ -18,15 +18,18 @@ from __future__ import annotations
 
 import hashlib
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from bayes_peer.data.files import read_toml
 from bayes_peer.errors import InputError
+from bayes_peer.params import check
 
 REQUIRED_KEYS = ("n", "variables", "correlations")
+#: Most variables a table may hold.
+MAX_VARIABLES = 100
 OPTIONAL_KEYS = ("means", "sds", "title", "source", "synthetic", "deletion")
 DELETION = ("listwise", "pairwise")
 #: Smallest eigenvalue asked of a repaired matrix (strictly positive definite).
@@ -228,20 +231,7 @@ def read_summary(path: str | Path, *, nearest: bool = False) -> SummaryStatistic
         (named), SDs that are not positive, or n <= number of variables + 1.
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: file not found")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the file ({exc.strerror})") from None
-    if not raw.strip():
-        raise InputError(f"{path}: the file is empty")
-    try:
-        doc = tomllib.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: not valid TOML ({exc})") from None
+    raw, doc = read_toml(path, what="summary-statistics table")
 
     unknown = sorted(set(doc) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS))
     if unknown:
@@ -266,9 +256,9 @@ def read_summary(path: str | Path, *, nearest: bool = False) -> SummaryStatistic
         raise InputError(f"{path}: key 'variables' names '{dup}' twice")
     k = len(variables)
 
-    n = doc["n"]
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise InputError(f"{path}: key 'n' must be a whole number, got {n!r}")
+    if k > MAX_VARIABLES:
+        raise InputError(f"{path}: key 'variables' names {k} variables; at most {MAX_VARIABLES}")
+    n = check("n", doc["n"], f"{path}: key 'n'")
     if n <= k + 1:
         raise InputError(
             f"{path}: key 'n' is {n} but must exceed the number of variables + 1 = {k + 1}"

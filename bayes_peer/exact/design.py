@@ -101,6 +101,7 @@ class DesignResult:
     p_bf10_lt_third: float
     p_inconclusive: float
     median_bf10: float
+    log_median_bf10: float
     max_bf01: float
     r_for_bf10_3: float | None
     r_for_bf10_10: float | None
@@ -151,7 +152,8 @@ def design_analysis(
         a_grid = grids[0][0]
         cdf = sum(wi * g[1] for wi, g in zip(w, grids, strict=True))
     p3, p10, p_third, med_abs = _probabilities(a_grid, cdf, r3, r10, r_third)
-    median_bf = math.exp(log_bf10(min(med_abs, 1 - 1e-12), n, kappa))
+    log_median_bf = log_bf10(min(med_abs, 1 - 1e-12), n, kappa)
+    median_bf = math.exp(log_median_bf) if log_median_bf < 709.7 else math.inf  # float64 max
     return DesignResult(
         n=n,
         kappa=kappa,
@@ -160,6 +162,7 @@ def design_analysis(
         p_bf10_lt_third=float(p_third),
         p_inconclusive=float(1.0 - p3 - p_third),
         median_bf10=median_bf,
+        log_median_bf10=log_median_bf,
         max_bf01=max_bf01(n, kappa),
         r_for_bf10_3=r3,
         r_for_bf10_10=r10,

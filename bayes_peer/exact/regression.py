@@ -43,26 +43,33 @@ RSCALES = {
 T_LIMITS = (-120.0, 150.0)
 
 
-def resolve_rscale(value: str | float) -> tuple[float, str]:
-    """Turn ``medium``/``wide``/``ultrawide`` or a positive number into (scale, label)."""
+def resolve_rscale(value: str | float, label: str = "rscale") -> tuple[float, str]:
+    """Turn ``medium``/``wide``/``ultrawide`` or a number into (scale, label).
+
+    Numbers follow the toolkit's grammar and range (:data:`bayes_peer.params.PARAMETERS`);
+    ``label`` names the value in the message of the :class:`~bayes_peer.errors.InputError`.
+    """
+    from bayes_peer.params import check, parse
+
     if isinstance(value, str):
         key = value.strip().lower()
         if key in RSCALES:
             return RSCALES[key], key
-        try:
-            number = float(key)
-        except ValueError:
-            raise ValueError(
-                f"rscale must be medium, wide, ultrawide or a positive number, got {value!r}"
-            ) from None
+        from bayes_peer.data.grammar import parse_decimal
+
+        if parse_decimal(key) is None:
+            from bayes_peer.errors import InputError
+
+            raise InputError(
+                f"{label} must be medium, wide, ultrawide or a number in [0.01, 10], got {value!r}"
+            )
+        number = parse("rscale", key, label)
     else:
-        number = float(value)
-    if not np.isfinite(number) or number <= 0:
-        raise ValueError(f"rscale must be a positive number, got {value!r}")
+        number = check("rscale", value, label)
     for name, scale in RSCALES.items():
         if math.isclose(number, scale, rel_tol=1e-12):
             return scale, name
-    return number, f"{number:.4g}"
+    return float(number), f"{number:.4g}"
 
 
 def jzs_prior_description(rscale: float, label: str | None = None) -> str:

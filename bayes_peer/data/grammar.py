@@ -1,0 +1,48 @@
+"""The one grammar of a number written as text: CSV cells, command-line values, spec strings.
+
+A number is ASCII only: an optional sign, digits with an optional decimal point (or a point
+followed by digits), and an optional exponent::
+
+    number   := [+-] ( digits [ "." [digits] ] | "." digits ) [ ("e"|"E") [+-] digits ]
+    digits   := one or more of 0-9
+
+Python's ``float()`` is more lenient (``1_5`` is 15, full-width and Arabic-Indic digits,
+``inf``, ``nan``, surrounding Unicode spaces); none of that is accepted here. Surrounding
+ASCII spaces and tabs are ignored. In a CSV cell, :data:`MISSING_TOKENS` mean "missing".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+#: Cell contents read as missing (compared after stripping spaces and tabs, case-insensitively).
+MISSING_TOKENS = frozenset({"", "na", "nan", ".", "n/a"})
+
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+_BLANKS = " \t"
+
+
+def parse_decimal(text: str) -> float | None:
+    """The value of ``text`` under the grammar above, or None when it does not follow it.
+
+    A value that overflows float64 (``1e400``) gives ``inf``; callers refuse it.
+    """
+    text = text.strip(_BLANKS)
+    if not _NUMBER.fullmatch(text):
+        return None
+    return float(text)
+
+
+def parse_cell(text: str) -> float | None:
+    """A CSV cell: nan for a missing token, the number, or None when it is neither."""
+    if text.strip(_BLANKS).lower() in MISSING_TOKENS:
+        return math.nan
+    return parse_decimal(text)
+
+
+def shown(text: str) -> str:
+    """A cell as it should appear in a message: quoted, with invisible characters escaped."""
+    if text.isascii() and text.isprintable():
+        return f"'{text}'"
+    return ascii(text)
