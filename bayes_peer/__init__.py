@@ -11,4 +11,8 @@ The package is layered so that the cheap parts stay cheap:
 * :mod:`bayes_peer.cli` is the ``bayes-peer`` command.
 """
 
+from bayes_peer.runtime import configure_environment
+
+configure_environment()  # before numpy and PyTensor load: BLAS threads, no fast-math
+
 __version__ = "0.1.0"

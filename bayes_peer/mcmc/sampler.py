@@ -20,18 +20,18 @@ folding, and localization: an improved R-hat. *Bayesian Analysis*, 16(2), 667-71
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("PYTENSOR_FLAGS", "blas__ldflags=")
-
+import contextlib
 import logging
+import signal
+import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from bayes_peer.runtime import deterministic_pytensor
 
 #: Default seed of every MCMC command (documented in the README).
 DEFAULT_SEED = 20261126
@@ -108,6 +108,48 @@ class Fit:
     seconds: float = 0.0
     data: dict = field(default_factory=dict, repr=False)
     structure: object = field(default=None, repr=False)
+    _diagnostics: dict | None = field(default=None, repr=False)
+
+    def diagnostics(self, name: str = "") -> dict:
+        """The verdict and the numbers behind it under the one policy
+        (:func:`bayes_peer.mcmc.diagnostics.fit_diagnostics`); computed once, after the fit's
+        groups are complete."""
+        if self._diagnostics is None:
+            from bayes_peer.mcmc.diagnostics import fit_diagnostics
+
+            self._diagnostics = fit_diagnostics(name, self.idata)
+        return {**self._diagnostics, "model": name}
+
+
+@contextlib.contextmanager
+def _interrupts_not_swallowed() -> Iterator[None]:
+    """Re-raise a Ctrl-C that arrives while nutpie samples.
+
+    nutpie catches ``KeyboardInterrupt`` and returns the draws made so far, so without this a
+    run would carry on with a partial (or, if the interrupt came at the very end, complete)
+    posterior. A SIGINT handler records the interrupt and it is raised again after nutpie
+    returns. Only in the main thread, and only where SIGINT has Python's default handler (a
+    worker that ignores SIGINT keeps ignoring it).
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    interrupted: list[bool] = []
+
+    def handler(signum, frame):
+        interrupted.append(True)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if interrupted:
+        raise KeyboardInterrupt("sampling was interrupted")
 
 
 def _quiet_libraries() -> None:
@@ -131,6 +173,7 @@ class ModelStructure:
 
     def __init__(self, name: str, builder: Callable[[], object]):
         _quiet_libraries()
+        deterministic_pytensor()
         self.name = name
         self.model = builder()
         self._compiled = None
@@ -146,6 +189,7 @@ class ModelStructure:
         if self._compiled is None:
             import nutpie
 
+            deterministic_pytensor()
             start = time.perf_counter()
             self._compiled = nutpie.compile_pymc_model(self.model)
             self.compile_seconds = time.perf_counter() - start
@@ -176,16 +220,20 @@ class ModelStructure:
         notes: list[str] = []
         start = time.perf_counter()
         for attempt, target in enumerate(settings.target_accept):
-            idata = nutpie.sample(
-                compiled,
-                draws=settings.draws,
-                tune=settings.tune,
-                chains=settings.chains,
-                cores=settings.cores,
-                seed=settings.seed,
-                progress_bar=False,
-                target_accept=target,
-            )
+            with _interrupts_not_swallowed():
+                idata = nutpie.sample(
+                    compiled,
+                    draws=settings.draws,
+                    tune=settings.tune,
+                    chains=settings.chains,
+                    cores=settings.cores,
+                    seed=settings.seed,
+                    progress_bar=False,
+                    target_accept=target,
+                )
+            sizes = idata["posterior"].sizes if "posterior" in idata.children else {}
+            if sizes.get("draw") != settings.draws or sizes.get("chain") != settings.chains:
+                raise KeyboardInterrupt("sampling was interrupted")  # nutpie returned early
             divergences = int(idata["sample_stats"]["diverging"].sum())
             if divergences == 0 or attempt == len(settings.target_accept) - 1:
                 break
@@ -306,8 +354,14 @@ class ModelStructure:
         return idata
 
 
+#: Keys of a fit's diagnostics that ``fits[]`` does not repeat.
+FIT_KEYS_SKIPPED = ("model", "divergences")
+
+
 def sampler_record(settings: SamplerSettings, fits: dict[str, Fit]) -> dict:
-    """The sampler keys every MCMC result carries: settings, divergences (all fits), each fit."""
+    """The sampler keys every MCMC result carries: settings, divergences (all fits), each fit
+    with its diagnostics under the one policy (verdict, r_hat, ESS, E-BFMI, tree depth, Pareto
+    k and the reasons)."""
     return {
         "sampler": settings.describe(),
         "seed": settings.seed,
@@ -322,6 +376,7 @@ def sampler_record(settings: SamplerSettings, fits: dict[str, Fit]) -> dict:
                 "target_accept": f.target_accept,
                 "notes": f.notes,
                 "seconds": f.seconds,
+                **{k: v for k, v in f.diagnostics(str(name)).items() if k not in FIT_KEYS_SKIPPED},
             }
             for name, f in fits.items()
         ],
