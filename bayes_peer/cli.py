@@ -7,22 +7,16 @@ written); 1 internal failure. ``--json`` prints exactly one JSON object on stdou
 
 from __future__ import annotations
 
-import os
-
-# Before numpy loads: BLAS threads oversubscribe the 2-core machines (STACK.md).
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("PYTENSOR_FLAGS", "blas__ldflags=")
-
 import argparse
+import contextlib
 import json
-import math
+import os
 import sys
 import warnings
 from pathlib import Path
 
 from bayes_peer import __version__
 from bayes_peer.errors import InputError
-from bayes_peer.workflows.outputs import check_output_folder
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,13 +27,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _seed(args: argparse.Namespace, default: int | None) -> int | None:
-    """``--seed`` as a whole number in [0, 2^63) (the range nutpie accepts), or ``default``."""
-    if args.seed is None:
-        return default
-    seed = _whole(args.seed, "--seed")
-    if not 0 <= seed < 2**63:
-        raise InputError(f"--seed must be a whole number in [0, 2^63), got {args.seed}")
-    return seed
+    """``--seed`` (checked when read), or ``default``."""
+    return default if args.seed is None else args.seed
 
 
 def _split(text: str, what: str) -> list[str]:
@@ -57,63 +46,53 @@ def _csv_list(text: str, what: str) -> list[str]:
     return items
 
 
-def _float_list(text: str, what: str) -> list[float]:
-    out = []
-    for item in _split(text, what):
-        try:
-            out.append(float(item))
-        except ValueError:
-            raise InputError(f"{what}: {item!r} is not a number") from None
-    return out
+#: Numeric options: (argparse attribute, parameter in bayes_peer.params, flag, kind) where kind
+#: is "number", "fraction" (a/b allowed) or "list". Every one is parsed and checked against its
+#: documented range as soon as the command line is read, before any file or model is touched.
+NUMERIC_OPTIONS = (
+    ("r", "r", "--r", "number"),
+    ("n", "n", "--n", "number"),
+    ("kappa", "kappa", "--kappa", "fraction"),
+    ("ci_prob", "ci_prob", "--ci-prob", "number"),
+    ("eta", "eta", "--eta", "number"),
+    ("rope", "rope", "--rope", "number"),
+    ("seed", "seed", "--seed", "number"),
+    ("draws", "draws", "--draws", "number"),
+    ("tune", "tune", "--tune", "number"),
+    ("chains", "chains", "--chains", "number"),
+    ("rounding_sensitivity", "rounding_sensitivity", "--rounding-sensitivity", "number"),
+    ("decimals", "decimals", "--decimals", "number"),
+    ("prior_scale", "prior_scale", "--prior-scale", "number"),
+    ("mean_r2", "mean_r2", "--mean-r2", "number"),
+    ("prec_r2", "prec_r2", "--prec-r2", "number"),
+    ("cons_d2", "cons_d2", "--cons-d2", "number"),
+    ("r2", "r2", "--r2", "list"),
+    ("p", "p", "--p", "list"),
+    ("rho", "rho", "--rho", "number"),
+    ("rho_beta", "rho_beta", "--rho-beta", "list"),
+    ("target_prob", "target_prob", "--target-prob", "number"),
+    ("sims", "sims", "--sims", "number"),
+    ("effect", "effect", "--effect", "number"),
+    ("se", "se", "--se", "number"),
+    ("alpha", "alpha", "--alpha", "number"),
+    ("workers", "workers", "--workers", "number"),
+    ("imputations", "imputations", "--imputations", "number"),
+)
 
 
-def _int_list(text: str, what: str) -> list[int]:
-    out = []
-    for item in _split(text, what):
-        try:
-            out.append(int(item))
-        except ValueError:
-            raise InputError(f"{what}: {item!r} is not a whole number") from None
-    return out
+def _read_numbers(args: argparse.Namespace) -> None:
+    """Parse and check every numeric option given (see :data:`NUMERIC_OPTIONS`)."""
+    from bayes_peer import params
 
-
-def _number(text: str, what: str) -> float:
-    """A finite number; a fraction such as 1/3 is accepted too."""
-    try:
-        if "/" in text:
-            num, den = text.split("/")
-            value = float(num) / float(den)
+    for attr, name, flag, kind in NUMERIC_OPTIONS:
+        text = getattr(args, attr, None)
+        if not isinstance(text, str):
+            continue
+        if kind == "list":
+            value = params.parse_list(name, text, flag)
         else:
-            value = float(text)
-    except (ValueError, ZeroDivisionError):
-        raise InputError(f"{what}: {text!r} is not a number") from None
-    if not math.isfinite(value):
-        raise InputError(f"{what}: {text!r} is not a finite number")
-    return value
-
-
-def _whole(text: str, what: str) -> int:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or not value.is_integer():
-        raise InputError(f"{what}: {text!r} is not a whole number")
-    return int(value)
-
-
-def _ci_prob(text: str) -> float:
-    value = _number(text, "--ci-prob")
-    if not 0 < value < 1:
-        raise InputError(f"--ci-prob must lie strictly between 0 and 1, got {text}")
-    return value
-
-
-def _kappa(text: str) -> float:
-    value = _number(text, "--kappa")
-    if value <= 0:
-        raise InputError(f"--kappa must be a positive number, got {text}")
-    return value
+            value = params.parse(name, text, flag, fraction=kind == "fraction")
+        setattr(args, attr, value)
 
 
 def _emit_json(obj: dict) -> None:
@@ -178,22 +157,13 @@ def cmd_correlate(args: argparse.Namespace) -> int:
         )
     if (args.sequential or args.influence) and args.data is None:
         raise InputError("correlate: --sequential and --influence need participant data (--data)")
-    if args.out is not None:
-        check_output_folder(args.out, args.force)
+    _open_out(args, "result" if args.model else "exact-sensitivity")
 
     if args.r is not None:
-        r = _number(args.r, "--r")
+        r = args.r
         if args.n is None:
             raise InputError("correlate: --r needs --n (the number of pairs)")
-        n = _whole(args.n, "--n")
-        if abs(r) > 1:
-            raise InputError(f"--r must lie in [-1, 1], got {args.r}")
-        if abs(r) == 1:
-            raise InputError(
-                f"--r {args.r}: a perfect correlation has an infinite Bayes factor; give |r| < 1"
-            )
-        if n < 4:
-            raise InputError(f"--n must be at least 4, got {args.n}")
+        n = args.n
         if args.vars is not None:
             raise InputError("correlate: --vars goes with --data or --summary, not --r")
         record = correlation_record(r, n, **common)
@@ -218,6 +188,7 @@ def cmd_correlate(args: argparse.Namespace) -> int:
     if args.data is not None:
         from bayes_peer.data.participants import read_participants
 
+        _check_count(args, names, mcmc=False)
         data = read_participants(args.data, names)
         names = list(data.columns)
         pairs = correlate_data(data, names, **common)
@@ -256,6 +227,39 @@ def cmd_correlate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_count(args: argparse.Namespace, names: list[str] | None, *, mcmc: bool) -> None:
+    """Refuse more variables than the documented limits, before the file is parsed."""
+    from bayes_peer.data.participants import read_header
+    from bayes_peer.params import check_variable_count
+
+    if names is None:
+        header = read_header(args.data)
+        names = [h for h in header if h.lower() != "id"]
+    check_variable_count(len(names), named=args.vars is not None, mcmc=mcmc)
+
+
+def _fit_notes(doc: dict, alternative: str = "two-sided") -> list[str]:
+    """What the reader of an MCMC table must know: refits, diagnostics that are not a pass
+    (the one policy, E-BFMI and tree depth included), and the sidedness of the comparison."""
+    from bayes_peer.display import bf_name
+
+    lines = [f"Note: {note}" for fit in doc["fits"] for note in fit["notes"]]
+    for fit in doc["fits"]:
+        if fit.get("verdict") == "fail":
+            lines.append(f"WARNING: fit {fit['fit']} failed its diagnostics ({fit['reasons']}); "
+                         "its numbers are flagged")  # fmt: skip
+        elif fit.get("verdict") == "warn":
+            lines.append(f"Warning: fit {fit['fit']}: {fit['reasons']}")
+    if not doc.get("diagnostics_ok", True) and not any("WARNING" in x for x in lines):
+        lines.append("WARNING: some fits failed convergence checks; see the flags column")
+    if alternative != "two-sided":
+        lines.append(
+            f"{bf_name(alternative)} is one-sided; the MCMC posterior and the exact median "
+            "beside it are two-sided (the models' priors on rho are two-sided)"
+        )
+    return lines
+
+
 def _print_lines(lines: list[str]) -> None:
     if lines:
         print()
@@ -269,7 +273,7 @@ def _correlation_sensitivity(args, pairs: list[dict], data, synthetic: bool) -> 
         return []
     import numpy as np
 
-    from bayes_peer.display import fmt_bf
+    from bayes_peer.display import bf_name, fmt_bf
     from bayes_peer.exact.correlation import prior_description
     from bayes_peer.workflows.sensitivity_exact import (
         correlation_robustness,
@@ -302,24 +306,25 @@ def _correlation_sensitivity(args, pairs: list[dict], data, synthetic: bool) -> 
             x, y = xy[keep, 0], xy[keep, 1]
             ids = [i for i, k in zip(data.ids, keep, strict=True) if k]
             if args.sequential:
-                pair.update(sequential(x, y, args.kappa))
+                pair.update(sequential(x, y, args.kappa, args.alternative))
                 steps = pair["sequential"]
                 half = steps[len(steps) // 2]
                 lines.append(
-                    f"{label}: sequential BF10 {fmt_bf(steps[0]['bf10'])} at n = "
+                    f"{label}: sequential {bf_name(args.alternative)} "
+                    f"{fmt_bf(steps[0]['bf10'])} at n = "
                     f"{steps[0]['n']}, {fmt_bf(half['bf10'])} at n = {half['n']}, "
                     f"{fmt_bf(steps[-1]['bf10'])} at n = {steps[-1]['n']}"
                 )
                 figures.append(("sequential", f"sequential_{tag}.png", pair, label, subtitle))
             if args.influence:
-                pair.update(influence(x, y, ids, args.kappa, args.ci_prob))
+                pair.update(influence(x, y, ids, args.kappa, args.ci_prob, args.alternative))
                 flagged = pair["influential"]
                 who = ", ".join(f"id {f['id']}" for f in flagged) if flagged else "no one"
                 lines.append(f"{label}: leaving out {who} changes the conclusion")
                 figures.append(("influence", f"influence_{tag}.png", pair, label, subtitle))
     if args.out is not None:
         from bayes_peer import plots
-        from bayes_peer.workflows.outputs import write_folder_atomically, write_json
+        from bayes_peer.workflows.outputs import write_json
 
         def fill(folder):
             for kind, name, pair, label, subtitle in figures:
@@ -329,28 +334,26 @@ def _correlation_sensitivity(args, pairs: list[dict], data, synthetic: bool) -> 
                     plots.plot_robustness(pair["robustness"], pair["max_bf10"],
                                           pair["kappa_at_max"], key="kappa", **common)  # fmt: skip
                 elif kind == "sequential":
-                    plots.plot_sequential(pair["sequential"], pair["sequential_random"], **common)
+                    plots.plot_sequential(pair["sequential"], pair["sequential_random"],
+                                          bf_name=bf_name(args.alternative), **common)  # fmt: skip
                 else:
                     plots.plot_influence(pair["influence"], pair["bf10"], value="bf10", **common)
             write_json(folder / "sensitivity.json", {"pairs": pairs})
 
-        write_folder_atomically(args.out, args.force, fill)
+        _fill_out(args, fill)
         lines.append(f"Wrote {len(figures)} figures and sensitivity.json to {args.out}")
     return lines
 
 
 def _sampler_settings(args: argparse.Namespace):
     from bayes_peer.mcmc.sampler import DEFAULT_SEED, SamplerSettings
+    from bayes_peer.params import check_total_draws
 
-    values = {}
-    for flag, attr in (("--draws", "draws"), ("--chains", "chains"), ("--tune", "tune")):
-        text = getattr(args, attr)
-        if text is not None:
-            value = _whole(text, flag)
-            if value < 1:
-                raise InputError(f"{flag} must be at least 1, got {text}")
-            values[attr] = value
-    return SamplerSettings(seed=_seed(args, DEFAULT_SEED), **values)
+    values = {attr: getattr(args, attr) for attr in ("draws", "chains", "tune")
+              if getattr(args, attr) is not None}  # fmt: skip
+    settings = SamplerSettings(seed=_seed(args, DEFAULT_SEED), **values)
+    check_total_draws(settings.draws, settings.chains, "--draws x --chains")
+    return settings
 
 
 # ------------------------------------------------------------------- summary statistics + MCMC
@@ -368,24 +371,46 @@ RAW_ONLY = {
 def _correlation_mcmc_options(args: argparse.Namespace):
     """Sampler settings, --eta and --rope of the correlation models, validated."""
     settings = _sampler_settings(args)
-    eta = 1.0 if args.eta is None else _number(args.eta, "--eta")
-    if eta <= 0:
-        raise InputError(f"--eta must be a positive number, got {args.eta}")
-    rope = 0.1 if args.rope is None else _number(args.rope, "--rope")
-    if not 0 < rope < 1:
-        raise InputError(f"--rope must lie strictly between 0 and 1, got {args.rope}")
+    eta = 1.0 if args.eta is None else args.eta
+    rope = 0.1 if args.rope is None else args.rope
     return settings, eta, rope
 
 
-def _write_result_folder(out, force: bool, write_posteriors, doc: dict) -> None:
-    """``--out``: the posteriors (``write_posteriors(folder)``) and ``result.json``, atomically."""
-    from bayes_peer.workflows.outputs import write_folder_atomically, write_json
+def _open_out(args: argparse.Namespace, kind: str) -> None:
+    """Open ``--out`` (checked, locked, a staging folder made) before any work; the command's
+    writers fill it with :func:`_fill_out`. Closed (committed, or removed on any failure) by
+    ``main``."""
+    if getattr(args, "out", None) is None:
+        args.holder = None
+        return
+    from bayes_peer.runs.folders import ResultsFolder
+
+    holder = ResultsFolder(
+        args.out, kind=kind, force=args.force, command=f"bayes-peer {args.command}",
+        needed_bytes=20 * 2**20,
+    )  # fmt: skip
+    args.folders.enter_context(holder)
+    args.holder = holder
+
+
+def _fill_out(args: argparse.Namespace, fill) -> None:
+    """Write the results into the opened ``--out`` (``fill(staging)``) and move it into place."""
+    holder = getattr(args, "holder", None)
+    if holder is None:
+        return
+    fill(holder.staging)
+    holder.commit()
+
+
+def _write_result_folder(args: argparse.Namespace, write_posteriors, doc: dict) -> None:
+    """``--out``: the posteriors (``write_posteriors(folder)``) and ``result.json``."""
+    from bayes_peer.workflows.outputs import write_json
 
     def fill(folder):
         write_posteriors(folder)
         write_json(folder / "result.json", doc)
 
-    write_folder_atomically(out, force, fill)
+    _fill_out(args, fill)
 
 
 def _check_summary_options(args: argparse.Namespace) -> None:
@@ -419,8 +444,8 @@ def _rounding_options(args: argparse.Namespace) -> tuple[int, int] | None:
         if args.decimals is not None:
             raise InputError("--decimals goes with --rounding-sensitivity K")
         return None
-    count = _whole(args.rounding_sensitivity, "--rounding-sensitivity")
-    decimals = 2 if args.decimals is None else _whole(args.decimals, "--decimals")
+    count = args.rounding_sensitivity
+    decimals = 2 if args.decimals is None else args.decimals
     return count, decimals
 
 
@@ -452,11 +477,11 @@ def _correlate_summary(args: argparse.Namespace, names: list[str] | None, prior_
         summary.index(name)
     rounding = _rounding_options(args)
     common = {"kappa": args.kappa, "alternative": args.alternative, "ci_prob": args.ci_prob}
-    out = None
     if args.model is not None:
+        from bayes_peer.params import check_variable_count
+
+        check_variable_count(len(names), named=True, mcmc=True)
         settings, eta, rope = _correlation_mcmc_options(args)
-        if args.out is not None:
-            out = check_output_folder(args.out, args.force)
 
         def refit(table):
             return correlate_summary_mcmc(table, names, args.model, settings, eta=eta,
@@ -481,15 +506,15 @@ def _correlate_summary(args: argparse.Namespace, names: list[str] | None, prior_
         keys = ("posterior_median", "ci_low", "ci_high", "bf10")
     if rounding is not None:
         count, decimals = rounding
-        seed = 1 if args.seed is None else _whole(args.seed, "--seed")
+        seed = 1 if args.seed is None else args.seed
         doc["rounding_sensitivity"] = rounding_sensitivity(
             summary, refit, lambda row: f"{row['var1']} ~ {row['var2']}", keys,
             decimals=decimals, count=count, seed=seed,
         )  # fmt: skip
-    if out is not None:
+    if args.model is not None:
         from bayes_peer.workflows.correlate_mcmc import write_posteriors
 
-        _write_result_folder(out, args.force, lambda f: write_posteriors(f, outcome), doc)
+        _write_result_folder(args, lambda f: write_posteriors(f, outcome), doc)
     if args.json:
         _emit_json(doc)
         return 0
@@ -501,7 +526,8 @@ def _correlate_summary(args: argparse.Namespace, names: list[str] | None, prior_
     head += [f"Warning: {w}" for w in doc["warnings"]]
     if args.model is not None:
         head += [f"MCMC prior: {doc['prior']}", f"Exact layer prior: {prior_exact}",
-                 f"Sampler: {doc['sampler']}; divergences: {doc['divergences']}"]  # fmt: skip
+                 f"Sampler: {doc['sampler']}; divergences: {doc['divergences']}",
+                 *_fit_notes(doc, args.alternative)]  # fmt: skip
     else:
         head.append(f"Prior: {prior_exact}")
     _print_header([*notice, *head])
@@ -520,9 +546,6 @@ def _correlate_mcmc(args: argparse.Namespace, names: list[str] | None, prior_exa
     )
 
     settings, eta, rope = _correlation_mcmc_options(args)
-    out = None
-    if args.out is not None:
-        out = check_output_folder(args.out, args.force)
     waves = _csv_list(args.waves, "--waves") if args.waves is not None else None
     partial_on = _csv_list(args.partial_on, "--partial-on") if args.partial_on else None
     if waves is not None:
@@ -537,6 +560,7 @@ def _correlate_mcmc(args: argparse.Namespace, names: list[str] | None, prior_exa
         columns = names
     if columns is not None and partial_on:
         columns = [*columns, *partial_on]
+    _check_count(args, columns, mcmc=True)
     data = read_participants(args.data, columns)
     if names is None:
         names = [c for c in data.columns if c not in (partial_on or [])]
@@ -558,8 +582,7 @@ def _correlate_mcmc(args: argparse.Namespace, names: list[str] | None, prior_exa
         "prior_exact": prior_exact,
         **outcome.result,
     }
-    if out is not None:
-        _write_result_folder(out, args.force, lambda f: write_posteriors(f, outcome), doc)
+    _write_result_folder(args, lambda f: write_posteriors(f, outcome), doc)
     if args.json:
         _emit_json(doc)
     else:
@@ -571,15 +594,13 @@ def _correlate_mcmc(args: argparse.Namespace, names: list[str] | None, prior_exa
             f"Exact layer prior: {prior_exact}",
             f"Sampler: {doc['sampler']}; divergences: {doc['divergences']}",
         ]
-        head += [f"Note: {note}" for fit in doc["fits"] for note in fit["notes"]]
-        if not doc["diagnostics_ok"]:
-            head.append("WARNING: some fits failed convergence checks; see the flags column")
+        head += _fit_notes(doc, args.alternative)
         head.insert(1, f"Missing values: {doc['missing']}")
         _print_header([*notice, *head])
         print(mcmc_correlation_table(doc["pairs"]))
         if doc.get("contrasts"):
             print()
-            print(contrast_table(doc["contrasts"]))
+            print(contrast_table(doc["contrasts"], args.ci_prob))
     return 0
 
 
@@ -636,8 +657,7 @@ def cmd_regress(args: argparse.Namespace) -> int:
         ]  # fmt: skip
         if given:
             raise InputError(f"regress: {given[0]} goes with --prior normal")
-        if args.out is not None:
-            check_output_folder(args.out, args.force)
+        _open_out(args, "exact-sensitivity")
     else:
         if args.data is None and args.summary is None:
             raise InputError(
@@ -655,8 +675,8 @@ def cmd_regress(args: argparse.Namespace) -> int:
             raise InputError("regress: --r2 needs --n and --p (one predictor count per R²)")
         if args.outcome is not None or args.block:
             raise InputError("regress: --outcome and --block go with --data or --summary")
-        n = _whole(args.n, "--n")
-        result = regress_r2(n, _float_list(args.r2, "--r2"), _int_list(args.p, "--p"), rscale)
+        n = args.n
+        result = regress_r2(n, args.r2, args.p, rscale)
         result.update({"n_used": n, "n_rows": n, "dropped": []})
         head = [f"Blocks from published R² (N = {n})"]
         outcome = None
@@ -718,10 +738,10 @@ def cmd_regress(args: argparse.Namespace) -> int:
         _emit_json(out)
     else:
         _print_header([*notice, *head, f"Prior: {prior}"])
-        print(block_table(result["blocks"]))
+        print(block_table(result["blocks"], ci_prob=args.ci_prob))
         if result["coefficients"]:
             print()
-            print(coefficient_table(result["coefficients"]))
+            print(coefficient_table(result["coefficients"], args.ci_prob))
         _print_lines(lines)
     return 0
 
@@ -764,7 +784,7 @@ def _block_sensitivity(args, result, data, outcome, blocks, rscale, synthetic) -
     if args.out is not None:
         from bayes_peer import plots
         from bayes_peer.exact.regression import jzs_prior_description
-        from bayes_peer.workflows.outputs import write_folder_atomically, write_json
+        from bayes_peer.workflows.outputs import write_json
 
         def fill(folder):
             for kind, block in figures:
@@ -790,7 +810,7 @@ def _block_sensitivity(args, result, data, outcome, blocks, rscale, synthetic) -
                                          synthetic=synthetic)  # fmt: skip
             write_json(folder / "sensitivity.json", {"blocks": steps})
 
-        write_folder_atomically(args.out, args.force, fill)
+        _fill_out(args, fill)
         lines.append(f"Wrote {len(figures)} figures and sensitivity.json to {args.out}")
     return lines
 
@@ -799,25 +819,18 @@ def _regression_prior_options(args) -> tuple[float, float, tuple[float, float, f
     """--prior-scale, --rope and the R2-D2 settings, validated."""
     from bayes_peer.regression import R2D2_CONS, R2D2_MEAN, R2D2_PREC
 
-    prior_scale = 1.0 if args.prior_scale is None else _number(args.prior_scale, "--prior-scale")
-    if prior_scale <= 0:
-        raise InputError(f"--prior-scale must be a positive number, got {args.prior_scale}")
+    prior_scale = 1.0 if args.prior_scale is None else args.prior_scale
     if args.prior == "r2d2" and args.prior_scale is not None:
         raise InputError("--prior-scale goes with --prior normal (R2-D2 takes --mean-r2 ...)")
-    rope = 0.1 if args.rope is None else _number(args.rope, "--rope")
-    if not 0 < rope < 1:
-        raise InputError(f"--rope must lie strictly between 0 and 1, got {args.rope}")
+    rope = 0.1 if args.rope is None else args.rope
     r2d2 = [R2D2_MEAN, R2D2_PREC, R2D2_CONS]
-    for i, (flag, text) in enumerate(
+    for i, (flag, value) in enumerate(
         (("--mean-r2", args.mean_r2), ("--prec-r2", args.prec_r2), ("--cons-d2", args.cons_d2))
     ):
-        if text is None:
+        if value is None:
             continue
         if args.prior != "r2d2":
             raise InputError(f"{flag} goes with --prior r2d2")
-        value = _number(text, flag)
-        if value <= 0 or (flag == "--mean-r2" and value >= 1):
-            raise InputError(f"{flag} must be positive (and mean_R2 < 1), got {text}")
         r2d2[i] = value
     return prior_scale, rope, tuple(r2d2)
 
@@ -851,9 +864,7 @@ def _regress_waves(args: argparse.Namespace, rscale: float, label: str) -> int:
         columns.append(f"{outcome}_{baseline}")
     data = read_participants(args.data, list(dict.fromkeys(columns)))
     design = wave_blocks(data.header, outcome, waves, baseline, blocks)
-    out = None
-    if args.out is not None:
-        out = check_output_folder(args.out, args.force)
+    _open_out(args, "result")
     meta = {"source": data.path, "synthetic": data.synthetic, "outcome": outcome,
             "waves": waves, "baseline": baseline, "rscale": rscale, "rscale_label": label,
             "prior_jzs": regression_prior_text(rscale, label), "ci_prob": args.ci_prob}  # fmt: skip
@@ -873,8 +884,8 @@ def _regress_waves(args: argparse.Namespace, rscale: float, label: str) -> int:
         result = fitted.result
         result["missing"] = MISSING_TEXT
     doc = {**meta, **result}
-    if out is not None:
-        from bayes_peer.workflows.outputs import write_csv, write_folder_atomically, write_json
+    if args.out is not None:
+        from bayes_peer.workflows.outputs import write_csv, write_json
 
         def fill(folder):
             if fitted is not None:
@@ -887,7 +898,7 @@ def _regress_waves(args: argparse.Namespace, rscale: float, label: str) -> int:
                 write_csv(folder / "contrasts.csv", doc["contrasts"])
             write_json(folder / "result.json", doc)
 
-        write_folder_atomically(out, args.force, fill)
+        _fill_out(args, fill)
     if args.json:
         _emit_json(doc)
     else:
@@ -898,15 +909,16 @@ def _regress_waves(args: argparse.Namespace, rscale: float, label: str) -> int:
                 f"Block BF prior: {doc['prior_jzs']}"]  # fmt: skip
         if fitted is not None:
             head += [f"Slope prior: {doc['prior']}",
-                     f"Sampler: {doc['sampler']}; divergences: {doc['divergences']}"]  # fmt: skip
+                     f"Sampler: {doc['sampler']}; divergences: {doc['divergences']}",
+                     *_fit_notes(doc)]  # fmt: skip
         _print_header([*notice, *head])
         for w in waves:
             print(f"Wave {w}")
             wave_blocks_ = [b for b in doc["blocks"] if b["wave"] == w]
-            print(block_table(wave_blocks_, mcmc=fitted is not None))
+            print(block_table(wave_blocks_, mcmc=fitted is not None, ci_prob=args.ci_prob))
             print()
             coefs = [c for c in doc["coefficients"] if c["wave"] == w]
-            print(coefficient_table(coefs))
+            print(coefficient_table(coefs, args.ci_prob))
             print()
         if doc.get("contrasts"):
             for c in doc["contrasts"]:
@@ -938,9 +950,7 @@ def _regress_mcmc(args: argparse.Namespace, rscale: float, label: str) -> int:
     blocks = [_csv_list(b, "--block") for b in args.block or []]
     terms = check_blocks(outcome, blocks)
     rounding = _rounding_options(args)
-    out = None
-    if args.out is not None:
-        out = check_output_folder(args.out, args.force)
+    _open_out(args, "result")
     options = {
         "prior": args.prior,
         "prior_scale": prior_scale,
@@ -1005,7 +1015,7 @@ def _regress_mcmc(args: argparse.Namespace, rscale: float, label: str) -> int:
         from bayes_peer.workflows.summary_mcmc import regress_summary_mcmc, rounding_sensitivity
 
         count, decimals = rounding
-        seed = 1 if args.seed is None else _whole(args.seed, "--seed")
+        seed = 1 if args.seed is None else args.seed
 
         def refit(table):
             refitted = regress_summary_mcmc(table, outcome, blocks, rscale, settings, **options)
@@ -1020,10 +1030,7 @@ def _regress_mcmc(args: argparse.Namespace, rscale: float, label: str) -> int:
             count=count,
             seed=seed,
         )
-    if out is not None:
-        _write_result_folder(
-            out, args.force, lambda f: write_regression_posteriors(f, outcome, fitted), doc
-        )
+    _write_result_folder(args, lambda f: write_regression_posteriors(f, outcome, fitted), doc)
     if args.json:
         _emit_json(doc)
         return 0
@@ -1031,14 +1038,12 @@ def _regress_mcmc(args: argparse.Namespace, rscale: float, label: str) -> int:
         f"Slope prior: {doc['prior']}",
         f"Block BF prior: {doc['prior_jzs']}",
         f"Sampler: {doc['sampler']}; divergences: {doc['divergences']}",
-        *[f"Note: {note}" for fit in doc["fits"] for note in fit["notes"]],
+        *_fit_notes(doc),
     ]
-    if not doc["diagnostics_ok"]:
-        head.append("WARNING: some fits failed convergence checks; see the flags")
     _print_header([*([notice] if doc["synthetic"] else []), *head])
-    print(block_table(doc["blocks"], mcmc=True))
+    print(block_table(doc["blocks"], mcmc=True, ci_prob=args.ci_prob))
     print()
-    print(mcmc_coefficient_table(doc["coefficients"]))
+    print(mcmc_coefficient_table(doc["coefficients"], args.ci_prob))
     if "rounding_sensitivity" in doc:
         _print_rounding(doc["rounding_sensitivity"], keys)
     return 0
@@ -1055,9 +1060,7 @@ def cmd_design(args: argparse.Namespace) -> int:
             raise InputError("design: give either --effect/--se or --n with --rho/--rho-beta")
         from bayes_peer.exact.design import retrodesign
 
-        effect, se = _number(args.effect, "--effect"), _number(args.se, "--se")
-        if se <= 0:
-            raise InputError(f"--se must be positive, got {args.se}")
+        effect, se = args.effect, args.se
         if effect == 0:
             raise InputError(
                 "--effect must be non-zero (power and exaggeration need a true effect)"
@@ -1078,17 +1081,13 @@ def cmd_design(args: argparse.Namespace) -> int:
         raise InputError(
             "design: give --n with exactly one of --rho or --rho-beta (or --effect/--se)"
         )
-    n = _whole(args.n, "--n")
-    if n < 4:
-        raise InputError(f"--n must be at least 4, got {args.n}")
+    n = args.n
     rho = rho_beta = None
     if args.rho is not None:
-        rho = _number(args.rho, "--rho")
-        if not -1 < rho < 1:
-            raise InputError(f"--rho must lie strictly between -1 and 1, got {args.rho}")
+        rho = args.rho
     else:
-        values = _float_list(args.rho_beta, "--rho-beta")
-        if len(values) != 2 or min(values) <= 0:
+        values = args.rho_beta
+        if len(values) != 2:
             raise InputError("--rho-beta takes two positive numbers a,b: rho = 2 Beta(a, b) - 1")
         rho_beta = (values[0], values[1])
     from bayes_peer.exact.design import (
@@ -1106,7 +1105,8 @@ def cmd_design(args: argparse.Namespace) -> int:
         "sampling density of r",
         "p_bf10_gt_3": res.p_bf10_gt_3, "p_bf10_gt_10": res.p_bf10_gt_10,
         "p_bf10_lt_third": res.p_bf10_lt_third, "p_inconclusive": res.p_inconclusive,
-        "median_bf10": res.median_bf10, "max_bf01": res.max_bf01,
+        "median_bf10": res.median_bf10, "log_median_bf10": res.log_median_bf10,
+        "max_bf01": res.max_bf01,
         "r_for_bf10_3": res.r_for_bf10_3, "r_for_bf10_10": res.r_for_bf10_10,
     }  # fmt: skip
     if rho is not None and rho != 0:
@@ -1120,18 +1120,20 @@ def cmd_design(args: argparse.Namespace) -> int:
             "exaggeration": retro.exaggeration,
         }
     if args.target_prob is not None:
-        target = _number(args.target_prob, "--target-prob")
-        if not 0 < target < 1:
-            raise InputError(f"--target-prob must lie strictly between 0 and 1, got {target}")
+        target = args.target_prob
         doc["target_prob"] = target
         doc["n_for_target"] = n_for_target(target, rho, args.kappa, rho_beta)
     if args.sims is not None:
         if rho is None:
             raise InputError("design: --sims needs a point --rho")
-        sims = _whole(args.sims, "--sims")
-        if sims < 100:
-            raise InputError(f"--sims must be at least 100, got {args.sims}")
-        seed = 1 if args.seed is None else _whole(args.seed, "--seed")
+        sims = args.sims
+        from bayes_peer.params import MAX_SIMULATED_VALUES
+
+        if sims * n > MAX_SIMULATED_VALUES:
+            raise InputError(
+                f"--sims x --n = {sims * n:,} simulated values; at most {MAX_SIMULATED_VALUES:,}"
+            )
+        seed = 1 if args.seed is None else args.seed
         doc["simulation"] = {"sims": sims, "seed": seed,
                              **simulate_design(n, rho, args.kappa, sims, seed)}  # fmt: skip
     elif args.seed is not None:
@@ -1166,9 +1168,9 @@ def cmd_design(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------------------- demo
 def cmd_demo(args: argparse.Namespace) -> int:
     if args.exact:
-        from bayes_peer.workflows.demo import run_demo
+        from bayes_peer.workflows.demo import EXACT_DEMO_FOLDER, run_demo
 
-        summary = run_demo(args.out, force=args.force)
+        summary = run_demo(EXACT_DEMO_FOLDER if args.out is None else args.out, force=args.force)
         if args.json:
             _emit_json(summary)
         else:
@@ -1180,6 +1182,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from bayes_peer.specs import load_spec, shipped_specs
 
     specs = [load_spec(p) for p in shipped_specs()]
+    if args.out is None:
+        args.out = "results/demo"
     return _run(args, specs, data=None, command="bayes-peer demo")
 
 
@@ -1194,9 +1198,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """``bayes-peer report FOLDER``: write the report of an existing results folder."""
-    from bayes_peer.report import build_report
+    from bayes_peer.report import rebuild_report
 
-    built = build_report(args.folder)
+    built = rebuild_report(args.folder)
     if args.json:
         _emit_json(built)
     else:
@@ -1249,7 +1253,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         if args.data is not None:
             raise InputError("sensitivity: --demo uses the shipped demo study; drop --data")
         specs = [s for s in (load_spec(p) for p in shipped_specs()) if s.summary is None]
-        base = Path(args.out or "results/demo")
+        if args.out is not None and not args.out.strip():
+            raise InputError("--out is empty; name a folder such as results/demo")
+        base = Path("results/demo" if args.out is None else args.out)
         outs = [base / s.name / "sensitivity" for s in specs]
     else:
         specs = [load_spec(p) for p in args.spec]
@@ -1259,11 +1265,10 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
             outs = [Path(args.out)]
         else:
             outs = [(s.output or Path("results") / s.name) / "sensitivity" for s in specs]
-    workers = 2 if args.workers is None else _whole(args.workers, "--workers")
-    if workers < 1:
-        raise InputError(f"--workers must be a whole number >= 1, got {args.workers}")
+    workers = 2 if args.workers is None else args.workers
     record = run_sensitivity(specs, outs, data_path=args.data, seed=seed, force=args.force,
                              quiet=args.quiet, report=not args.no_report, workers=workers,
+                             imputations=args.imputations,
                              command="bayes-peer sensitivity")  # fmt: skip
     if args.json:
         _emit_json(record)
@@ -1292,10 +1297,15 @@ def print_sensitivity(record: dict) -> None:
         print(f"  power-scaling flags: {len(s['power_scaling_flags'])}; participants with "
               f"Pareto k > 0.7: {len(s['pareto_k_over_0_7'])}")  # fmt: skip
         for t in s["tipping_points"]:
-            low, high = t["tipping_low"], t["tipping_high"]
-            tip = " / ".join(f"delta = {v:+g}" for v in (low, high) if v is not None)
+            tips = [
+                f"delta = {t[f'tipping_{side}']:+g}"
+                + (f" ({100 * t[f'tipping_{side}_agreement']:.0f}% of Monte Carlo resamples "
+                   "agree)" if t.get(f"tipping_{side}_agreement") is not None else "")
+                for side in ("low", "high") if t[f"tipping_{side}"] is not None
+            ]  # fmt: skip
             print(f"  MNAR {t['model']} ({t['wave']}): {t['conclusion_mar']} under MAR; "
-                  f"tipping point {tip or 'none within +/-1 SD'}")  # fmt: skip
+                  f"tipping point {' / '.join(tips) or 'none within +/-1 SD'} "
+                  f"({t.get('imputations')} imputations)")  # fmt: skip
     for report in record.get("reports", []):
         print(f"Report with the sensitivity section: {report}")
     print(f"Done in {record['seconds']:.0f} s")
@@ -1386,15 +1396,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--vars", help="comma-separated variables (default: all)")
     c.add_argument(
         "--kappa",
-        type=_kappa,
-        default=1.0,
+        default="1",
         help="width of the stretched-beta prior on rho (default 1 = uniform, JASP)",
     )
     c.add_argument("--alternative", choices=["two-sided", "greater", "less"], default="two-sided")
     c.add_argument(
         "--ci-prob",
-        type=_ci_prob,
-        default=0.95,
+        default="0.95",
         help="probability of equal-tailed intervals (default 0.95)",
     )
     c.add_argument(
@@ -1461,7 +1469,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="JZS scale: medium (sqrt(2)/4, default), wide (1/2), ultrawide "
         "(sqrt(2)/2) or a positive number",
     )
-    r.add_argument("--ci-prob", type=_ci_prob, default=0.95)
+    r.add_argument("--ci-prob", default="0.95", help="probability of intervals (0.95)")
     r.add_argument(
         "--robustness",
         action="store_true",
@@ -1512,13 +1520,13 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--n", help="sample size")
     g.add_argument("--rho", help="assumed true correlation")
     g.add_argument("--rho-beta", help="a,b: design prior rho = 2 Beta(a, b) - 1 instead of --rho")
-    g.add_argument("--kappa", type=_kappa, default=1.0, help="width of the analysis prior (1)")
+    g.add_argument("--kappa", default="1", help="width of the analysis prior (1)")
     g.add_argument("--target-prob", help="also the n with P(BF10 > 3) >= this probability")
     g.add_argument("--sims", help="also estimate by simulation with this many data sets")
     g.add_argument("--seed", help="seed of the simulation (default 1)")
     g.add_argument("--effect", help="retrodesign: assumed true effect")
     g.add_argument("--se", help="retrodesign: standard error of its estimate")
-    g.add_argument("--alpha", type=float, default=0.05, help="significance level (0.05)")
+    g.add_argument("--alpha", default="0.05", help="significance level (0.05)")
     g.add_argument("--json", action="store_true", help="print one JSON object")
     g.set_defaults(func=cmd_design)
 
@@ -1529,7 +1537,8 @@ def build_parser() -> argparse.ArgumentParser:
         "at 12 and 24 months and blocked regressions of each outcome on the alliance after the "
         "covariates (and baseline score).",
     )
-    d.add_argument("--out", default="results/demo", help="output folder (default results/demo)")
+    d.add_argument("--out", help="output folder (default results/demo; with --exact "
+                   "results/demo-exact)")  # fmt: skip
     _add_run_options(d, report="skip report.html, report.md and figures/")
     d.add_argument(
         "--exact",
@@ -1567,6 +1576,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--out", help="output folder (default results/<spec name>/sensitivity)")
     _add_run_options(v, report="no report and no report update")
     v.add_argument("--workers", help="specs analysed in parallel processes (default 2)")
+    v.add_argument("--imputations", help="imputed data sets of the MNAR analysis (default 20; "
+                   "its Monte Carlo error is reported)")  # fmt: skip
     v.set_defaults(func=cmd_sensitivity)
 
     k = sub.add_parser(
@@ -1592,28 +1603,49 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command is None:
+        raise InputError(
+            "no command given: use correlate, regress, design, run, demo, sensitivity, "
+            "report or cache (bayes-peer --help)"
+        )
+    if args.command != "cache":
+        from bayes_peer.cache import configure
+
+        configure()  # PyTensor's compile directory -> the persistent cache (before import)
+    return args.func(args)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run ``bayes-peer``; return the exit status (0 ok, 2 bad input, 1 internal failure)."""
+    """Run ``bayes-peer``; return the exit status.
+
+    0 success; 2 bad input (one ``error:`` line naming the file, column, row, value, flag or
+    spec key; nothing written); 1 internal failure (one ``error: internal failure`` line);
+    3 from ``run``/``demo`` when a fit failed its diagnostics (after writing everything);
+    130 interrupted (Ctrl-C; nothing written at ``--out``).
+    """
     warnings.simplefilter("ignore", RuntimeWarning)
+    from bayes_peer.runs.folders import COMMITTED
+
+    committed_before = list(COMMITTED)
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
-        if args.command != "cache":
-            from bayes_peer.cache import configure
-
-            configure()  # PyTensor's compile directory -> the persistent cache (before import)
-        if args.command is None:
-            raise InputError(
-                "no command given: use correlate, regress, design, run, demo, sensitivity, "
-                "report or cache (bayes-peer --help)"
-            )
-        return args.func(args)
-    except (InputError, ValueError) as exc:
+        _read_numbers(args)
+        with contextlib.ExitStack() as folders:  # output folders opened by the command
+            args.folders = folders
+            return _dispatch(args)
+    except InputError as exc:
         message = " ".join(str(exc).split())
         print(f"error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
+        from bayes_peer.runs.folders import COMMITTED
+
+        done = [folder for folder in COMMITTED if folder not in committed_before]
+        where = (f"after writing {', '.join(done)}" if done else
+                 "nothing was written")  # fmt: skip
+        print(f"error: interrupted ({where})", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0

@@ -6,10 +6,35 @@ import math
 
 
 def fmt_num(value: float | None, digits: int = 3) -> str:
-    """A number with ``digits`` decimals, or an em dash for missing."""
+    """A number with ``digits`` decimals, or an em dash for missing; never ``-0.000``."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
-    return f"{value:.{digits}f}"
+    text = f"{value:.{digits}f}"
+    if text.startswith("-") and float(text) == 0:
+        text = text[1:]  # a negative number that rounds to zero is shown as 0
+    return text
+
+
+def level(ci_prob: float) -> str:
+    """The label of an interval's probability: 0.95 -> '95%'."""
+    return f"{100 * ci_prob:g}%"
+
+
+#: The Bayes factor's name under each alternative (what the ``bf10`` key holds).
+BF_NAMES = {"two-sided": "BF10", "greater": "BF+0", "less": "BF-0"}
+
+
+def bf_name(alternative: str) -> str:
+    """BF10, BF+0 or BF-0."""
+    return BF_NAMES.get(alternative, "BF10")
+
+
+def fmt_coef(value: float | None, digits: int = 3) -> str:
+    """A raw-scale coefficient: ``digits`` decimals, or 3 significant digits when that would
+    show a non-zero value as 0.000 (a coefficient per dollar of budget, say)."""
+    if value is not None and math.isfinite(value) and value != 0 and abs(value) < 10**-digits:
+        return f"{value:.3g}"
+    return fmt_num(value, digits)
 
 
 def fmt_interval(low: float | None, high: float | None, digits: int = 3) -> str:
@@ -50,10 +75,20 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def correlation_table(pairs: list[dict]) -> str:
-    """Pearson r, p and CI beside BF10 and the exact posterior, one line per pair."""
+    """Pearson r, p and CI beside BF10 and the exact posterior, one line per pair.
+
+    Under a one-sided alternative the p-value and the Bayes factor are one-sided (and named
+    so), the posterior is the truncated one, and the Fisher-z interval stays two-sided.
+    """
     ci = pairs[0]["ci_prob"] if pairs else 0.95
-    level = f"{100 * ci:g}%"
-    headers = ["pair", "n", "r", "p", f"{level} CI", "BF", "median", f"{level} CrI"]
+    alternative = pairs[0].get("alternative", "two-sided") if pairs else "two-sided"
+    one_sided = alternative != "two-sided"
+    headers = [
+        "pair", "n", "r", "p, one-sided" if one_sided else "p",
+        f"{level(ci)} CI, two-sided" if one_sided else f"{level(ci)} CI",
+        bf_name(alternative), "median", f"{level(ci)} CrI, truncated" if one_sided else
+        f"{level(ci)} CrI",
+    ]  # fmt: skip
     rows = []
     for rec in pairs:
         name = f"{rec['var1']} ~ {rec['var2']}" if "var1" in rec else "r"
@@ -73,8 +108,15 @@ def correlation_table(pairs: list[dict]) -> str:
 
 
 def mcmc_correlation_table(pairs: list[dict]) -> str:
-    """Exact posterior beside the MCMC posterior and its diagnostics, one line per pair."""
-    headers = ["pair", "n", "r", "BF10", "exact median", "MCMC median", "MCMC 95% CrI",
+    """Exact posterior beside the MCMC posterior and its diagnostics, one line per pair.
+
+    The MCMC models put a two-sided prior on rho, so the exact median beside the MCMC median is
+    the two-sided one whatever the alternative; the BF column is named after the alternative.
+    """
+    ci = pairs[0]["ci_prob"] if pairs else 0.95
+    alternative = pairs[0].get("alternative", "two-sided") if pairs else "two-sided"
+    bf = bf_name(alternative) + (" (one-sided)" if alternative != "two-sided" else "")
+    headers = ["pair", "n", "r", bf, "exact median", "MCMC median", f"MCMC {level(ci)} CrI",
                "P(>0)", "r_hat", "ESS", "flags"]  # fmt: skip
     rows = []
     for rec in pairs:
@@ -84,7 +126,7 @@ def mcmc_correlation_table(pairs: list[dict]) -> str:
                 str(rec["n"]),
                 fmt_num(rec["r"]),
                 fmt_bf(rec["bf10"], rec["log_bf10"]),
-                fmt_num(rec["posterior_median"]),
+                fmt_num(rec.get("exact_two_sided_median", rec["posterior_median"])),
                 fmt_num(rec["mcmc_median"]),
                 fmt_interval(rec["mcmc_ci_low"], rec["mcmc_ci_high"]),
                 fmt_num(rec["p_positive"]),
@@ -96,10 +138,10 @@ def mcmc_correlation_table(pairs: list[dict]) -> str:
     return table(headers, rows)
 
 
-def contrast_table(contrasts: list[dict]) -> str:
+def contrast_table(contrasts: list[dict], ci_prob: float = 0.95) -> str:
     """Change of each correlation between waves: posterior beside Steiger's Z and Zou's CI."""
-    headers = ["pair", "waves", "Δrho median", "95% CrI", "P(Δ>0)", "freq Δr", "Zou 95% CI",
-               "Z", "p", "n"]  # fmt: skip
+    headers = ["pair", "waves", "Δrho median", f"{level(ci_prob)} CrI", "P(Δ>0)", "freq Δr",
+               f"Zou {level(ci_prob)} CI", "Z", "p", "n"]  # fmt: skip
     rows = []
     for c in contrasts:
         rows.append(
@@ -119,11 +161,16 @@ def contrast_table(contrasts: list[dict]) -> str:
     return table(headers, rows)
 
 
-def block_table(blocks: list[dict], mcmc: bool = False) -> str:
-    """R², ΔR², F-change and the JZS block BF, one line per block (+ posterior columns)."""
+def block_table(blocks: list[dict], mcmc: bool = False, ci_prob: float = 0.95) -> str:
+    """R², ΔR², F-change and the JZS block BF, one line per block (+ posterior columns).
+
+    The posterior ΔR² is positive by construction (a share of variance), so its interval never
+    says whether a block helps: the block BF and elpd_diff do.
+    """
     headers = ["block", "terms", "n", "R²", "adj R²", "ΔR²", "F", "df", "p", "BF block"]
     if mcmc:
-        headers += ["Bayes R²", "LOO-R²", "ΔR² (95% CrI)", "elpd_diff (SE)", "k max", "flags"]
+        headers += ["Bayes R²", "LOO-R²", f"ΔR² > 0 by def. ({level(ci_prob)} CrI)",
+                    "elpd_diff (SE)", "k max", "flags"]  # fmt: skip
     rows = []
     for b in blocks:
         row = [
@@ -152,9 +199,10 @@ def block_table(blocks: list[dict], mcmc: bool = False) -> str:
     return table(headers, rows)
 
 
-def mcmc_coefficient_table(coefficients: list[dict]) -> str:
+def mcmc_coefficient_table(coefficients: list[dict], ci_prob: float = 0.95) -> str:
     """OLS beside the posterior of every standardized coefficient."""
-    headers = ["block", "term", "OLS beta", "OLS 95% CI", "p", "post. median", "95% CrI",
+    lv = level(ci_prob)
+    headers = ["block", "term", "OLS beta", f"OLS {lv} CI", "p", "post. median", f"{lv} CrI",
                "P(dir)", "ROPE", "r_hat", "ESS", "flags"]  # fmt: skip
     rows = []
     for c in coefficients:
@@ -177,17 +225,17 @@ def mcmc_coefficient_table(coefficients: list[dict]) -> str:
     return table(headers, rows)
 
 
-def coefficient_table(coefficients: list[dict]) -> str:
+def coefficient_table(coefficients: list[dict], ci_prob: float = 0.95) -> str:
     """Raw and standardized coefficients of every block's model."""
-    headers = ["block", "term", "b", "SE", "t", "p", "beta", "beta 95% CI"]
+    headers = ["block", "term", "b", "SE", "t", "p", "beta", f"beta {level(ci_prob)} CI"]
     rows = []
     for c in coefficients:
         rows.append(
             [
                 str(c["block"]),
                 c["term"],
-                fmt_num(c["b"]),
-                fmt_num(c["se"]),
+                fmt_coef(c["b"]),
+                fmt_coef(c["se"]),
                 fmt_num(c["t"], 2),
                 fmt_p(c["p_value"]),
                 fmt_num(c["beta_std"]),

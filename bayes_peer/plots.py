@@ -88,14 +88,15 @@ def plot_sequential(
     subtitle: str,
     path: Path,
     synthetic: bool = False,
+    bf_name: str = "BF10",
 ) -> Path:
-    """BF10 as participants accumulate (file order), 90% band over random orders."""  # fmt: skip
+    """The BF as participants accumulate (file order), 90% band over random orders."""  # fmt: skip
     fig, ax = _figure()
     ns = [s["n"] for s in spread]
     ax.fill_between(ns, [s["bf10_q05"] for s in spread], [s["bf10_q95"] for s in spread],
                     color="C0", alpha=0.2, label="90% of random orders")  # fmt: skip
     ax.plot([s["n"] for s in seq], [s["bf10"] for s in seq], color="C0", label="file order")
-    return _finish(fig, ax, xlabel="participants (complete pairs)", ylabel="BF10 (log scale)",
+    return _finish(fig, ax, xlabel="participants (complete pairs)", ylabel=f"{bf_name} (log scale)",
                    title=f"Sequential evidence: {label}", subtitle=subtitle, synthetic=synthetic,
                    path=path)  # fmt: skip
 

@@ -91,7 +91,7 @@ def test_apa_formats():
              "delta_r2_median": 0.1, "delta_r2_ci_low": 0.01, "delta_r2_ci_high": 0.3,
              "bf_block": 2.5}  # fmt: skip
     assert apa_block(block) == (
-        "ΔR² = .123, F(1, 35) = 5.67, p = .023; posterior ΔR² = .100, 95% CrI [.010, .300]; "
+        "ΔR² = .123, F(1, 35) = 5.67, p = .023; posterior ΔR² (positive by construction) = .100, 95% CrI [.010, .300]; "
         "BF10 = 2.50 (JZS)"
     )
 

@@ -95,7 +95,7 @@ def test_json_contract_and_files(sens):
     assert entry["seed"] == 11
     assert set(entry["summary"]) == {"variants", "conclusions_changed", "failed_variants",
                                      "power_scaling_flags", "pareto_k_over_0_7",
-                                     "tipping_points"}  # fmt: skip
+                                     "pareto_k_over_threshold", "tipping_points"}  # fmt: skip
     assert entry["summary"]["variants"] == len(sens.variants)
     for name in ("variants", "power_scaling", "pareto_k", "mnar", "tipping_points", "exact",
                  "sensitivity.json", "spec.toml", "report.html", "report.md"):  # fmt: skip
@@ -232,17 +232,18 @@ def test_exact_loo_refits_agree_with_psis(monkeypatch):
     from bayes_peer.workflows import sensitivity_mcmc
 
     monkeypatch.setattr(sensitivity_mcmc, "PARETO_K_REFIT", -1.0)  # refit the worst k ...
-    monkeypatch.setattr(sensitivity_mcmc, "MAX_REFITS", 2)  # ... two of them
+    monkeypatch.setattr(sensitivity_mcmc, "MAX_REFITS", 3)  # ... three of them
     data = read_participants(DEMO)
     settings = SamplerSettings(draws=1000, tune=600, chains=2, seed=3)
     result = sensitivity_mcmc.correlation_pair(data, "alliance", "qol", ["m12", "m24"], settings)
     refitted = [r for r in result.influence if r["refitted"]]
-    assert len(refitted) == 2
-    for row in refitted:
-        assert row["pareto_k"] < 0.7  # PSIS is reliable here, so the two must agree
+    assert len(refitted) == 3
+    reliable = [r for r in refitted if r["pareto_k"] < 0.7]  # where PSIS is reliable ...
+    assert len(reliable) >= 2
+    for row in reliable:  # ... the exact refit and PSIS must agree
         assert row["elpd_loo_exact"] == pytest.approx(row["elpd_loo_psis"], abs=0.15)
     influence_rows = [r for r in result.variants if r["kind"] == "influence"]
-    assert len(influence_rows) == 2 * 3 and all(int(r["n"]) == 42 for r in influence_rows)
+    assert len(influence_rows) == 3 * 3 and all(int(r["n"]) == 42 for r in influence_rows)
 
 
 def _conjugate_tree(tau: float, ybar: float, n: int, seed: int = 0):

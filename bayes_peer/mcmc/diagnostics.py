@@ -1,15 +1,27 @@
-"""Posterior summaries of one scalar quantity, with the convergence numbers beside them.
+"""The one diagnostics policy of the toolkit, and posterior summaries with their diagnostics.
 
-Thresholds follow Vehtari et al. (2021): r_hat <= 1.01, bulk and tail ESS >= 400 (100 per
-chain for 4 chains), no divergent transitions after warm-up. A summary whose draws fail any of
-them carries a flag and ``diagnostics_ok = False``; callers never print such numbers as if
-they were fine.
+Every MCMC command (``correlate --model``, ``regress --prior``, ``run``, ``demo``,
+``sensitivity``) and the report's methods text use the thresholds defined here:
+
+* **fail** (the numbers are flagged wherever they appear): r_hat > :data:`RHAT_MAX` (1.01), a
+  bulk or tail ESS < :data:`ESS_MIN` (400), any divergent transition after warm-up (Vehtari et
+  al. 2021);
+* **warn**: E-BFMI < :data:`EBFMI_MIN` (0.3; Betancourt 2017), transitions that hit the maximum
+  tree depth, and PSIS-LOO Pareto k above :func:`pareto_k_threshold` = min(1 - 1/log10(S), 0.7)
+  for S posterior draws (Vehtari et al. 2024): a warning about LOO, not a failed fit;
+* otherwise **pass**.
+
+A summary whose draws fail a check carries a flag and ``diagnostics_ok = False``; callers never
+print such numbers as if they were fine.
 
 References
 ----------
 Vehtari, A., Gelman, A., Simpson, D., Carpenter, B., & Bürkner, P.-C. (2021). Rank-normalization,
 folding, and localization: an improved R-hat for assessing convergence of MCMC. *Bayesian
 Analysis*, 16(2), 667-718.
+Vehtari, A., Simpson, D., Gelman, A., Yao, Y., & Gabry, J. (2024). Pareto smoothed importance
+sampling. *JMLR*, 25(72), 1-58.
+Betancourt, M. (2017). A conceptual introduction to Hamiltonian Monte Carlo. arXiv:1701.02434.
 Kruschke, J. K. (2018). Rejecting or accepting parameter values in Bayesian estimation.
 *AMPPS*, 1(2), 270-280. (ROPE.)
 """
@@ -18,8 +30,91 @@ from __future__ import annotations
 
 import numpy as np
 
+#: Largest r_hat of a fit that passes.
 RHAT_MAX = 1.01
+#: Smallest bulk and tail ESS of a fit that passes.
 ESS_MIN = 400
+#: Smallest E-BFMI of a chain before a warning.
+EBFMI_MIN = 0.3
+#: Largest Pareto k threshold (reached at S >= 2,154 draws).
+PARETO_K_MAX = 0.7
+
+
+def pareto_k_threshold(draws: int) -> float:
+    """min(1 - 1/log10(S), 0.7): the Pareto k above which PSIS is unreliable for S draws
+    (Vehtari et al. 2024, section 3)."""
+    if draws <= 10:
+        return 0.0
+    return min(1.0 - 1.0 / np.log10(draws), PARETO_K_MAX)
+
+
+def elpd_diff_se(elpd_i_diff: np.ndarray) -> float:
+    """Standard error of an ELPD difference: sqrt(n) times the sample SD (ddof = 1) of the
+    pointwise differences, as the loo package computes it (Vehtari, Gelman & Gabry 2017)."""
+    diff = np.asarray(elpd_i_diff, dtype=float).ravel()
+    if diff.size < 2:
+        return float("nan")
+    return float(np.sqrt(diff.size) * np.std(diff, ddof=1))
+
+
+def policy_text(ci_prob: float = 0.95) -> str:
+    """The policy in one paragraph, for methods sections."""
+    return (
+        f"Diagnostics per model: fail if any r_hat > {RHAT_MAX}, a bulk or tail ESS < "
+        f"{ESS_MIN}, or any divergent transition; warn for E-BFMI < {EBFMI_MIN}, transitions "
+        "at the maximum tree depth, or a PSIS-LOO Pareto k above min(1 - 1/log10(S), "
+        f"{PARETO_K_MAX}) for S draws (Vehtari et al. 2021, 2024). Intervals are "
+        f"{100 * ci_prob:g}% equal-tailed."
+    )
+
+
+def fit_diagnostics(name: str, idata) -> dict:
+    """r_hat, ESS, MCSE, divergences, E-BFMI, tree depth, Pareto k and the verdict of one fit.
+
+    Returns
+    -------
+    dict
+        ``model, verdict, r_hat_max, ess_bulk_min, ess_tail_min, mcse_max, divergences,
+        ebfmi_min, max_treedepth_hits, pareto_k_max, pareto_k_threshold, reasons``.
+    """
+    import warnings
+
+    import arviz as az
+
+    post = idata["posterior"].to_dataset()
+    post = post[[name for name, v in post.data_vars.items() if v.size]]  # e.g. no slopes
+    stats = idata["sample_stats"].to_dataset()
+    draws = int(post.sizes["chain"] * post.sizes["draw"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r_hat = float(np.nanmax([np.nanmax(v.values) for v in az.rhat(post).data_vars.values()]))
+        ess_bulk = float(np.nanmin([np.nanmin(v.values) for v in az.ess(post).data_vars.values()]))
+        ess_tail = float(np.nanmin(
+            [np.nanmin(v.values) for v in az.ess(post, method="tail").data_vars.values()]
+        ))  # fmt: skip
+        mcse = float(np.nanmax([np.nanmax(v.values) for v in az.mcse(post).data_vars.values()]))
+        energy = stats["energy"].values
+        ebfmi = float(np.min(np.square(np.diff(energy, axis=1)).mean(axis=1) / energy.var(axis=1)))
+        pareto = None
+        if "log_likelihood" in idata.children:
+            var = next(iter(idata["log_likelihood"].data_vars))
+            pareto = float(np.max(np.asarray(az.loo(idata, pointwise=True, var_name=var).pareto_k)))
+    divergences = int(stats["diverging"].sum())
+    depth = int(stats["maxdepth_reached"].sum()) if "maxdepth_reached" in stats else 0
+    k_max = pareto_k_threshold(draws)
+    fail = convergence_flags(r_hat, ess_bulk, ess_tail, divergences)
+    warn = []
+    if ebfmi < EBFMI_MIN:
+        warn.append(f"E-BFMI {ebfmi:.2f} < {EBFMI_MIN}")
+    if depth:
+        warn.append(f"{depth} transitions at the maximum tree depth")
+    if pareto is not None and pareto > k_max:
+        warn.append(f"Pareto k {pareto:.2f} > {k_max:.2f} (LOO unreliable for some rows)")
+    verdict = "fail" if fail else "warn" if warn else "pass"
+    return {"model": name, "verdict": verdict, "r_hat_max": r_hat, "ess_bulk_min": ess_bulk,
+            "ess_tail_min": ess_tail, "mcse_max": mcse, "divergences": divergences,
+            "ebfmi_min": ebfmi, "max_treedepth_hits": depth, "pareto_k_max": pareto,
+            "pareto_k_threshold": k_max, "reasons": "; ".join(fail + warn)}  # fmt: skip
 
 
 def convergence_flags(
@@ -30,9 +125,9 @@ def convergence_flags(
     if not np.isfinite(r_hat) or r_hat > RHAT_MAX:
         flags.append(f"r_hat {r_hat:.3f} > {RHAT_MAX}")
     if not np.isfinite(ess_bulk) or ess_bulk < ESS_MIN:
-        flags.append(f"ess_bulk {ess_bulk:.0f} < {ESS_MIN}")
+        flags.append(f"bulk ESS {ess_bulk:.0f} < {ESS_MIN}")
     if not np.isfinite(ess_tail) or ess_tail < ESS_MIN:
-        flags.append(f"ess_tail {ess_tail:.0f} < {ESS_MIN}")
+        flags.append(f"tail ESS {ess_tail:.0f} < {ESS_MIN}")
     if divergences > 0:
         flags.append(f"{divergences} divergent transitions")
     return flags

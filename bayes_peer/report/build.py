@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bayes_peer.errors import InputError
+from bayes_peer.mcmc.diagnostics import policy_text
 from bayes_peer.report import figures
 from bayes_peer.report.compare import (
     apa_block,
@@ -122,7 +124,7 @@ def _methods(spec: SpecResults, record: dict) -> list[tuple]:
             f"values: {priors.get('correlations_missing', 'see spec')}. The Bayes factors "
             f"BF10 are exact (Ly, Marsman & Wagenmakers 2018) on each pair's complete rows "
             f"under {priors['correlations_exact']}. Frequentist: Pearson r with the Fisher-z "
-            "95% CI and the t test"
+            f"{spec.level} CI and the t test"
             + (
                 "; differences between waves with Steiger's (1980) test and Zou's (2007) interval."
                 if spec.correlation_contrasts
@@ -142,11 +144,7 @@ def _methods(spec: SpecResults, record: dict) -> list[tuple]:
             f"{priors.get('regressions_missing', 'see spec')}. Frequentist: OLS, ΔR² and the "
             f"F-change test per block."
         )
-    parts.append(
-        "Diagnostics per model: fail if any r_hat > 1.01, a bulk or tail ESS < 400, or any "
-        "divergent transition; warn for E-BFMI < 0.3, maximum tree depth, or PSIS-LOO "
-        "Pareto k > 0.7 (Vehtari et al. 2021). Intervals are 95% equal-tailed."
-    )
+    parts.append(policy_text(spec.ci_prob))
     return [("h3", "Methods"), ("p", " ".join(parts[:2])), *[("p", part) for part in parts[2:]]]
 
 
@@ -177,8 +175,8 @@ def _correlation_section(spec: SpecResults, add_figures) -> list[tuple]:
     blocks.append(
         (
             "p",
-            f"r: Pearson with Fisher-z 95% CI; p: two-sided t test; ρ: posterior "
-            f"median and 95% CrI of the joint model ({rows[0]['prior']}); BF10: exact, "
+            f"r: Pearson with Fisher-z {spec.level} CI; p: two-sided t test; ρ: posterior "
+            f"median and {spec.level} CrI of the joint model ({rows[0]['prior']}); BF10: exact, "
             f"stretched beta prior kappa = {kappa:g} (JASP's default width; its prior is "
             f"not the joint model's); P(dir): posterior probability of the sign of the "
             f"median.",
@@ -191,9 +189,9 @@ def _correlation_section(spec: SpecResults, add_figures) -> list[tuple]:
                 "pair",
                 "wave",
                 "n",
-                "r [95% CI]",
+                f"r [{spec.level} CI]",
                 "p",
-                "ρ [95% CrI]",
+                f"ρ [{spec.level} CrI]",
                 "BF10",
                 "P(dir)",
                 "diagnostics",
@@ -250,7 +248,7 @@ def _contrast_section(spec: SpecResults, add_figures) -> list[tuple]:
             (
                 "p",
                 "Difference of each correlation between the waves: posterior "
-                "median and 95% CrI from the joint model of both waves; frequentist: "
+                f"median and {spec.level} CrI from the joint model of both waves; frequentist: "
                 f"Steiger's Z test and Zou's CI on the n = "
                 f"{spec.correlation_contrasts[0]['freq_n']} participants observed at "
                 "both waves.",
@@ -262,9 +260,9 @@ def _contrast_section(spec: SpecResults, add_figures) -> list[tuple]:
                 [
                     "pair",
                     "difference",
-                    "posterior [95% CrI]",
+                    f"posterior [{spec.level} CrI]",
                     "P(dir)",
-                    "frequentist [95% CI]",
+                    f"frequentist [{spec.level} CI]",
                     "p",
                     "diagnostics",
                     "reading",
@@ -297,7 +295,14 @@ def _contrast_section(spec: SpecResults, add_figures) -> list[tuple]:
         blocks.append(
             (
                 "table",
-                ["outcome", "term", "difference", "posterior [95% CrI]", "P(dir)", "diagnostics"],
+                [
+                    "outcome",
+                    "term",
+                    "difference",
+                    f"posterior [{spec.level} CrI]",
+                    "P(dir)",
+                    "diagnostics",
+                ],
                 table,
             )
         )
@@ -342,8 +347,11 @@ def _regression_section(spec: SpecResults, add_figures) -> list[tuple]:
         (
             "p",
             f"ΔR² and F-change: OLS on the rows complete for the block model; "
-            f"posterior ΔR²: median and 95% CrI; BF10: {priors.get('block_bf', 'JZS')}, "
-            f"the full block model against the previous one.",
+            f"posterior ΔR²: median and {spec.level} CrI, positive by construction (a share "
+            "of variance), so its interval never excludes 0 and cannot say whether the block "
+            "helps: read that from the block BF and elpd_diff; "
+            f"BF10: {priors.get('block_bf', 'JZS')}, the full block model against the previous "
+            "one.",
         )
     )
     blocks.append(
@@ -358,7 +366,7 @@ def _regression_section(spec: SpecResults, add_figures) -> list[tuple]:
                 "ΔR²",
                 "F-change",
                 "p",
-                "posterior ΔR² [95% CrI]",
+                f"posterior ΔR² [{spec.level} CrI]",
                 "BF10",
                 "diagnostics",
                 "reading",
@@ -394,8 +402,9 @@ def _regression_section(spec: SpecResults, add_figures) -> list[tuple]:
         (
             "p",
             "Standardized coefficients of the full model (last block; every block's "
-            "coefficients are in coefficients.csv): OLS beta with its 95% CI and t test "
-            f"beside the posterior median and 95% CrI ({priors.get('regressions_mcmc', '')}).",
+            f"coefficients are in coefficients.csv): OLS beta with its {spec.level} CI and t test "
+            f"beside the posterior median and {spec.level} CrI "
+            f"({priors.get('regressions_mcmc', '')}).",
         )
     )
     blocks.append(
@@ -405,9 +414,9 @@ def _regression_section(spec: SpecResults, add_figures) -> list[tuple]:
                 "outcome",
                 "wave",
                 "term",
-                "OLS beta [95% CI]",
+                f"OLS beta [{spec.level} CI]",
                 "p",
-                "posterior [95% CrI]",
+                f"posterior [{spec.level} CrI]",
                 "P(dir)",
                 "diagnostics",
                 "reading",
@@ -596,7 +605,7 @@ def build_report(
                         (
                             "figure",
                             path,
-                            figures.CAPTIONS.get(name, name)
+                            figures.CAPTIONS.get(name, name).format(level=spec.level)
                             + (" SYNTHETIC DATA." if spec.synthetic else ""),
                         )
                     )
@@ -625,3 +634,19 @@ def build_report(
         "figures": written,
         "seconds": time.perf_counter() - start,
     }
+
+
+def rebuild_report(folder: str | Path, *, log: Callable[[str], None] | None = None) -> dict:
+    """Rewrite the report of an existing results folder (``bayes-peer report FOLDER``).
+
+    The folder must be one bayes-peer wrote and nobody changed since (InputError otherwise);
+    it is locked while the report is written and its marker lists the new files afterwards
+    (:func:`bayes_peer.runs.folders.updating`).
+    """
+    from bayes_peer.runs.folders import updating
+
+    if not (Path(folder) / "run.json").is_file():
+        raise InputError(f"{folder}: not a results folder (no run.json); write one with "
+                         "`bayes-peer run` or `bayes-peer demo`")  # fmt: skip
+    with updating(folder, "bayes-peer report"):
+        return build_report(folder, log=log)

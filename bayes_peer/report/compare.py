@@ -89,6 +89,8 @@ def reading(
     effect: str = "an effect",
     absence: str = "no effect",
     direction: str = "> 0",
+    prior: str | None = None,
+    robustness: tuple[float, float, str] | None = None,
 ) -> str:
     """One sentence: do the frequentist test and the Bayesian evidence agree, and if not, how?
 
@@ -105,6 +107,12 @@ def reading(
         What is tested and its absence, for the sentence ("a correlation", "no correlation").
     direction : str
         The sign of the posterior median, for the sentence ("> 0" or "< 0").
+    prior : str, optional
+        The prior width behind ``bf10`` ("kappa = 1"), named whenever the sentence reads the
+        Bayes factor as evidence for the absence of the effect.
+    robustness : (float, float, str), optional
+        The smallest and largest BF10 over a range of prior widths and that range in words
+        ("kappa from 1/3 to 2"), named in the same sentences.
     """
     sig = p_value is not None and p_value < ALPHA
     p_text = fmt_p_apa(p_value)
@@ -116,10 +124,11 @@ def reading(
     if bf10 is not None and math.isfinite(bf10) and bf10 > 0:
         bf_text = f"BF10 = {fmt_bf_text(bf10)}"
         category = evidence_category(bf10)
+        caveat = _absence_caveat(prior, robustness)
         if sig and bf10 < 1:
             return (
                 f"Disagree: {p_text} but {bf_text}: the data favour {absence} "
-                f"({category}); significance alone overstates the evidence."
+                f"({category}{caveat}); significance alone overstates the evidence."
             )
         if sig and bf10 < 3:
             return (
@@ -137,7 +146,7 @@ def reading(
             return f"Agree: {p_text} and {bf_text} ({category})."
         if bf10 <= 1 / 3:
             return (
-                f"Agree, and more: {p_text}, and {bf_text} is {category}: the data "
+                f"Agree, and more: {p_text}, and {bf_text} is {category}{caveat}: the data "
                 f"support {absence}, which a p-value cannot show."
             )
         return (
@@ -158,6 +167,57 @@ def reading(
     if sig:
         return f"Agree: {p_text} and {pd_text}."
     return f"Agree: {p_text} and {pd_text}: the sign is uncertain."
+
+
+def _absence_caveat(prior: str | None, robustness: tuple[float, float, str] | None) -> str:
+    """'; with kappa = 1; BF10 0.21 to 0.38 for kappa from 1/3 to 2' (or '')."""
+    parts = []
+    if prior:
+        parts.append(f"with {prior}")
+    if robustness is not None:
+        low, high, widths = robustness
+        parts.append(f"BF10 {fmt_bf_text(low)} to {fmt_bf_text(high)} for {widths}")
+    return "".join(f"; {p}" for p in parts)
+
+
+#: Prior widths over which a Bayes factor for absence is checked (JASP's usual range).
+KAPPA_RANGE = (1 / 3, 2.0)
+RSCALE_RANGE = (math.sqrt(2) / 4, 1.0)
+
+
+def correlation_bf_range(r: float, n: int, alternative: str = "two-sided") -> tuple:
+    """Smallest and largest BF10 for kappa in :data:`KAPPA_RANGE`, and the range in words."""
+    import numpy as np
+
+    from bayes_peer.exact.correlation import log_bf10_over_kappa
+
+    if alternative != "two-sided":
+        return None
+    logs = log_bf10_over_kappa(r, n, np.linspace(*KAPPA_RANGE, 25))
+    return float(np.exp(logs.min())), float(np.exp(logs.max())), "kappa from 1/3 to 2"
+
+
+def block_bf_range(row: dict) -> tuple | None:
+    """Smallest and largest block BF for JZS r in :data:`RSCALE_RANGE` ("medium" to 1)."""
+    import numpy as np
+
+    from bayes_peer.exact.regression import log_jzs_bf
+
+    terms = row.get("terms") or []
+    if isinstance(terms, str):  # as read back from blocks.csv
+        terms = [t for t in terms.split(";") if t.strip()]
+    p, r2, n = row.get("p"), row.get("r2"), row.get("n")
+    if p is None or r2 is None or n is None or row.get("delta_r2") is None:
+        return None
+    p0, r2_0 = p - len(terms), r2 - row["delta_r2"]
+    if not terms:
+        return None
+    values = []
+    for scale in np.linspace(*RSCALE_RANGE, 15):
+        full = log_jzs_bf(n, p, r2, float(scale))
+        previous = log_jzs_bf(n, p0, r2_0, float(scale)) if p0 > 0 else 0.0
+        values.append(full - previous)
+    return float(np.exp(min(values))), float(np.exp(max(values))), "JZS r from √2/4 to 1"
 
 
 def direction_of(median: float | None) -> str:
@@ -183,7 +243,7 @@ def apa_correlation(row: dict) -> str:
         return fmt_stat(value, 2, leading_zero=False)
 
     text = (
-        f"r = {bounded(row['r'])}, 95% CI [{bounded(row['freq_ci_low'])}, "
+        f"r = {bounded(row['r'])}, {_pct(row)} CI [{bounded(row['freq_ci_low'])}, "
         f"{bounded(row['freq_ci_high'])}], {fmt_p_apa(row['p_value'])} (Pearson, n = {row['n']})"
     )
     if row.get("mcmc_median") is not None:
@@ -225,8 +285,19 @@ def correlation_comparison(row: dict) -> dict:
             effect="a correlation",
             absence="no correlation",
             direction=direction_of(row.get("mcmc_median")),
+            prior=f"kappa = {row['kappa']:g}",
+            robustness=_when_absence(row["bf10"], lambda: correlation_bf_range(
+                row["r"], int(row.get("n_effective") or row["n"]),
+                row.get("alternative", "two-sided"))),
         ),
     }
+
+
+def _when_absence(bf10, compute):
+    """``compute()`` only when the reading will speak of evidence for absence (BF10 < 1)."""
+    if bf10 is None or not math.isfinite(bf10) or bf10 >= 1:
+        return None
+    return compute()
 
 
 def block_comparison(row: dict) -> dict:
@@ -253,6 +324,8 @@ def block_comparison(row: dict) -> dict:
             None,
             effect="an added contribution of the block",
             absence="no added contribution",
+            prior=f"JZS r = {row['rscale']:.3g}" if row.get("rscale") else "the JZS prior",
+            robustness=_when_absence(row["bf_block"], lambda: block_bf_range(row)),
         ),
     }
 
@@ -294,7 +367,8 @@ def apa_block(row: dict) -> str:
     )
     if row.get("delta_r2_median") is not None:
         text += (
-            f"; posterior ΔR² = {fmt_stat(row['delta_r2_median'], 3, leading_zero=False)}, 95% "
+            f"; posterior ΔR² (positive by construction) = "
+            f"{fmt_stat(row['delta_r2_median'], 3, leading_zero=False)}, {_pct(row)} "
             f"CrI [{fmt_stat(row['delta_r2_ci_low'], 3, leading_zero=False)}, "
             f"{fmt_stat(row['delta_r2_ci_high'], 3, leading_zero=False)}]"
         )

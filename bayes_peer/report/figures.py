@@ -171,7 +171,7 @@ def correlation_posteriors(results: SpecResults, path_for) -> list[Path]:
                 ms=3,
                 capsize=2,
                 lw=1,
-                label="Pearson r, 95% CI",
+                label=f"Pearson r, {results.level} CI",
             )
             flag = "" if row.get("diagnostics") in (None, "pass") else f" [{row['diagnostics']}]"
             ax.set_title(
@@ -189,7 +189,8 @@ def correlation_posteriors(results: SpecResults, path_for) -> list[Path]:
             f"Blue: MCMC posterior of the joint model; grey: its prior on this correlation "
             f"({rows[0]['prior']}). Red dashed: exact "
             f"posterior under the stretched beta prior with kappa = {kappa:g} (the Bayes "
-            f"factor's prior). Black: Pearson r with its Fisher-z 95% CI. n per panel = "
+            f"factor's prior). Black: Pearson r with its Fisher-z {results.level} CI. "
+            "n per panel = "
             f"complete pairs.",
             results.synthetic,
         )
@@ -290,7 +291,8 @@ def correlation_matrix(results: SpecResults, path_for) -> list[Path]:
         _header(
             fig,
             f"Correlation matrix{f' at {wave}' if wave else ''} ({n_text}, complete pairs)",
-            f"Cell: Pearson r with its significance; 95% credible interval of the joint model "
+            f"Cell: Pearson r with its significance; {results.level} credible interval of the "
+            "joint model "
             f"({subset[0]['prior']}); BF10 of the exact test (stretched beta prior, kappa = "
             f"{subset[0]['kappa']:g}). Colour: posterior median. {legend}",
             results.synthetic,
@@ -356,14 +358,14 @@ def wave_differences(results: SpecResults, path_for) -> list[Path]:
             labels,
             [
                 (
-                    "posterior difference, 95% CrI (joint model)",
+                    f"posterior difference, {results.level} CrI (joint model)",
                     MCMC_COLOR,
                     [r["diff_median"] for r in corr],
                     [r["diff_ci_low"] for r in corr],
                     [r["diff_ci_high"] for r in corr],
                 ),
                 (
-                    "Pearson difference, 95% CI (Zou 2007)",
+                    f"Pearson difference, {results.level} CI (Zou 2007)",
                     FREQ_COLOR,
                     [r["freq_diff"] for r in corr],
                     [r["freq_ci_low"] for r in corr],
@@ -386,7 +388,7 @@ def wave_differences(results: SpecResults, path_for) -> list[Path]:
             labels,
             [
                 (
-                    "posterior difference, 95% CrI (two-wave model)",
+                    f"posterior difference, {results.level} CrI (two-wave model)",
                     MCMC_COLOR,
                     [r["diff_median"] for r in coef],
                     [r["diff_ci_low"] for r in coef],
@@ -446,14 +448,14 @@ def coefficient_forest(results: SpecResults, path_for) -> list[Path]:
             labels,
             [
                 (
-                    "posterior median, 95% CrI",
+                    f"posterior median, {results.level} CrI",
                     MCMC_COLOR,
                     [r["posterior_median"] for r in subset],
                     [r["ci_low"] for r in subset],
                     [r["ci_high"] for r in subset],
                 ),
                 (
-                    "OLS beta, 95% CI",
+                    f"OLS beta, {results.level} CI",
                     FREQ_COLOR,
                     [r["beta_std"] for r in subset],
                     [r["beta_std_ci_low"] for r in subset],
@@ -476,7 +478,8 @@ def coefficient_forest(results: SpecResults, path_for) -> list[Path]:
         fig,
         "Standardized coefficients of the full model: Bayesian vs OLS",
         f"Prior: {results.entry.get('priors', {}).get('regressions_mcmc', 'see methods')}. "
-        "OLS: standardized beta with its t-based 95% CI. ! = diagnostics warnings/failures.",
+        f"OLS: standardized beta with its t-based {results.level} CI. "
+        "! = diagnostics warnings/failures.",
         results.synthetic,
     )
     fig.subplots_adjust(left=0.17, wspace=0.75, hspace=0.35)
@@ -770,12 +773,12 @@ FIGURES = (
 #: Caption of each figure in the report.
 CAPTIONS = {
     "correlation_matrix": "Correlation matrix as papers print it: Pearson r with stars, the "
-    "joint model's 95% credible interval and the exact BF10 per cell; only flags that occur "
+    "joint model's {level} credible interval and the exact BF10 per cell; only flags that occur "
     "are in the legend.",
     "correlation_posteriors": "Prior and posterior of each correlation: MCMC (joint model) "
-    "and its prior, against the exact posterior and the Pearson estimate with its 95% CI.",
+    "and its prior, against the exact posterior and the Pearson estimate with its {level} CI.",
     "coefficient_forest": "Standardized coefficients of the full block model: posterior "
-    "median and 95% CrI beside OLS beta and 95% CI.",
+    "median and {level} CrI beside OLS beta and {level} CI.",
     "delta_r2": "Posterior of ΔR² for each block, with the classical ΔR² marked.",
     "wave_differences": "Change between the waves, with intervals.",
     "posterior_predictive": "Posterior predictive check.",

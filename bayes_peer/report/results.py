@@ -62,6 +62,17 @@ class SpecResults:
     def synthetic(self) -> bool:
         return bool(self.entry.get("synthetic"))
 
+    @property
+    def ci_prob(self) -> float:
+        """Probability of every interval in the folder's tables (run.json; 0.95 before it was
+        recorded)."""
+        return float(self.entry.get("ci_prob") or 0.95)
+
+    @property
+    def level(self) -> str:
+        """The interval label, e.g. '95%'."""
+        return f"{100 * self.ci_prob:g}%"
+
     def tree(self, model: str, groups: tuple[str, ...] = REPORT_GROUPS):
         """The groups of one model's ``posterior_<model>.nc`` the report uses, loaded.
 

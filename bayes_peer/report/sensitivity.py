@@ -31,6 +31,11 @@ def _est(row: dict) -> str:
     )
 
 
+def _level(record: dict) -> str:
+    """The interval label of a sensitivity folder (its ``ci_prob``; 95% when not recorded)."""
+    return f"{100 * float(record.get('ci_prob') or 0.95):g}%"
+
+
 def _model_label(name: str) -> str:
     """``alliance__qol`` (the model's name in the tables) -> ``alliance ~ qol``."""
     return name.replace("__", " ~ ")
@@ -103,7 +108,8 @@ def section(record: dict, tables: dict, add_figures) -> list[tuple]:
         (
             "p",
             "Each variant refits the spec's model (compiled once) and reports the headline "
-            "quantities: posterior median, 95% equal-tailed interval and its conclusion "
+            f"quantities: posterior median, {_level(record)} equal-tailed interval and its "
+            "conclusion "
             "(positive / negative: the interval excludes 0). Variants: LKJ eta "
             f"{', '.join(f'{e:g}' for e in grids['lkj_eta'])} (correlations); normal slope "
             f"priors with SD {', '.join(f'{e:g}' for e in grids['normal_slope_sd'])} and R2-D2 "
@@ -147,7 +153,7 @@ def section(record: dict, tables: dict, add_figures) -> list[tuple]:
             [
                 "model",
                 "quantity",
-                "spec [95% CrI]",
+                f"spec [{_level(record)} CrI]",
                 "conclusion",
                 "prior grid: medians",
                 "other likelihood",
@@ -260,7 +266,10 @@ def section(record: dict, tables: dict, add_figures) -> list[tuple]:
                 "by delta SDs (0 = MAR); each completed data set gets the exact posterior of "
                 f"rho under the joint model's marginal prior (kappa = {first['kappa']:g}), and "
                 "the MNAR posterior is their mixture. The tipping point is the smallest shift "
-                "(each direction, within ±1 SD) that changes the conclusion.",
+                "(each direction, within ±1 SD) that changes the conclusion. Its Monte Carlo "
+                f"error: the share of {first.get('mc_replicates', 200)} bootstrap resamples of "
+                "the imputations that find the same tipping point (in brackets; raise it with "
+                "`--imputations`).",
             )
         )
         blocks.append(
@@ -327,10 +336,13 @@ def section(record: dict, tables: dict, add_figures) -> list[tuple]:
 
 def _tipping_text(row: dict) -> str:
     parts = []
-    if row["tipping_low"] is not None:
-        parts.append(f"delta = {row['tipping_low']:g}")
-    if row["tipping_high"] is not None:
-        parts.append(f"delta = +{row['tipping_high']:g}")
+    for side, sign in (("low", ""), ("high", "+")):
+        value = row[f"tipping_{side}"]
+        if value is None:
+            continue
+        agreement = row.get(f"tipping_{side}_agreement")
+        mc = f" ({100 * float(agreement):.0f}% agree)" if agreement not in (None, "") else ""
+        parts.append(f"delta = {sign}{value:g}{mc}")
     return " and ".join(parts) if parts else "none within ±1 SD"
 
 
@@ -380,9 +392,9 @@ def sensitivity_forest(record: dict, tables: dict, path: Path) -> Path | None:
     figures._header(
         fig,
         "How the headline estimates move under each variant",
-        f"Median and 95% interval; {legend}; black = spec, blue = prior grid, orange = "
-        "likelihood, green = missing-data handling, red = without an influential participant; "
-        "open markers = fit failed its diagnostics.",
+        f"Median and {_level(record)} interval; {legend}; black = spec, blue = prior grid, "
+        "orange = likelihood, green = missing-data handling, red = without an influential "
+        "participant; open markers = fit failed its diagnostics.",
         bool(record.get("synthetic")),
     )
     fig.subplots_adjust(wspace=0.55, left=0.08)
@@ -418,7 +430,8 @@ def mnar_curves(record: dict, tables: dict, path: Path) -> Path | None:
     figures._header(
         fig,
         "Missing not at random: correlation at follow-up against the shift of missing values",
-        "Posterior median and 95% interval of rho when the imputed follow-up values of the second "
+        f"Posterior median and {_level(record)} interval of rho when the imputed follow-up "
+        "values of the second "
         "variable are shifted by delta SDs (0 = MAR); dashed red = tipping point.",
         bool(record.get("synthetic")),
     )

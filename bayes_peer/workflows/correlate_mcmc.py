@@ -26,7 +26,7 @@ from bayes_peer.frequentist import nonoverlapping_difference
 from bayes_peer.mcmc.diagnostics import summarize_draws
 from bayes_peer.mcmc.predictive import correlation_groups
 from bayes_peer.mcmc.sampler import Fit, SamplerSettings, get_structure, sampler_record
-from bayes_peer.workflows.correlate import MIN_PAIRS, correlation_record
+from bayes_peer.workflows.correlate import MIN_PAIRS, correlation_record, two_sided_comparison
 
 MODELS = ("pairwise", "joint")
 MISSING = ("fiml", "listwise")
@@ -247,7 +247,8 @@ def correlate_mcmc(
             summary = summarize_draws(
                 draws, ci_prob=ci_prob, rope=rope, divergences=fit.divergences
             )
-            pairs.append({"var1": a, "var2": b, **record, **summary, "mcmc_prior_kappa": kappa})
+            pairs.append({"var1": a, "var2": b, **record, **two_sided_comparison(record),
+                          **summary, "mcmc_prior_kappa": kappa})  # fmt: skip
         n_used = int(used_rows.sum())
     else:
         joint = _fit_joint(
@@ -282,7 +283,8 @@ def correlate_mcmc(
             pair = {"var1": a, "var2": b}
             if waves:
                 pair.update(joint.wave_of[(a, b)])
-            pairs.append({**pair, **record, **summary, "mcmc_prior_kappa": joint.kappa})
+            pairs.append({**pair, **record, **two_sided_comparison(record), **summary,
+                          "mcmc_prior_kappa": joint.kappa})  # fmt: skip
         contrasts = joint.contrasts(ci_prob) if waves else None
     result = {
         "model": model,

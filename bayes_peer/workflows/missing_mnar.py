@@ -12,7 +12,11 @@ tipping point is the smallest shift, in each direction, at which the conclusion 
 (whether its 95% interval excludes 0) changes.
 
 The imputations use common random numbers across shifts, so the curves over delta are smooth
-and a tipping point is not an artefact of new noise at each delta.
+and a tipping point is not an artefact of new noise at each delta. Their number (default
+:data:`IMPUTATIONS`) sets the Monte Carlo error, which is reported: the mixture is recomputed
+on :data:`MC_REPLICATES` bootstrap resamples of the imputed data sets, giving a Monte Carlo SE
+of every interval end and, for each tipping point, the share of resamples that find the same
+shift and the range of shifts they find.
 
 References
 ----------
@@ -42,6 +46,8 @@ DELTAS = tuple(round(float(x), 2) for x in np.linspace(-1.0, 1.0, 21))
 IMPUTATIONS = 20
 #: Seed of the imputation draws (the same numbers serve every shift).
 IMPUTATION_SEED = 20261126
+#: Bootstrap resamples of the imputations behind the Monte Carlo errors.
+MC_REPLICATES = 200
 
 
 def conclusion(ci_low: float, ci_high: float) -> str:
@@ -157,7 +163,10 @@ def delta_adjusted(
         cov = corr[c, d] * np.outer(sds[c, d], sds[c, d])
         completed.append(impute(y, mask, mu[c, d], cov, [i, j], normals[m]))
     tail = (1.0 - ci_prob) / 2.0
-    rows = []
+    probs = [tail, 0.5, 1.0 - tail]
+    m = len(completed)
+    boot = np.random.default_rng(seed + 2).multinomial(m, np.full(m, 1.0 / m), MC_REPLICATES) / m
+    rows, replicate_conclusions = [], []
     for delta in deltas:
         rs = []
         for values in completed:
@@ -166,23 +175,54 @@ def delta_adjusted(
         rs_arr = np.asarray(rs)
         z, log_bf, cdfs = mixture_inputs(rs_arr, n, kappa)
         cdf = cdfs.mean(axis=0)  # the mixture of the complete-data posteriors
-        lo, med, hi = np.tanh(np.interp([tail, 0.5, 1.0 - tail], cdf, z))
+        lo, med, hi = np.tanh(np.interp(probs, cdf, z))
+        resampled = np.tanh(np.array([np.interp(probs, c, z) for c in boot @ cdfs]))
+        replicate_conclusions.append([conclusion(a, c) for a, _, c in resampled])
+        mcse = resampled.std(axis=0, ddof=1)
         rows.append({
             "delta": float(delta), "median": float(med), "ci_low": float(lo),
             "ci_high": float(hi), "p_positive": float(1.0 - np.interp(0.0, z, cdf)),
             "bf10_median": float(np.exp(np.median(log_bf))), "r_mean": float(rs_arr.mean()),
-            "conclusion": conclusion(lo, hi),
+            "conclusion": conclusion(lo, hi), "median_mcse": float(mcse[1]),
+            "ci_low_mcse": float(mcse[0]), "ci_high_mcse": float(mcse[2]),
         })  # fmt: skip
-    at_zero = next(r for r in rows if r["delta"] == 0.0)["conclusion"]
-    low = [r["delta"] for r in rows if r["delta"] < 0 and r["conclusion"] != at_zero]
-    high = [r["delta"] for r in rows if r["delta"] > 0 and r["conclusion"] != at_zero]
+    delta_list = [r["delta"] for r in rows]
+    tipping = _tipping_points(delta_list, [r["conclusion"] for r in rows])
+    replicates = [
+        _tipping_points(delta_list, [replicate_conclusions[k][b] for k in range(len(rows))])
+        for b in range(MC_REPLICATES)
+    ]
     return {
         "rows": rows,
         "n": int(n),
         "n_shifted": int(shifted.sum()),
         "imputations": int(picks.size),
         "kappa": float(kappa),
-        "conclusion_mar": at_zero,
-        "tipping_low": max(low) if low else None,
-        "tipping_high": min(high) if high else None,
+        "conclusion_mar": tipping["at_zero"],
+        "tipping_low": tipping["low"],
+        "tipping_high": tipping["high"],
+        **_tipping_mc(tipping, replicates),
+        "mc_replicates": MC_REPLICATES,
     }
+
+
+def _tipping_points(deltas: list[float], conclusions: list[str]) -> dict:
+    """The shifts nearest 0, each way, whose conclusion differs from the one at delta = 0."""
+    at_zero = conclusions[deltas.index(0.0)]
+    low = [d for d, c in zip(deltas, conclusions, strict=True) if d < 0 and c != at_zero]
+    high = [d for d, c in zip(deltas, conclusions, strict=True) if d > 0 and c != at_zero]
+    return {"at_zero": at_zero, "low": max(low) if low else None,
+            "high": min(high) if high else None}  # fmt: skip
+
+
+def _tipping_mc(tipping: dict, replicates: list[dict]) -> dict:
+    """Monte Carlo error of each tipping point over bootstrap resamples of the imputations:
+    the share that agree (same shift, or none in the range) and the range of shifts found."""
+    out = {}
+    for side in ("low", "high"):
+        found = [r[side] for r in replicates]
+        values = [v for v in found if v is not None]
+        out[f"tipping_{side}_agreement"] = float(np.mean([v == tipping[side] for v in found]))
+        out[f"tipping_{side}_range"] = [min(values), max(values)] if values else None
+        out[f"tipping_{side}_none_share"] = float(np.mean([v is None for v in found]))
+    return out

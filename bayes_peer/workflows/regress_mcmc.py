@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from bayes_peer.data.participants import ParticipantData
-from bayes_peer.mcmc.diagnostics import summarize_draws
+from bayes_peer.mcmc.diagnostics import elpd_diff_se, pareto_k_threshold, summarize_draws
 from bayes_peer.mcmc.predictive import add_posterior_draws, regression_groups
 from bayes_peer.mcmc.sampler import Fit, SamplerSettings, get_structure, sampler_record
 from bayes_peer.regression import (
@@ -113,14 +113,15 @@ def coefficient_posterior(
 
 
 def block_verdict(block: dict, flags: list[str], sigma: np.ndarray, divergences: int) -> None:
-    """Set a block's ``diagnostics_ok`` and ``flags`` (a Pareto k > 0.7 warns, never fails)."""
+    """Set a block's ``diagnostics_ok`` and ``flags`` (a high Pareto k warns, never fails)."""
     sigma_summary = summarize_draws(sigma, divergences=divergences, prefix="")
     flags = flags + [f"sigma: {f}" for f in sigma_summary["flags"]]
     block["diagnostics_ok"] = not flags
     block["flags"] = sorted(set(flags))
-    if block["pareto_k_max"] > 0.7:
+    k_max = pareto_k_threshold(np.asarray(sigma).size)
+    if block["pareto_k_max"] > k_max:
         block["flags"].append(
-            f"Pareto k {block['pareto_k_max']:.2f} > 0.7: LOO unreliable for some rows"
+            f"Pareto k {block['pareto_k_max']:.2f} > {k_max:.2f}: LOO unreliable for some rows"
         )
 
 
@@ -214,7 +215,7 @@ def regress_mcmc(
         block.update(delta_r2_median=med, delta_r2_ci_low=lo, delta_r2_ci_high=hi)
         block["elpd_loo"] = elpd
         block["elpd_diff"] = float(elpd - elpd_prev)
-        block["elpd_diff_se"] = float(np.sqrt(n * np.var(diff_i)))
+        block["elpd_diff_se"] = elpd_diff_se(diff_i)
         block["pareto_k_max"] = float(pareto_k.max())
         block["divergences"] = fit.divergences
         flags = []

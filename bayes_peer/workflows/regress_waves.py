@@ -21,6 +21,7 @@ import numpy as np
 
 from bayes_peer.data.participants import ParticipantData
 from bayes_peer.errors import InputError
+from bayes_peer.mcmc.diagnostics import elpd_diff_se
 from bayes_peer.mcmc.predictive import add_posterior_draws, two_wave_groups
 from bayes_peer.mcmc.sampler import Fit, SamplerSettings, get_structure, sampler_record
 from bayes_peer.regression import (
@@ -282,7 +283,7 @@ def regress_waves_mcmc(
                                      log_w.reshape(-1, int(sel.sum())))  # fmt: skip
             block["elpd_loo"] = elpd
             block["elpd_diff"] = float(elpd - elpd_prev)
-            block["elpd_diff_se"] = float(np.sqrt(sel.sum() * np.var(elpd_i - elpd_i_prev)))
+            block["elpd_diff_se"] = elpd_diff_se(elpd_i - elpd_i_prev)
             block["pareto_k_max"] = float(np.max(pareto_k))
             block["divergences"] = fit.divergences
             flags = []

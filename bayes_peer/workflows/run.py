@@ -131,7 +131,8 @@ def _run_regressions(spec, data, settings, progress, folder, diagnostics, timing
         for row in fitted.result["blocks"]:
             row.pop("flags", None)
             blocks_out.append({"outcome": outcome, **row, "diagnostics": verdicts[row["block"]],
-                               "model": f"{outcome}_block{row['block']}"})  # fmt: skip
+                               "model": f"{outcome}_block{row['block']}",
+                               "rscale": rscale})  # fmt: skip
         for row in fitted.result["coefficients"]:
             row.pop("flags", None)
             coefs_out.append({"outcome": outcome, **row, "diagnostics": verdicts[row["block"]]})
@@ -268,7 +269,8 @@ def _run_regressions_summary(spec, tables, settings, progress, folder, diagnosti
                 row.pop("flags", None)
                 blocks_out.append({"outcome": outcome, "wave": wave, **row,
                                    "diagnostics": verdict[row["block"]],
-                                   "model": f"{stem}_block{row['block']}"})  # fmt: skip
+                                   "model": f"{stem}_block{row['block']}",
+                                   "rscale": rscale})  # fmt: skip
             for row in fitted.result["coefficients"]:
                 row.pop("flags", None)
                 coefs_out.append({"outcome": outcome, "wave": wave, **row,

@@ -32,6 +32,11 @@ def evidence_category(bf: float) -> str:
     return "inconclusive"
 
 
+def evidence_category_log(log_bf: float) -> str:
+    """:func:`evidence_category` of exp(log_bf), without overflow."""
+    return evidence_category(math.exp(max(min(log_bf, 50.0), -50.0)))
+
+
 def correlation_robustness(r: float, n: int, alternative: str = "two-sided") -> dict:
     """``robustness`` (list of {kappa, bf10}), ``max_bf10`` and ``kappa_at_max``."""
     curve, log_max, k_star = robustness_curve(r, n, alternative)
@@ -59,12 +64,16 @@ def _sample_r(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return r
 
 
-def sequential(x: np.ndarray, y: np.ndarray, kappa: float = 1.0) -> dict:
-    """BF10 and posterior median as complete pairs accumulate, in file order and random orders.
+def sequential(
+    x: np.ndarray, y: np.ndarray, kappa: float = 1.0, alternative: str = "two-sided"
+) -> dict:
+    """BF and posterior median as complete pairs accumulate, in file order and random orders.
 
     Returns ``sequential`` (list of {n, bf10, posterior_median}, file order, from n = 4) and
     ``sequential_random`` (list of {n, bf10_q05, bf10_median, bf10_q95} over
-    :data:`SEQUENTIAL_ORDERS` random orders, seeded).
+    :data:`SEQUENTIAL_ORDERS` random orders, seeded). As everywhere in the JSON contract,
+    ``bf10`` is the Bayes factor of the chosen ``alternative`` (BF+0 or BF-0 when one-sided)
+    and the median is that of the (truncated) posterior under it.
     """
     n_total = x.size
     steps = np.arange(FIRST_N, n_total + 1)
@@ -75,7 +84,7 @@ def sequential(x: np.ndarray, y: np.ndarray, kappa: float = 1.0) -> dict:
         log_bf = np.full(steps.size, np.nan)
         med = np.full(steps.size, np.nan)
         if ok.any():
-            log_bf[ok], med[ok] = log_bf10_and_median_many(r[ok], steps[ok], kappa)
+            log_bf[ok], med[ok] = log_bf10_and_median_many(r[ok], steps[ok], kappa, alternative)
         return log_bf, med
 
     log_bf, med = run(np.arange(n_total))
@@ -90,8 +99,8 @@ def sequential(x: np.ndarray, y: np.ndarray, kappa: float = 1.0) -> dict:
             for k, b, m in zip(steps, log_bf, med, strict=True)
         ],
         "sequential_random": [
-            {"n": int(k), "bf10_q05": math.exp(a), "bf10_median": math.exp(b),
-             "bf10_q95": math.exp(c)}
+            {"n": int(k), "bf10_q05": bf_from_log(a), "bf10_median": bf_from_log(b),
+             "bf10_q95": bf_from_log(c)}
             for k, a, b, c in zip(steps, *q, strict=True)
         ],
         "sequential_orders": SEQUENTIAL_ORDERS,
@@ -100,30 +109,40 @@ def sequential(x: np.ndarray, y: np.ndarray, kappa: float = 1.0) -> dict:
 
 
 def influence(
-    x: np.ndarray, y: np.ndarray, ids: list[str], kappa: float = 1.0, ci_prob: float = 0.95
+    x: np.ndarray,
+    y: np.ndarray,
+    ids: list[str],
+    kappa: float = 1.0,
+    ci_prob: float = 0.95,
+    alternative: str = "two-sided",
 ) -> dict:
     """Each participant left out in turn; who changes a conclusion.
 
-    A conclusion changes when the evidence category (BF10 > 3, < 1/3, in between) differs from
-    the full data's, or when the credible interval's exclusion of 0 flips.
+    A conclusion changes when the evidence category (BF > 3, < 1/3, in between) differs from
+    the full data's, or when the credible interval's exclusion of 0 flips. Under a one-sided
+    ``alternative`` the BF is BF+0 (BF-0) and the posterior the truncated one, as in the
+    JSON contract's ``bf10`` and ``ci_low``/``ci_high``.
     """
     n = x.size
-    full = correlation_posterior(float(np.corrcoef(x, y)[0, 1]), n, kappa, ci_prob=ci_prob)
-    full_bf = math.exp(full.log_bf10)
+    full = correlation_posterior(float(np.corrcoef(x, y)[0, 1]), n, kappa, alternative, ci_prob)
     full_excludes = full.ci_low > 0 or full.ci_high < 0
     tail = (1.0 - ci_prob) / 2.0
     keeps = [np.arange(n) != i for i in range(n)]
     rs = np.array([np.corrcoef(x[k], y[k])[0, 1] for k in keeps])
-    log_bfs, quantiles = log_bf10_and_quantiles_many(rs, n - 1, kappa, (tail, 0.5, 1.0 - tail))
+    log_bfs, quantiles = log_bf10_and_quantiles_many(
+        rs, n - 1, kappa, (tail, 0.5, 1.0 - tail), alternative
+    )
+    name = {"two-sided": "BF10", "greater": "BF+0", "less": "BF-0"}[alternative]
     rows, flagged = [], []
     for i in range(n):
         r, log_bf = float(rs[i]), float(log_bfs[i])
         lo, med, hi = (float(v) for v in quantiles[i])
-        bf = math.exp(log_bf)
+        bf = bf_from_log(log_bf)
         reasons = []
-        if evidence_category(bf) != evidence_category(full_bf):
+        if evidence_category_log(log_bf) != evidence_category_log(full.log_bf):
             reasons.append(
-                f"BF10 {full_bf:.3g} -> {bf:.3g} crosses an evidence threshold (3 or 1/3)"
+                f"{name} {math.exp(min(full.log_bf, 700)):.3g} -> "
+                f"{math.exp(min(log_bf, 700)):.3g} crosses an evidence threshold (3 or 1/3)"
             )
         if (lo > 0 or hi < 0) != full_excludes:
             reasons.append("the credible interval's exclusion of 0 flips")

@@ -43,7 +43,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from bayes_peer.correlation import implied_kappa, standardize_observed
-from bayes_peer.mcmc.diagnostics import summarize_draws
+from bayes_peer.mcmc.diagnostics import PARETO_K_MAX, pareto_k_threshold, summarize_draws
 from bayes_peer.mcmc.sampler import Fit, SamplerSettings
 from bayes_peer.regression import (
     R2D2_CONS,
@@ -53,14 +53,14 @@ from bayes_peer.regression import (
     fitted_values,
 )
 from bayes_peer.workflows.correlate_mcmc import joint_structure
-from bayes_peer.workflows.missing_mnar import conclusion, delta_adjusted
+from bayes_peer.workflows.missing_mnar import IMPUTATIONS, conclusion, delta_adjusted
 from bayes_peer.workflows.regress_mcmc import psis_loo
 from bayes_peer.workflows.regress_waves import two_wave_inputs, two_wave_structure
 
 ETA_GRID = (0.5, 1.0, 2.0, 4.0)
 PRIOR_SCALE_GRID = (0.25, 0.5, 1.0, 2.5)
 R2D2_MEAN_GRID = (0.1, 0.3, 0.5)
-PARETO_K_REFIT = 0.7
+PARETO_K_REFIT = PARETO_K_MAX  # at 4 x 1000 draws; fewer draws lower it (pareto_k_threshold)
 PSENSE_THRESHOLD = 0.05
 #: At most this many participants per model are refitted for exact leave-one-out.
 MAX_REFITS = 5
@@ -165,7 +165,9 @@ def influence_refits(
     settings: SamplerSettings,
     ci_prob: float,
 ) -> tuple[list[dict], list[dict]]:
-    """Pareto k of every participant; refits without those above 0.7 (the worst first).
+    """Pareto k of every participant; refits without those above the policy's threshold
+    (:func:`~bayes_peer.mcmc.diagnostics.pareto_k_threshold`: 0.7 at 4 x 1000 draws), worst
+    first.
 
     ``data_without(i)`` / ``data_of(i)`` give the model data without / of row i and
     ``quantities_of(fit, rows)`` the headline draws of a fit on those rows.
@@ -173,12 +175,16 @@ def influence_refits(
     """
     _, elpd_i, pareto_k, _ = psis_loo(fit.idata)
     influence, variants = [], []
-    flagged = [int(i) for i in np.argsort(-pareto_k) if pareto_k[i] > PARETO_K_REFIT]
+    posterior = fit.idata["posterior"]
+    k_max = min(PARETO_K_REFIT,
+                pareto_k_threshold(int(posterior.sizes["chain"] * posterior.sizes["draw"])))
+    flagged = [int(i) for i in np.argsort(-pareto_k) if pareto_k[i] > k_max]
     refit = flagged[:MAX_REFITS]
     for i in range(pareto_k.size):
         influence.append({"model": model, "row": i + 1, "id": ids[i],
-                          "pareto_k": float(pareto_k[i]), "elpd_loo_psis": float(elpd_i[i]),
-                          "elpd_loo_exact": None, "refitted": i in refit})  # fmt: skip
+                          "pareto_k": float(pareto_k[i]), "pareto_k_threshold": k_max,
+                          "elpd_loo_psis": float(elpd_i[i]), "elpd_loo_exact": None,
+                          "refitted": i in refit})  # fmt: skip
     structure = fit.structure
     n = pareto_k.size
     for i in refit:
@@ -219,8 +225,12 @@ def correlation_pair(
     missing: str = "fiml",
     robust: bool = False,
     ci_prob: float = 0.95,
+    imputations: int = IMPUTATIONS,
 ) -> Sensitivity:
-    """Every sensitivity analysis of one pair's joint model (pair at each wave, 4 columns)."""
+    """Every sensitivity analysis of one pair's joint model (pair at each wave, 4 columns).
+
+    ``imputations`` is the number of imputed data sets of the MNAR analysis (its Monte Carlo
+    error is reported beside the tipping points)."""
     waves_ = waves or [None]
     columns = [f"{c}_{w}" if w else c for w in waves_ for c in (a, b)]
     labels = [w or "" for w in waves_]
@@ -280,7 +290,8 @@ def correlation_pair(
     if missing == "fiml" and waves and not robust:
         last = labels[-1]
         mnar = delta_adjusted(y, mask, base.idata["posterior"], index[last],
-                              implied_kappa(eta, d), ci_prob=ci_prob)  # fmt: skip
+                              implied_kappa(eta, d), ci_prob=ci_prob,
+                              imputations=imputations)  # fmt: skip
         for row in mnar["rows"]:
             out.mnar.append({"model": name, "quantity": "rho", "wave": last,
                              "shifted": f"{b}_{last}", **row})  # fmt: skip
@@ -289,6 +300,9 @@ def correlation_pair(
             "n": mnar["n"], "n_shifted": mnar["n_shifted"], "imputations": mnar["imputations"],
             "kappa": mnar["kappa"], "conclusion_mar": mnar["conclusion_mar"],
             "tipping_low": mnar["tipping_low"], "tipping_high": mnar["tipping_high"],
+            **{k: v for k, v in mnar.items() if k.startswith("tipping_") and k not in
+               ("tipping_low", "tipping_high")},
+            "mc_replicates": mnar["mc_replicates"],
         })  # fmt: skip
     mark_changes(out.variants)
     return out

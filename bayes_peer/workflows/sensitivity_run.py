@@ -32,14 +32,10 @@ import numpy as np
 from bayes_peer.data.participants import read_header, read_participants
 from bayes_peer.errors import InputError
 from bayes_peer.specs import Spec
-from bayes_peer.workflows.outputs import (
-    check_output_folder,
-    library_versions,
-    write_csv,
-    write_folder_atomically,
-    write_json,
-)
+from bayes_peer.workflows.missing_mnar import IMPUTATIONS
+from bayes_peer.workflows.outputs import library_versions, write_csv, write_json
 from bayes_peer.workflows.run import (
+    CI_PROB,
     Progress,
     _settings,
     _steps,
@@ -133,14 +129,24 @@ def _summary(tables: dict[str, list[dict]]) -> dict:
             for r in tables["pareto_k"]
             if r["pareto_k"] > 0.7
         ],
+        "pareto_k_over_threshold": [
+            {k: r[k] for k in ("model", "id", "pareto_k", "pareto_k_threshold", "elpd_loo_psis",
+                               "elpd_loo_exact")}
+            for r in tables["pareto_k"]
+            if r["pareto_k"] > r["pareto_k_threshold"]
+        ],
         "tipping_points": [
-            {k: r[k] for k in ("model", "wave", "conclusion_mar", "tipping_low", "tipping_high")}
+            {k: r.get(k) for k in ("model", "wave", "conclusion_mar", "tipping_low",
+                                   "tipping_high", "tipping_low_agreement",
+                                   "tipping_high_agreement", "imputations")}
             for r in tables["tipping_points"]
         ],
     }
 
 
-def sensitivity_spec(spec: Spec, data, settings, progress: Progress) -> tuple[dict, dict]:
+def sensitivity_spec(
+    spec: Spec, data, settings, progress: Progress, imputations: int | None = None
+) -> tuple[dict, dict]:
     """All analyses of one spec: (tables by name, timings in seconds)."""
     from bayes_peer.workflows.regress_waves import wave_blocks
     from bayes_peer.workflows.sensitivity_mcmc import correlation_pair, regression_outcome
@@ -163,7 +169,8 @@ def sensitivity_spec(spec: Spec, data, settings, progress: Progress) -> tuple[di
         for a, b in itertools.combinations(c["constructs"], 2):
             start = time.perf_counter()
             result = correlation_pair(data, a, b, c["waves"], settings, eta=c["eta"],
-                                      missing=c["missing"], robust=c["robust"])  # fmt: skip
+                                      missing=c["missing"], robust=c["robust"],
+                                      imputations=imputations or IMPUTATIONS)  # fmt: skip
             collect(f"{a}__{b}", result, start)
     if spec.regressions:
         r = spec.regressions
@@ -197,22 +204,32 @@ def check_spec(spec: Spec) -> None:
         )
 
 
-def _analyse(spec: Spec, data_path, seed: int | None, quiet: bool) -> tuple[dict, dict]:
+def _analyse(
+    spec: Spec, data_path, seed: int | None, quiet: bool, imputations: int | None = None
+) -> tuple[dict, dict]:
     """Fit and tabulate one spec (also the body of a worker process): (tables, entry)."""
     path = data_source(spec, data_path)[1]
     data = read_participants(path, spec_columns(spec, read_header(path)))
     settings = _settings(spec, seed)
     start = time.perf_counter()
-    tables, timings = sensitivity_spec(spec, data, settings, Progress(_steps(spec), quiet))
+    tables, timings = sensitivity_spec(spec, data, settings, Progress(_steps(spec), quiet),
+                                       imputations)  # fmt: skip
     entry = {
-        "spec": str(spec.path), "name": spec.name, "title": spec.title,
-        "spec_sha256": spec.sha256, "data": data.path, "data_sha256": data.sha256,
+        "spec": Path(spec.path).name, "name": spec.name, "title": spec.title,
+        "spec_sha256": spec.sha256, "data": Path(data.path).name, "data_sha256": data.sha256,
         "synthetic": data.synthetic, "sampler": settings.describe(), "seed": settings.seed,
-        "grids": _grids(), "timings_seconds": timings,
+        "ci_prob": CI_PROB, "grids": _grids(imputations), "timings_seconds": timings,
         "seconds": time.perf_counter() - start, "summary": _summary(tables),
         "structures": structure_budget(),
     }  # fmt: skip
     return tables, entry
+
+
+def _ignore_interrupts() -> None:
+    """Worker processes ignore SIGINT: the parent stops them (and says so) on Ctrl-C."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def run_sensitivity(
@@ -225,14 +242,20 @@ def run_sensitivity(
     quiet: bool = False,
     report: bool = True,
     workers: int = 1,
+    imputations: int | None = None,
     command: str = "bayes-peer sensitivity",
 ) -> dict:
     """Run every spec into its folder; returns the record printed by ``--json``.
 
-    With ``workers`` > 1 and several specs, the specs are analysed in that many worker
-    processes (spawned; each compiles its own structures, since compiled models cannot be
-    pickled). The folders and reports are written afterwards, one by one.
+    Every output folder is opened (checked, locked, probed) before any model is fitted. With
+    ``workers`` > 1 and several specs, the specs are analysed in that many worker processes
+    (spawned; each compiles its own structures, since compiled models cannot be pickled). The
+    folders and reports are written afterwards, one by one.
     """
+    import contextlib
+
+    from bayes_peer.runs.folders import ResultsFolder
+
     for spec in specs:
         check_spec(spec)
     for out in outs:
@@ -241,24 +264,38 @@ def run_sensitivity(
                 f"{out}: is the results folder of a run, which --force would replace; the "
                 f"sensitivity folder goes inside it: --out {Path(out) / 'sensitivity'}"
             )
-        check_output_folder(out, force)
     started = time.perf_counter()
     versions = library_versions()
     record: dict = {"command": command, "versions": versions, "workers": 1, "specs": []}
-    if workers > 1 and len(specs) > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+    with contextlib.ExitStack() as stack:
+        stagings = [
+            stack.enter_context(ResultsFolder(out, kind="sensitivity", force=force,
+                                              command=command, needed_bytes=20 * 2**20))
+            for out in outs
+        ]  # fmt: skip
+        if workers > 1 and len(specs) > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
 
-        record["workers"] = min(workers, len(specs))
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(record["workers"], mp_context=context) as pool:
-            jobs = [pool.submit(_analyse, spec, data_path, seed, quiet) for spec in specs]
-            analysed = [job.result() for job in jobs]
-    else:
-        analysed = [_analyse(spec, data_path, seed, quiet) for spec in specs]
-    for spec, out, (tables, entry) in zip(specs, outs, analysed, strict=True):
-
-        def fill(folder: Path, spec=spec, tables=tables, entry=entry) -> None:
+            record["workers"] = min(workers, len(specs))
+            context = multiprocessing.get_context("spawn")
+            pool = ProcessPoolExecutor(
+                record["workers"], mp_context=context, initializer=_ignore_interrupts
+            )
+            try:
+                jobs = [pool.submit(_analyse, spec, data_path, seed, quiet, imputations)
+                        for spec in specs]  # fmt: skip
+                analysed = [job.result() for job in jobs]
+            except BaseException:  # Ctrl-C or a failed worker: stop the others at once
+                for process in list(getattr(pool, "_processes", {}).values()):
+                    process.terminate()
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+            pool.shutdown()
+        else:
+            analysed = [_analyse(spec, data_path, seed, quiet, imputations) for spec in specs]
+        for spec, out, folder, (tables, entry) in zip(specs, outs, stagings, analysed,
+                                                       strict=True):  # fmt: skip
             (folder / "spec.toml").write_text(spec.text, encoding="utf-8")
             for name in TABLES:
                 if tables[name]:
@@ -269,10 +306,8 @@ def run_sensitivity(
 
                 built = write_sensitivity_report(folder)
                 entry["report_seconds"] = built["seconds"]
-
-        write_folder_atomically(out, force, fill)
-        entry["out"] = str(out)
-        record["specs"].append(entry)
+            entry["out"] = str(out)
+            record["specs"].append(entry)
     record["synthetic"] = any(e["synthetic"] for e in record["specs"])
     if report:
         record["reports"] = _refresh_run_reports(outs, quiet, Progress(0, quiet))
@@ -283,7 +318,7 @@ def run_sensitivity(
 
 def _refresh_run_reports(outs: list[Path], quiet: bool, progress: Progress) -> list[str]:
     """Rebuild the report of each results folder that holds a sensitivity folder."""
-    from bayes_peer.report import build_report
+    from bayes_peer.report import rebuild_report
 
     tops: list[Path] = []
     for out in outs:
@@ -303,7 +338,7 @@ def _refresh_run_reports(outs: list[Path], quiet: bool, progress: Progress) -> l
     written = []
     for folder in tops:
         try:
-            built = build_report(folder, log=None if quiet else progress.note)
+            built = rebuild_report(folder, log=None if quiet else progress.note)
         except Exception as exc:  # the sensitivity folder is written; the report can be redone
             print(f"error: the report of {folder} was not rebuilt ({exc}); retry with "
                   f"`bayes-peer report {folder}`", file=sys.stderr)  # fmt: skip
@@ -322,7 +357,7 @@ def _spec_names(folder: Path) -> list[str]:
     return [e.get("name") for e in record.get("specs", []) if isinstance(e, dict)]
 
 
-def _grids() -> dict:
+def _grids(imputations: int | None = None) -> dict:
     from bayes_peer.workflows import missing_mnar, sensitivity_mcmc
 
     return {
@@ -333,5 +368,6 @@ def _grids() -> dict:
         "max_refits_per_model": sensitivity_mcmc.MAX_REFITS,
         "psense_threshold": sensitivity_mcmc.PSENSE_THRESHOLD,
         "mnar_deltas": list(missing_mnar.DELTAS),
-        "mnar_imputations": missing_mnar.IMPUTATIONS,
+        "mnar_imputations": imputations or missing_mnar.IMPUTATIONS,
+        "mnar_mc_replicates": missing_mnar.MC_REPLICATES,
     }

@@ -32,7 +32,7 @@ from bayes_peer.sufficient import (
     regression_statistics,
     standardized_statistics,
 )
-from bayes_peer.workflows.correlate import correlate_summary
+from bayes_peer.workflows.correlate import correlate_summary, two_sided_comparison
 from bayes_peer.workflows.correlate_mcmc import McmcCorrelations
 from bayes_peer.workflows.regress import check_blocks, regress_summary
 from bayes_peer.workflows.regress_mcmc import McmcRegression, coefficient_posterior, fit_keys
@@ -87,7 +87,8 @@ def correlate_summary_mcmc(
             fits[f"{a}__{b}"] = fit
             draws = fit.idata["posterior"]["rho"].values
             s = summarize_draws(draws, ci_prob=ci_prob, rope=rope, divergences=fit.divergences)
-            pairs.append({**record, **s, "mcmc_prior_kappa": kappa})
+            pairs.append({**record, **two_sided_comparison(record), **s,
+                          "mcmc_prior_kappa": kappa})  # fmt: skip
         prior_kappa = kappa
         structure_name = "pairwise-summary"
     elif model == "joint":
@@ -109,7 +110,8 @@ def correlate_summary_mcmc(
             i, j = names.index(a), names.index(b)
             s = summarize_draws(draws_all[..., i, j], ci_prob=ci_prob, rope=rope,
                                 divergences=fit.divergences)  # fmt: skip
-            pairs.append({**record, **s, "mcmc_prior_kappa": prior_kappa})
+            pairs.append({**record, **two_sided_comparison(record), **s,
+                          "mcmc_prior_kappa": prior_kappa})  # fmt: skip
     else:
         raise InputError(f"--model must be one of joint, pairwise, got {model!r}")
     structure = get_structure(structure_name, lambda: None)
