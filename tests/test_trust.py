@@ -313,7 +313,7 @@ def test_cache_clear_never_removes_what_it_did_not_create(tmp_path):
     home = tmp_path / "cachehome"
     home.mkdir()
     (home / "mine.txt").write_text("the user's")
-    env = {"BAYES_PEER_CACHE_DIR": str(home)}
+    env = {"BAYES_PEER_CACHE_DIR": str(home), "PYTENSOR_FLAGS": ""}  # no inherited compiledir
     code = ("from bayes_peer import cache; cache.configure(); "
             "(cache.cache_dir() / 'pytensor').mkdir(parents=True, exist_ok=True); "
             "print(cache.clear()['removed_files'] >= 0)")  # fmt: skip
@@ -341,7 +341,7 @@ def test_cold_and_warm_compile_cache_give_byte_identical_tables(tmp_path):
     """The same command, data and seed, first with an empty compile cache, then with the cache
     that first process wrote: the tables are byte-identical (PyTensor's fast-math made them
     differ in the third decimal)."""
-    env = {"BAYES_PEER_CACHE_DIR": str(tmp_path / "cache")}
+    env = {"BAYES_PEER_CACHE_DIR": str(tmp_path / "cache"), "PYTENSOR_FLAGS": ""}
     args = ["correlate", "--data", str(DEMO), "--vars", "alliance_m24,qol_m24",
             "--model", "pairwise", "--draws", "300", "--tune", "300", "--chains", "2",
             "--seed", "11"]  # fmt: skip
