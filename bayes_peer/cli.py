@@ -96,7 +96,7 @@ def _read_numbers(args: argparse.Namespace) -> None:
 
 
 def _emit_json(obj: dict) -> None:
-    from bayes_peer.workflows.numbers import json_safe
+    from bayes_peer.numbers import json_safe
 
     sys.stdout.write(json.dumps(json_safe(obj), allow_nan=False) + "\n")
 
@@ -109,13 +109,13 @@ def _print_header(lines: list[str]) -> None:
 
 # ---------------------------------------------------------------------------------- correlate
 def cmd_correlate(args: argparse.Namespace) -> int:
-    from bayes_peer.display import SYNTHETIC_NOTICE, SYNTHETIC_TABLE_NOTICE, correlation_table
-    from bayes_peer.workflows.correlate import (
+    from bayes_peer.analyses.correlate import (
         correlate_data,
         correlate_summary,
         correlation_prior_text,
         correlation_record,
     )
+    from bayes_peer.report.text import SYNTHETIC_NOTICE, SYNTHETIC_TABLE_NOTICE, correlation_table
 
     sources = [args.r is not None, args.data is not None, args.summary is not None]
     if sum(sources) != 1:
@@ -241,7 +241,7 @@ def _check_count(args: argparse.Namespace, names: list[str] | None, *, mcmc: boo
 def _fit_notes(doc: dict, alternative: str = "two-sided") -> list[str]:
     """What the reader of an MCMC table must know: refits, diagnostics that are not a pass
     (the one policy, E-BFMI and tree depth included), and the sidedness of the comparison."""
-    from bayes_peer.display import bf_name
+    from bayes_peer.report.text import bf_name
 
     lines = [f"Note: {note}" for fit in doc["fits"] for note in fit["notes"]]
     for fit in doc["fits"]:
@@ -273,13 +273,13 @@ def _correlation_sensitivity(args, pairs: list[dict], data, synthetic: bool) -> 
         return []
     import numpy as np
 
-    from bayes_peer.display import bf_name, fmt_bf
-    from bayes_peer.exact.correlation import prior_description
-    from bayes_peer.workflows.sensitivity_exact import (
+    from bayes_peer.analyses.sensitivity_exact import (
         correlation_robustness,
         influence,
         sequential,
     )
+    from bayes_peer.exact.correlation import prior_description
+    from bayes_peer.report.text import bf_name, fmt_bf
 
     named = (1 / 3, 0.5, 1.0, 1.5, 2.0)
     lines, figures = [], []
@@ -323,8 +323,8 @@ def _correlation_sensitivity(args, pairs: list[dict], data, synthetic: bool) -> 
                 lines.append(f"{label}: leaving out {who} changes the conclusion")
                 figures.append(("influence", f"influence_{tag}.png", pair, label, subtitle))
     if args.out is not None:
-        from bayes_peer import plots
-        from bayes_peer.workflows.outputs import write_json
+        from bayes_peer.report import exact_figures as plots
+        from bayes_peer.runs.outputs import write_json
 
         def fill(folder):
             for kind, name, pair, label, subtitle in figures:
@@ -404,7 +404,7 @@ def _fill_out(args: argparse.Namespace, fill) -> None:
 
 def _write_result_folder(args: argparse.Namespace, write_posteriors, doc: dict) -> None:
     """``--out``: the posteriors (``write_posteriors(folder)``) and ``result.json``."""
-    from bayes_peer.workflows.outputs import write_json
+    from bayes_peer.runs.outputs import write_json
 
     def fill(folder):
         write_posteriors(folder)
@@ -462,14 +462,14 @@ def _print_rounding(block: dict, keys: tuple[str, ...]) -> None:
 
 def _correlate_summary(args: argparse.Namespace, names: list[str] | None, prior_exact: str) -> int:
     """``correlate --summary FILE --model joint|pairwise`` (and/or --rounding-sensitivity)."""
+    from bayes_peer.analyses.correlate import correlate_summary
+    from bayes_peer.analyses.summary_mcmc import correlate_summary_mcmc, rounding_sensitivity
     from bayes_peer.data.summary import read_summary
-    from bayes_peer.display import (
+    from bayes_peer.report.text import (
         SYNTHETIC_TABLE_NOTICE,
         correlation_table,
         mcmc_correlation_table,
     )
-    from bayes_peer.workflows.correlate import correlate_summary
-    from bayes_peer.workflows.summary_mcmc import correlate_summary_mcmc, rounding_sensitivity
 
     summary = read_summary(args.summary, nearest=args.nearest_correlation)
     names = names or list(summary.variables)
@@ -512,7 +512,7 @@ def _correlate_summary(args: argparse.Namespace, names: list[str] | None, prior_
             decimals=decimals, count=count, seed=seed,
         )  # fmt: skip
     if args.model is not None:
-        from bayes_peer.workflows.correlate_mcmc import write_posteriors
+        from bayes_peer.analyses.correlate_mcmc import write_posteriors
 
         _write_result_folder(args, lambda f: write_posteriors(f, outcome), doc)
     if args.json:
@@ -539,7 +539,7 @@ def _correlate_summary(args: argparse.Namespace, names: list[str] | None, prior_
 
 def _correlate_mcmc(args: argparse.Namespace, names: list[str] | None, prior_exact: str) -> int:
     from bayes_peer.data.participants import read_participants
-    from bayes_peer.display import (
+    from bayes_peer.report.text import (
         SYNTHETIC_NOTICE,
         contrast_table,
         mcmc_correlation_table,
@@ -564,7 +564,7 @@ def _correlate_mcmc(args: argparse.Namespace, names: list[str] | None, prior_exa
     data = read_participants(args.data, columns)
     if names is None:
         names = [c for c in data.columns if c not in (partial_on or [])]
-    from bayes_peer.workflows.correlate_mcmc import correlate_mcmc, write_posteriors
+    from bayes_peer.analyses.correlate_mcmc import correlate_mcmc, write_posteriors
 
     outcome = correlate_mcmc(
         data, names, args.model, settings, kappa=args.kappa, eta=eta,
@@ -606,18 +606,18 @@ def _correlate_mcmc(args: argparse.Namespace, names: list[str] | None, prior_exa
 
 # ------------------------------------------------------------------------------------ regress
 def cmd_regress(args: argparse.Namespace) -> int:
-    from bayes_peer.display import (
-        SYNTHETIC_NOTICE,
-        SYNTHETIC_TABLE_NOTICE,
-        block_table,
-        coefficient_table,
-    )
-    from bayes_peer.exact.regression import resolve_rscale
-    from bayes_peer.workflows.regress import (
+    from bayes_peer.analyses.regress import (
         regress_data,
         regress_r2,
         regress_summary,
         regression_prior_text,
+    )
+    from bayes_peer.exact.regression import resolve_rscale
+    from bayes_peer.report.text import (
+        SYNTHETIC_NOTICE,
+        SYNTHETIC_TABLE_NOTICE,
+        block_table,
+        coefficient_table,
     )
 
     try:
@@ -688,8 +688,8 @@ def cmd_regress(args: argparse.Namespace) -> int:
         outcome = args.outcome.strip()
         blocks = [_csv_list(b, "--block") for b in args.block or []]
         if args.data is not None:
+            from bayes_peer.analyses.regress import check_blocks
             from bayes_peer.data.participants import read_participants
-            from bayes_peer.workflows.regress import check_blocks
 
             terms = check_blocks(outcome, blocks)
             data = read_participants(args.data, [outcome, *terms])
@@ -750,9 +750,9 @@ def _block_sensitivity(args, result, data, outcome, blocks, rscale, synthetic) -
     """Add JZS-scale robustness and leave-one-out influence to the blocks; figures to --out."""
     if not (args.robustness or args.influence):
         return []
-    from bayes_peer.display import fmt_bf
-    from bayes_peer.workflows.regress import complete_rows
-    from bayes_peer.workflows.sensitivity_exact import block_influence, block_robustness
+    from bayes_peer.analyses.regress import complete_rows
+    from bayes_peer.analyses.sensitivity_exact import block_influence, block_robustness
+    from bayes_peer.report.text import fmt_bf
 
     lines, figures = [], []
     steps = result["blocks"]
@@ -782,9 +782,9 @@ def _block_sensitivity(args, result, data, outcome, blocks, rscale, synthetic) -
             lines.append(f"block {block['block']}: leaving out {who} changes the conclusion")
             figures.append(("influence", block))
     if args.out is not None:
-        from bayes_peer import plots
         from bayes_peer.exact.regression import jzs_prior_description
-        from bayes_peer.workflows.outputs import write_json
+        from bayes_peer.report import exact_figures as plots
+        from bayes_peer.runs.outputs import write_json
 
         def fill(folder):
             for kind, block in figures:
@@ -817,7 +817,7 @@ def _block_sensitivity(args, result, data, outcome, blocks, rscale, synthetic) -
 
 def _regression_prior_options(args) -> tuple[float, float, tuple[float, float, float]]:
     """--prior-scale, --rope and the R2-D2 settings, validated."""
-    from bayes_peer.regression import R2D2_CONS, R2D2_MEAN, R2D2_PREC
+    from bayes_peer.mcmc.models.regression import R2D2_CONS, R2D2_MEAN, R2D2_PREC
 
     prior_scale = 1.0 if args.prior_scale is None else args.prior_scale
     if args.prior == "r2d2" and args.prior_scale is not None:
@@ -836,18 +836,18 @@ def _regression_prior_options(args) -> tuple[float, float, tuple[float, float, f
 
 
 def _regress_waves(args: argparse.Namespace, rscale: float, label: str) -> int:
-    from bayes_peer.data.participants import read_participants
-    from bayes_peer.display import (
-        SYNTHETIC_NOTICE,
-        block_table,
-        coefficient_table,
-    )
-    from bayes_peer.workflows.regress import regression_prior_text
-    from bayes_peer.workflows.regress_waves import (
+    from bayes_peer.analyses.regress import regression_prior_text
+    from bayes_peer.analyses.regress_waves import (
         MISSING_TEXT,
         regress_waves_exact,
         regress_waves_mcmc,
         wave_blocks,
+    )
+    from bayes_peer.data.participants import read_participants
+    from bayes_peer.report.text import (
+        SYNTHETIC_NOTICE,
+        block_table,
+        coefficient_table,
     )
 
     if args.outcome is None:
@@ -885,7 +885,7 @@ def _regress_waves(args: argparse.Namespace, rscale: float, label: str) -> int:
         result["missing"] = MISSING_TEXT
     doc = {**meta, **result}
     if args.out is not None:
-        from bayes_peer.workflows.outputs import write_csv, write_json
+        from bayes_peer.runs.outputs import write_csv, write_json
 
         def fill(folder):
             if fitted is not None:
@@ -932,14 +932,14 @@ def _regress_waves(args: argparse.Namespace, rscale: float, label: str) -> int:
 
 def _regress_mcmc(args: argparse.Namespace, rscale: float, label: str) -> int:
     """``regress --prior normal|r2d2`` on participant rows (--data) or a table (--summary)."""
-    from bayes_peer.display import (
+    from bayes_peer.analyses.regress import check_blocks, regression_prior_text
+    from bayes_peer.analyses.regress_mcmc import write_regression_posteriors
+    from bayes_peer.report.text import (
         SYNTHETIC_NOTICE,
         SYNTHETIC_TABLE_NOTICE,
         block_table,
         mcmc_coefficient_table,
     )
-    from bayes_peer.workflows.regress import check_blocks, regression_prior_text
-    from bayes_peer.workflows.regress_mcmc import write_regression_posteriors
 
     settings = _sampler_settings(args)
     prior_scale, rope, r2d2 = _regression_prior_options(args)
@@ -960,8 +960,8 @@ def _regress_mcmc(args: argparse.Namespace, rscale: float, label: str) -> int:
     }
     summary = None
     if args.summary is not None:
+        from bayes_peer.analyses.summary_mcmc import regress_summary_mcmc
         from bayes_peer.data.summary import read_summary
-        from bayes_peer.workflows.summary_mcmc import regress_summary_mcmc
 
         summary = read_summary(args.summary, nearest=args.nearest_correlation)
         fitted = regress_summary_mcmc(summary, outcome, blocks, rscale, settings, **options)
@@ -975,8 +975,8 @@ def _regress_mcmc(args: argparse.Namespace, rscale: float, label: str) -> int:
             *[f"Warning: {w}" for w in extras["warnings"]],
         ]
     else:
+        from bayes_peer.analyses.regress_mcmc import regress_mcmc
         from bayes_peer.data.participants import read_participants
-        from bayes_peer.workflows.regress_mcmc import regress_mcmc
 
         data = read_participants(args.data, [outcome, *terms])
         likelihood = args.likelihood or "normal"
@@ -1012,7 +1012,7 @@ def _regress_mcmc(args: argparse.Namespace, rscale: float, label: str) -> int:
     }
     keys = ("posterior_median", "ci_low", "ci_high", "p_direction")
     if rounding is not None:  # only with --summary (_check_summary_options refuses it else)
-        from bayes_peer.workflows.summary_mcmc import regress_summary_mcmc, rounding_sensitivity
+        from bayes_peer.analyses.summary_mcmc import regress_summary_mcmc, rounding_sensitivity
 
         count, decimals = rounding
         seed = 1 if args.seed is None else args.seed
@@ -1168,7 +1168,7 @@ def cmd_design(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------------------- demo
 def cmd_demo(args: argparse.Namespace) -> int:
     if args.exact:
-        from bayes_peer.workflows.demo import EXACT_DEMO_FOLDER, run_demo
+        from bayes_peer.runs.demo import EXACT_DEMO_FOLDER, run_demo
 
         summary = run_demo(EXACT_DEMO_FOLDER if args.out is None else args.out, force=args.force)
         if args.json:
@@ -1179,7 +1179,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             for name in summary["files"]:
                 print(f"  {name}")
         return 0
-    from bayes_peer.specs import load_spec, shipped_specs
+    from bayes_peer.runs.specs import load_spec, shipped_specs
 
     specs = [load_spec(p) for p in shipped_specs()]
     if args.out is None:
@@ -1188,7 +1188,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bayes_peer.specs import load_spec
+    from bayes_peer.runs.specs import load_spec
 
     spec = load_spec(args.spec)
     if args.out is None:
@@ -1211,7 +1211,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_cache(args: argparse.Namespace) -> int:
     """``bayes-peer cache info|clear``."""
-    from bayes_peer import cache
+    from bayes_peer.mcmc import cache
 
     if args.action == "clear":
         done = cache.clear()
@@ -1243,8 +1243,8 @@ def cmd_cache(args: argparse.Namespace) -> int:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """``bayes-peer sensitivity SPEC... | --demo``: every sensitivity analysis of the specs."""
-    from bayes_peer.specs import load_spec, shipped_specs
-    from bayes_peer.workflows.sensitivity_run import run_sensitivity
+    from bayes_peer.runs.sensitivity import run_sensitivity
+    from bayes_peer.runs.specs import load_spec, shipped_specs
 
     if args.demo == bool(args.spec):
         raise InputError("sensitivity: give one or more spec files, or --demo")
@@ -1279,7 +1279,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 def print_sensitivity(record: dict) -> None:
     """The plain-text summary of a ``sensitivity`` record."""
-    from bayes_peer.display import SYNTHETIC_NOTICE
+    from bayes_peer.report.text import SYNTHETIC_NOTICE
 
     if record["synthetic"]:
         print(SYNTHETIC_NOTICE)
@@ -1312,8 +1312,8 @@ def print_sensitivity(record: dict) -> None:
 
 
 def _run(args: argparse.Namespace, specs, data, command: str) -> int:
-    from bayes_peer.display import SYNTHETIC_NOTICE
-    from bayes_peer.workflows.run import run_specs
+    from bayes_peer.report.text import SYNTHETIC_NOTICE
+    from bayes_peer.runs.run import run_specs
 
     seed = _seed(args, None)
     record = run_specs(specs, args.out, data_path=data, seed=seed, force=args.force,
@@ -1610,7 +1610,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             "report or cache (bayes-peer --help)"
         )
     if args.command != "cache":
-        from bayes_peer.cache import configure
+        from bayes_peer.mcmc.cache import configure
 
         configure()  # PyTensor's compile directory -> the persistent cache (before import)
     return args.func(args)

@@ -129,8 +129,8 @@ def mcmc(results: dict) -> None:
     # a refit in-process (the structure compiled once; new data = another outcome)
     import numpy as np
 
+    from bayes_peer.analyses.regress_mcmc import regression_structure
     from bayes_peer.mcmc.sampler import SamplerSettings
-    from bayes_peer.workflows.regress_mcmc import regression_structure
 
     rng = np.random.default_rng(1)
     x = np.zeros((40, 4))

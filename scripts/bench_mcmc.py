@@ -42,14 +42,14 @@ def main() -> int:
     import nutpie  # noqa: F401
     import pymc  # noqa: F401
 
-    from bayes_peer.correlation import (
+    from bayes_peer.data.participants import read_participants
+    from bayes_peer.mcmc.diagnostics import summarize_draws
+    from bayes_peer.mcmc.models.correlation import (
         build_joint_model,
         build_pairwise_model,
         standardize,
         standardize_observed,
     )
-    from bayes_peer.data.participants import read_participants
-    from bayes_peer.mcmc.diagnostics import summarize_draws
     from bayes_peer.mcmc.sampler import SamplerSettings, get_structure
 
     imports = time.perf_counter() - t0
@@ -92,8 +92,8 @@ def main() -> int:
         t = time.perf_counter()
         fit = pairwise.fit({"y": x, "prior_a": 1.0}, settings)
         rows.append((label + " (with groups)", time.perf_counter() - t))
+    from bayes_peer.analyses.regress_mcmc import regress_mcmc
     from bayes_peer.exact.regression import RSCALES
-    from bayes_peer.workflows.regress_mcmc import regress_mcmc
 
     blocks24 = [["recovery_m0", "contacts_m24", "budget_used_m24"], ["alliance_m24"]]
     blocks12 = [["qol_m0", "contacts_m12", "budget_used_m12"], ["alliance_m12"]]

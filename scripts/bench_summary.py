@@ -22,8 +22,8 @@ import numpy as np
 def main() -> None:
     import pymc as pm
 
-    from bayes_peer.correlation import build_joint_model
-    from bayes_peer.sufficient import build_joint_summary_model, standardized_statistics
+    from bayes_peer.mcmc.models.correlation import build_joint_model
+    from bayes_peer.mcmc.models.sufficient import build_joint_summary_model, standardized_statistics
 
     d = 6
     rng = np.random.default_rng(1)

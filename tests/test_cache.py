@@ -6,7 +6,7 @@ import json
 import os
 import sys
 
-from bayes_peer import cache
+from bayes_peer.mcmc import cache
 
 
 def test_location_follows_the_platform_convention_and_the_variable(monkeypatch, tmp_path):

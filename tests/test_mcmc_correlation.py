@@ -9,15 +9,15 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from bayes_peer.correlation import (
+from bayes_peer.data.demo import simulate_latent, true_correlations
+from bayes_peer.exact.correlation import correlation_posterior
+from bayes_peer.mcmc.diagnostics import summarize_draws
+from bayes_peer.mcmc.models.correlation import (
     build_joint_model,
     build_pairwise_model,
     standardize,
     standardize_observed,
 )
-from bayes_peer.data.demo import simulate_latent, true_correlations
-from bayes_peer.exact.correlation import correlation_posterior
-from bayes_peer.mcmc.diagnostics import summarize_draws
 from bayes_peer.mcmc.sampler import SamplerSettings, get_structure
 
 from conftest import ROOT

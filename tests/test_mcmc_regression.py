@@ -9,18 +9,18 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from bayes_peer.analyses.regress_mcmc import psis_loo, regress_mcmc, regression_structure
 from bayes_peer.data.demo import simulate_latent, true_correlations, true_regression
 from bayes_peer.data.participants import read_participants
 from bayes_peer.exact.regression import RSCALES
 from bayes_peer.frequentist import hierarchical_ols
-from bayes_peer.mcmc.sampler import SamplerSettings
-from bayes_peer.regression import (
+from bayes_peer.mcmc.models.regression import (
     delta_r2_draws,
     fitted_values,
     loo_r2,
     r2_draws,
 )
-from bayes_peer.workflows.regress_mcmc import psis_loo, regress_mcmc, regression_structure
+from bayes_peer.mcmc.sampler import SamplerSettings
 
 from conftest import ROOT
 

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from bayes_peer.analyses.regress_mcmc import regress_mcmc
+from bayes_peer.analyses.regress_waves import regress_waves_mcmc, wave_blocks
 from bayes_peer.data.demo import simulate_latent, true_correlations, true_regression
 from bayes_peer.data.participants import ParticipantData
 from bayes_peer.exact.regression import RSCALES
+from bayes_peer.mcmc.models.regression import build_regression_model
 from bayes_peer.mcmc.sampler import SamplerSettings
-from bayes_peer.regression import build_regression_model
-from bayes_peer.workflows.regress_mcmc import regress_mcmc
-from bayes_peer.workflows.regress_waves import regress_waves_mcmc, wave_blocks
 
 from conftest import ROOT
 

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from bayes_peer.correlation import standardize_observed
+from bayes_peer.analyses.correlate_mcmc import joint_structure
 from bayes_peer.data.demo import simulate_latent, true_correlations
 from bayes_peer.frequentist import nonoverlapping_difference
+from bayes_peer.mcmc.models.correlation import standardize_observed
 from bayes_peer.mcmc.sampler import SamplerSettings
-from bayes_peer.workflows.correlate_mcmc import joint_structure
 
 from conftest import ROOT
 

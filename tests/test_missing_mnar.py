@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from bayes_peer.analyses.missing_mnar import DELTAS, conclusion, delta_adjusted, impute
 from bayes_peer.exact.correlation import correlation_posterior
-from bayes_peer.workflows.missing_mnar import DELTAS, conclusion, delta_adjusted, impute
 
 
 def _posterior(mu: np.ndarray, corr: np.ndarray, sds: np.ndarray, draws: int = 50):

@@ -138,7 +138,7 @@ def test_prior_draws_of_the_joint_model_follow_the_lkj_marginal():
     # et al. 2009); for eta = 1, d = 4: Beta(2, 2) on (rho + 1)/2.
     from scipy import stats
 
-    from bayes_peer.correlation import build_joint_model
+    from bayes_peer.mcmc.models.correlation import build_joint_model
     from bayes_peer.mcmc.sampler import ModelStructure
 
     structure = ModelStructure("joint(d=4)", lambda: build_joint_model(4))

@@ -127,8 +127,8 @@ def test_an_interrupted_run_leaves_no_results_folder(tmp_path, sig):
 
 
 def test_only_the_columns_a_spec_uses_are_parsed(tmp_path):
-    from bayes_peer.specs import load_spec
-    from bayes_peer.workflows.run import spec_columns
+    from bayes_peer.runs.run import spec_columns
+    from bayes_peer.runs.specs import load_spec
 
     text = DEMO.read_text().splitlines()
     text = [text[0] + ",site"] + [line + ",north" for line in text[1:]]  # a text column
@@ -145,7 +145,7 @@ def test_only_the_columns_a_spec_uses_are_parsed(tmp_path):
 
 
 def test_spec_output_folder_and_unsupported_summary_source(cli, tmp_path):
-    from bayes_peer.specs import load_spec
+    from bayes_peer.runs.specs import load_spec
 
     path = write_spec(tmp_path)
     path.write_text(path.read_text() + '\n[output]\nfolder = "my_results"\n')

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from bayes_peer.analyses.sensitivity_exact import influence, sequential
 from bayes_peer.exact.correlation import (
     correlation_posterior,
     log_bf10_and_median_many,
@@ -21,7 +22,6 @@ from bayes_peer.exact.design import (
     simulate_design,
 )
 from bayes_peer.frequentist import hierarchical_ols
-from bayes_peer.workflows.sensitivity_exact import influence, sequential
 
 from conftest import ROOT
 

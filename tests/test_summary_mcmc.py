@@ -8,9 +8,10 @@ import json
 import numpy as np
 import pytest
 
+from bayes_peer.analyses.summary_mcmc import jittered_matrices
 from bayes_peer.data.participants import read_participants
 from bayes_peer.data.summary import read_summary
-from bayes_peer.sufficient import (
+from bayes_peer.mcmc.models.sufficient import (
     build_joint_summary_model,
     build_pairwise_summary_model,
     build_regression_summary_model,
@@ -18,7 +19,6 @@ from bayes_peer.sufficient import (
     regression_statistics,
     standardized_statistics,
 )
-from bayes_peer.workflows.summary_mcmc import jittered_matrices
 
 from conftest import ROOT
 
@@ -79,8 +79,8 @@ def _logp_pair(raw, suff, raw_data, suff_data, rng, points=6):
 
 
 def test_summary_loglik_equals_raw_loglik_at_any_parameter_value():
-    from bayes_peer.correlation import build_joint_model, build_pairwise_model
-    from bayes_peer.regression import build_regression_model
+    from bayes_peer.mcmc.models.correlation import build_joint_model, build_pairwise_model
+    from bayes_peer.mcmc.models.regression import build_regression_model
 
     rng = np.random.default_rng(5)
     x = complete_rows(VARS)
@@ -286,7 +286,7 @@ def test_shipped_tables_are_the_generator_output():
 
 
 def test_a_spec_of_published_tables_runs_and_reports(cli, tmp_path):
-    from bayes_peer.specs import load_spec
+    from bayes_peer.runs.specs import load_spec
 
     tables = ROOT / "models" / "tables"
     spec = tmp_path / "tables.toml"

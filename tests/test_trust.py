@@ -23,7 +23,8 @@ import numpy as np
 import pytest
 
 from bayes_peer.errors import InputError
-from bayes_peer.runs.folders import MARKER, ResultsFolder, foreign_entry, read_marker
+from bayes_peer.runs.folders import ResultsFolder
+from bayes_peer.runs.ownership import MARKER, foreign_entry, read_marker
 
 from conftest import ROOT
 
@@ -115,7 +116,7 @@ def test_force_refuses_a_results_folder_holding_a_users_file(tmp_path):
 
 
 def test_exact_demo_never_replaces_the_mcmc_demo_folder(tmp_path):
-    from bayes_peer.workflows.demo import EXACT_DEMO_FOLDER
+    from bayes_peer.runs.demo import EXACT_DEMO_FOLDER
 
     assert EXACT_DEMO_FOLDER != "results/demo"  # its own default folder
     run = tmp_path / "demo"
@@ -145,7 +146,7 @@ def test_spec_output_folder_must_stay_inside_the_spec_folder(tmp_path, folder):
 
 
 def test_spec_output_folder_inside_the_spec_folder_is_used(tmp_path):
-    from bayes_peer.specs import load_spec
+    from bayes_peer.runs.specs import load_spec
 
     spec = tmp_path / "spec.toml"
     spec.write_text('[data]\ncsv = "demo"\n[output]\nfolder = "results/mine"\n'
@@ -314,7 +315,7 @@ def test_cache_clear_never_removes_what_it_did_not_create(tmp_path):
     home.mkdir()
     (home / "mine.txt").write_text("the user's")
     env = {"BAYES_PEER_CACHE_DIR": str(home), "PYTENSOR_FLAGS": ""}  # no inherited compiledir
-    code = ("from bayes_peer import cache; cache.configure(); "
+    code = ("from bayes_peer.mcmc import cache; cache.configure(); "
             "(cache.cache_dir() / 'pytensor').mkdir(parents=True, exist_ok=True); "
             "print(cache.clear()['removed_files'] >= 0)")  # fmt: skip
     done = subprocess.run([sys.executable, "-c", code], env={**os.environ, **env},
@@ -581,7 +582,7 @@ def test_out_of_range_numbers_are_refused_before_any_work(tmp_path, args):
 
 
 def test_only_input_errors_exit_2(cli, monkeypatch):
-    from bayes_peer.workflows import correlate as correlate_module
+    from bayes_peer.analyses import correlate as correlate_module
 
     def broken(*args, **kwargs):
         raise ValueError("an internal ValueError, not the user's fault")
@@ -597,7 +598,7 @@ def test_only_input_errors_exit_2(cli, monkeypatch):
 SAMPLE_UNTIL_INTERRUPTED = """
 import os, signal, threading, time
 from bayes_peer.mcmc.sampler import SamplerSettings, get_structure
-from bayes_peer.correlation import build_pairwise_model, standardize
+from bayes_peer.mcmc.models.correlation import build_pairwise_model, standardize
 import numpy as np
 structure = get_structure("pairwise", build_pairwise_model)
 y = standardize(np.random.default_rng(1).normal(size=(46, 2)))
@@ -683,7 +684,7 @@ def test_one_sided_and_ci_prob_labels_in_text_tables(cli):
 
 
 def test_mcmc_table_labels_and_one_sided_comparison():
-    from bayes_peer.display import block_table, mcmc_correlation_table
+    from bayes_peer.report.text import block_table, mcmc_correlation_table
 
     row = {"var1": "a", "var2": "b", "n": 46, "r": 0.3, "bf10": 2.0, "log_bf10": 0.69,
            "posterior_median": 0.31, "exact_two_sided_median": 0.28, "mcmc_median": 0.281,
@@ -700,7 +701,7 @@ def test_mcmc_table_labels_and_one_sided_comparison():
 
 
 def test_no_negative_zero_and_sensible_raw_precision():
-    from bayes_peer.display import fmt_coef, fmt_num
+    from bayes_peer.report.text import fmt_coef, fmt_num
 
     assert fmt_num(-0.0001) == "0.000" and fmt_num(-0.0) == "0.000" and fmt_num(-0.0006) == "-0.001"
     assert fmt_coef(0.000012) == "1.2e-05" and fmt_coef(-0.00042) == "-0.00042"
@@ -731,7 +732,7 @@ def test_diagnostics_policy_numbers():
 def test_mnar_tipping_point_reports_its_monte_carlo_error():
     import xarray as xr
 
-    from bayes_peer.workflows.missing_mnar import delta_adjusted
+    from bayes_peer.analyses.missing_mnar import delta_adjusted
 
     rng = np.random.default_rng(3)
     n, chains, draws = 40, 2, 100

@@ -193,7 +193,7 @@ class ModelStructure:
             start = time.perf_counter()
             self._compiled = nutpie.compile_pymc_model(self.model)
             self.compile_seconds = time.perf_counter() - start
-            from bayes_peer.cache import record_structure
+            from bayes_peer.mcmc.cache import record_structure
 
             record_structure(self.name, self.compile_seconds)
         return self._compiled

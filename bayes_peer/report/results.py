@@ -27,7 +27,7 @@ def _cell(text: str):
 
 
 def read_table(path: Path) -> list[dict] | None:
-    """Rows of a CSV written by :func:`bayes_peer.workflows.outputs.write_csv` (None if absent)."""
+    """Rows of a CSV written by :func:`bayes_peer.runs.outputs.write_csv` (None if absent)."""
     if not path.exists():
         return None
     with path.open(newline="", encoding="utf-8") as fh:

@@ -28,250 +28,36 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import json
 import os
 import secrets
 import shutil
 import signal
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from bayes_peer import __version__
 from bayes_peer.errors import InputError
-
-#: The marker of a results folder (hidden JSON file with the manifest).
-MARKER = ".bayes-peer.json"
-#: The marker of a staging folder (pid and start time of the process that writes it).
-STAGING_MARKER = ".bayes-peer-staging.json"
-FORMAT = "bayes-peer-results"
-FORMAT_VERSION = 1
-
-#: Kinds of results folder; a folder is replaced only by a writer of the same kind.
-KINDS = {
-    "run": "a run of analysis specs (bayes-peer run / demo)",
-    "demo-exact": "the exact + frequentist demo tables (bayes-peer demo --exact)",
-    "sensitivity": "a sensitivity analysis (bayes-peer sensitivity)",
-    "result": "the posteriors of one command (correlate --model / regress --prior with --out)",
-    "exact-sensitivity": "exact-layer sensitivity figures (--robustness/--sequential/--influence)",
-    "calibration": "a calibration study (bayes-peer calibrate)",
-}
+from bayes_peer.runs.ownership import (
+    KINDS,
+    LOCK_FORMAT,
+    MARKER,
+    STAGING_MARKER,
+    enclosing_results,
+    foreign_entry,
+    lock_name,
+    process_start,
+    read_marker,
+    staging_prefix,
+    stale_staging,
+    write_marker,
+    write_marker_doc,
+)
 
 #: Folders committed by this process (the command line says so if interrupted afterwards).
 COMMITTED: list[str] = []
 
 #: Free space checked before a run starts (a probe file of this size is written too).
 PROBE_BYTES = 256 * 1024
-
-
-def _staging_prefix(name: str) -> str:
-    return f".{name}.partial-"
-
-
-def _lock_name(name: str) -> str:
-    return f".{name}.lock"
-
-
-def _process_start(pid: int) -> str | None:
-    """Start time of a process (``/proc/<pid>/stat`` field 22), to tell a reused pid apart."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return text.rsplit(")", 1)[-1].split()[19]
-
-
-def _process_alive(pid: int, start: str | None) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    if start is not None and _process_start(pid) not in (None, start):
-        return False  # the pid was reused by another process
-    return True
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _is_marker(name: str) -> bool:
-    """The marker or a temporary file of its atomic rewrite."""
-    return name == MARKER or (name.startswith(MARKER + ".") and name.endswith(".tmp"))
-
-
-def read_marker(folder: Path) -> dict | None:
-    """The marker of a results folder, or None when there is no valid one."""
-    path = folder / MARKER
-    try:
-        if path.is_symlink() or not path.is_file():
-            return None
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        return None
-    if not isinstance(doc.get("files"), dict) or doc.get("kind") not in KINDS:
-        return None
-    return doc
-
-
-def manifest(folder: Path) -> dict[str, dict]:
-    """Size and SHA-256 of every file under ``folder`` (relative POSIX paths), nested results
-    folders (with their own marker) excepted."""
-    files: dict[str, dict] = {}
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        nested = (folder / Path(*rel.parts[:i]) / MARKER for i in range(1, len(rel.parts)))
-        if any(marker.is_file() for marker in nested):
-            continue  # inside a nested results folder, which lists its own files
-        if path.is_file() and not path.is_symlink() and not _is_marker(path.name):
-            files[rel.as_posix()] = {"size": path.stat().st_size, "sha256": _sha256(path)}
-    return files
-
-
-def write_marker(folder: Path, kind: str, command: str) -> None:
-    """Write (or rewrite) the marker of ``folder`` listing every file in it now."""
-    doc = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "kind": kind,
-        "command": command,
-        "bayes_peer_version": __version__,
-        "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "files": manifest(folder),
-    }
-    _write_marker_doc(folder, doc)
-
-
-def _write_marker_doc(folder: Path, doc: dict) -> None:
-    tmp = folder / f"{MARKER}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, folder / MARKER)
-
-
-def _stale_staging(path: Path) -> bool:
-    """A staging folder (or lock file) of bayes-peer whose process is gone."""
-    if path.is_symlink():
-        return False
-    if path.is_dir():
-        try:
-            doc = json.loads((path / STAGING_MARKER).read_text(encoding="utf-8"))
-            return not _process_alive(int(doc["pid"]), doc.get("start"))
-        except (OSError, ValueError, KeyError, TypeError):
-            return False
-    return False
-
-
-def _free_lock(path: Path) -> bool:
-    """A lock file of bayes-peer that no process holds."""
-    if path.is_symlink() or not path.is_file():
-        return False
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8") or "{}")
-        if doc.get("format") != FORMAT + "-lock":
-            return False
-    except (OSError, ValueError):
-        return False
-    import fcntl
-
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
-    return True
-
-
-def foreign_entry(folder: Path, kind: str | None = None) -> str | None:
-    """Why ``folder`` is not bayes-peer's to replace (None when it is).
-
-    It is bayes-peer's when its marker is valid (of ``kind`` when given) and every file in
-    it is one the marker lists with the same size and hash; nested results folders must pass
-    the same test (of any kind); stale staging folders and free lock files of bayes-peer are
-    allowed. Files listed but missing are fine (removing them loses nothing of the user's).
-    """
-    marker = read_marker(folder)
-    if marker is None:
-        return f"it has no valid {MARKER} marker, so bayes-peer did not write it"
-    if kind is not None and marker["kind"] != kind:
-        return (
-            f"it holds {KINDS[marker['kind']]}, written by '{marker.get('command')}', which this "
-            "command does not replace"
-        )
-    listed = marker["files"]
-    # An update (a report rebuild) that was interrupted may have rewritten only its own paths.
-    updating = marker.get("updating") if isinstance(marker.get("updating"), dict) else None
-    if updating is not None and _process_alive(int(updating.get("pid", 0)), updating.get("start")):
-        updating = None  # still running: its lock keeps other writers out
-    loose = tuple(updating.get("paths", ())) if updating is not None else ()
-    pending = [folder]
-    while pending:
-        current = pending.pop()
-        for entry in sorted(current.iterdir()):
-            rel = entry.relative_to(folder).as_posix()
-            if _is_marker(entry.name) and current == folder:
-                continue
-            if entry.is_symlink():
-                return f"'{rel}' is a symbolic link, which bayes-peer never writes"
-            if entry.is_dir():
-                if (entry / MARKER).exists():
-                    why = foreign_entry(entry)
-                    if why is not None:
-                        return f"the folder '{rel}' inside it: {why}"
-                elif _stale_staging(entry):
-                    continue
-                else:
-                    pending.append(entry)
-                continue
-            if entry.name.endswith(".lock") and _free_lock(entry):
-                continue
-            if loose and _matches(rel, loose):
-                continue
-            info = listed.get(rel)
-            if info is None:
-                return f"'{rel}' is not a file bayes-peer wrote there"
-            try:
-                if entry.stat().st_size != info.get("size") or _sha256(entry) != info.get("sha256"):
-                    return f"'{rel}' was changed after bayes-peer wrote it"
-            except OSError as exc:
-                return f"'{rel}' cannot be read ({exc.strerror})"
-    return None
-
-
-def _matches(rel: str, patterns: tuple[str, ...]) -> bool:
-    """``rel`` is one of ``patterns`` (a file name anywhere, or a folder ending in '/')."""
-    parts = rel.split("/")
-    for pattern in patterns:
-        if pattern.endswith("/"):
-            if pattern[:-1] in parts[:-1]:
-                return True
-        elif parts[-1] == pattern:
-            return True
-    return False
-
-
-def enclosing_results(path: Path) -> tuple[Path, dict] | None:
-    """The nearest existing ancestor of ``path`` (not ``path`` itself) that is a results
-    folder, with its marker."""
-    for parent in path.parents:
-        if (parent / MARKER).is_file():
-            marker = read_marker(parent)
-            if marker is not None:
-                return parent, marker
-    return None
 
 
 def _check_target(out: Path, kind: str) -> Path:
@@ -381,7 +167,7 @@ class ResultsFolder:
     def _lock(self, parent: Path) -> None:
         import fcntl
 
-        path = parent / _lock_name(self.out.name)
+        path = parent / lock_name(self.out.name)
         while True:
             try:
                 fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
@@ -408,7 +194,7 @@ class ResultsFolder:
                 break
             os.close(fd)  # the file was removed by its previous holder: lock the new one
         os.ftruncate(fd, 0)
-        os.write(fd, json.dumps({"format": FORMAT + "-lock", "pid": os.getpid()}).encode())
+        os.write(fd, json.dumps({"format": LOCK_FORMAT, "pid": os.getpid()}).encode())
         self._lock_fd, self._lock_path = fd, path
 
     def _unlock(self) -> None:
@@ -421,10 +207,10 @@ class ResultsFolder:
         self._lock_fd = None
 
     def _remove_stale(self, parent: Path) -> None:
-        prefix = _staging_prefix(self.out.name)
+        prefix = staging_prefix(self.out.name)
         with contextlib.suppress(OSError):
             for entry in parent.iterdir():
-                if entry.name.startswith(prefix) and _stale_staging(entry):
+                if entry.name.startswith(prefix) and stale_staging(entry):
                     shutil.rmtree(entry, ignore_errors=True)
 
     def _probe(self, parent: Path) -> None:
@@ -458,12 +244,12 @@ class ResultsFolder:
             self._lock(parent)
             self._refuse_existing()  # again, under the lock
             self._remove_stale(parent)
-            name = f"{_staging_prefix(target.name)}{os.getpid()}-{secrets.token_hex(4)}"
+            name = f"{staging_prefix(target.name)}{os.getpid()}-{secrets.token_hex(4)}"
             self.staging = parent / name
             try:
                 self.staging.mkdir()  # mode 0o777 & ~umask: ordinary permissions
                 (self.staging / STAGING_MARKER).write_text(
-                    json.dumps({"pid": os.getpid(), "start": _process_start(os.getpid())}),
+                    json.dumps({"pid": os.getpid(), "start": process_start(os.getpid())}),
                     encoding="utf-8",
                 )
             except OSError as exc:
@@ -575,8 +361,8 @@ def updating(
             raise InputError(f"{label}: not updated: {why}")
         marker = read_marker(folder)
         pid = os.getpid()
-        marker["updating"] = {"pid": pid, "start": _process_start(pid), "paths": list(paths)}
-        _write_marker_doc(folder, marker)
+        marker["updating"] = {"pid": pid, "start": process_start(pid), "paths": list(paths)}
+        write_marker_doc(folder, marker)
         yield folder
         with _sigint_blocked():
             write_marker(folder, marker["kind"], marker.get("command") or command)

@@ -15,7 +15,7 @@ from bayes_peer.exact.correlation import (
 from bayes_peer.exact.design import robustness_curve
 from bayes_peer.exact.regression import RSCALES, log_block_bfs
 from bayes_peer.frequentist import hierarchical_ols
-from bayes_peer.workflows.numbers import bf_from_log
+from bayes_peer.numbers import bf_from_log
 
 #: Random orders of the participants for the spread of the sequential analysis, and their seed.
 SEQUENTIAL_ORDERS = 50

@@ -11,18 +11,18 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from bayes_peer.analyses.correlate import correlate_data, correlation_prior_text
+from bayes_peer.analyses.regress import regress_data, regression_prior_text
 from bayes_peer.data.demo import DEMO_SEED, demo_path
 from bayes_peer.data.participants import read_participants
-from bayes_peer.display import (
+from bayes_peer.exact.regression import RSCALES
+from bayes_peer.report.text import (
     SYNTHETIC_NOTICE,
     block_table,
     coefficient_table,
     correlation_table,
 )
-from bayes_peer.exact.regression import RSCALES
-from bayes_peer.workflows.correlate import correlate_data, correlation_prior_text
-from bayes_peer.workflows.outputs import library_versions, write_csv, write_json
-from bayes_peer.workflows.regress import regress_data, regression_prior_text
+from bayes_peer.runs.outputs import library_versions, write_csv, write_json
 
 WAVES = ("m12", "m24")
 CONSTRUCTS = ("alliance", "contacts", "satisfaction", "empowerment", "recovery", "qol")

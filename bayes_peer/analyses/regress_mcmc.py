@@ -9,11 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
+from bayes_peer.analyses.regress import check_blocks, regress_data
 from bayes_peer.data.participants import ParticipantData
 from bayes_peer.mcmc.diagnostics import elpd_diff_se, pareto_k_threshold, summarize_draws
-from bayes_peer.mcmc.predictive import add_posterior_draws, regression_groups
-from bayes_peer.mcmc.sampler import Fit, SamplerSettings, get_structure, sampler_record
-from bayes_peer.regression import (
+from bayes_peer.mcmc.models.regression import (
     R2D2_CONS,
     R2D2_MEAN,
     R2D2_PREC,
@@ -26,7 +25,8 @@ from bayes_peer.regression import (
     r2_draws,
     r2d2_prior_text,
 )
-from bayes_peer.workflows.regress import check_blocks, regress_data
+from bayes_peer.mcmc.predictive import add_posterior_draws, regression_groups
+from bayes_peer.mcmc.sampler import Fit, SamplerSettings, get_structure, sampler_record
 
 PRIORS = ("normal", "r2d2")
 
@@ -279,7 +279,7 @@ def fit_keys(
 
 def write_regression_posteriors(folder: Path, outcome: str, fitted: McmcRegression) -> list[str]:
     """One NetCDF per block model (block 0 = intercept only) and CSV tables; return file names."""
-    from bayes_peer.workflows.outputs import write_csv
+    from bayes_peer.runs.outputs import write_csv
 
     names = []
     for k, fit in fitted.fits.items():

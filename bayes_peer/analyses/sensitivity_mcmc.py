@@ -22,7 +22,7 @@ block's ΔR². The ``changed`` column says whether the conclusion (does the 95% 
   PSIS estimate). The held-out fit keeps the full data's standardization.
 - **Missing data**: full information (MAR) against listwise deletion (rows complete on the
   model's columns, or observed at both waves), and for correlations the delta-adjusted MNAR
-  analysis of attrition (:mod:`bayes_peer.workflows.missing_mnar`).
+  analysis of attrition (:mod:`bayes_peer.analyses.missing_mnar`).
 
 References
 ----------
@@ -42,20 +42,20 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import logsumexp
 
-from bayes_peer.correlation import implied_kappa, standardize_observed
+from bayes_peer.analyses.correlate_mcmc import joint_structure
+from bayes_peer.analyses.missing_mnar import IMPUTATIONS, conclusion, delta_adjusted
+from bayes_peer.analyses.regress_mcmc import psis_loo
+from bayes_peer.analyses.regress_waves import two_wave_inputs, two_wave_structure
 from bayes_peer.mcmc.diagnostics import PARETO_K_MAX, pareto_k_threshold, summarize_draws
-from bayes_peer.mcmc.sampler import Fit, SamplerSettings
-from bayes_peer.regression import (
+from bayes_peer.mcmc.models.correlation import implied_kappa, standardize_observed
+from bayes_peer.mcmc.models.regression import (
     R2D2_CONS,
     R2D2_MEAN,
     R2D2_PREC,
     delta_r2_draws,
     fitted_values,
 )
-from bayes_peer.workflows.correlate_mcmc import joint_structure
-from bayes_peer.workflows.missing_mnar import IMPUTATIONS, conclusion, delta_adjusted
-from bayes_peer.workflows.regress_mcmc import psis_loo
-from bayes_peer.workflows.regress_waves import two_wave_inputs, two_wave_structure
+from bayes_peer.mcmc.sampler import Fit, SamplerSettings
 
 ETA_GRID = (0.5, 1.0, 2.0, 4.0)
 PRIOR_SCALE_GRID = (0.25, 0.5, 1.0, 2.5)

@@ -5,7 +5,7 @@ Part 1 (exact layer, no MCMC): Bayes factors over prior widths with their maximu
 participant left out in turn (who changes a conclusion). Part 2 (MCMC, refits of compiled
 structures): prior grids, power-scaling, normal vs Student-t, PSIS-LOO Pareto k with exact
 refits, listwise vs full information, and the delta-adjusted MNAR tipping point
-(:mod:`bayes_peer.workflows.sensitivity_mcmc`).
+(:mod:`bayes_peer.analyses.sensitivity_mcmc`).
 
 Output folder (default ``results/<spec name>/sensitivity``, i.e. inside the spec's results
 folder, so that ``bayes-peer report results/<spec name>`` shows it; ``--demo`` writes
@@ -29,12 +29,11 @@ from pathlib import Path
 
 import numpy as np
 
+from bayes_peer.analyses.missing_mnar import IMPUTATIONS
 from bayes_peer.data.participants import read_header, read_participants
 from bayes_peer.errors import InputError
-from bayes_peer.specs import Spec
-from bayes_peer.workflows.missing_mnar import IMPUTATIONS
-from bayes_peer.workflows.outputs import library_versions, write_csv, write_json
-from bayes_peer.workflows.run import (
+from bayes_peer.runs.outputs import library_versions, write_csv, write_json
+from bayes_peer.runs.run import (
     CI_PROB,
     Progress,
     _settings,
@@ -43,14 +42,15 @@ from bayes_peer.workflows.run import (
     spec_columns,
     structure_budget,
 )
+from bayes_peer.runs.specs import Spec
 
 TABLES = ("variants", "power_scaling", "pareto_k", "mnar", "tipping_points", "exact")
 
 
 def _exact_correlations(spec: Spec, data) -> list[dict]:
     """Part 1 for every pair and wave: BF at the spec's kappa, its maximum, who changes it."""
+    from bayes_peer.analyses.sensitivity_exact import correlation_robustness, influence
     from bayes_peer.exact.correlation import log_bayes_factors, prior_description
-    from bayes_peer.workflows.sensitivity_exact import correlation_robustness, influence
 
     c = spec.correlations
     rows = []
@@ -77,10 +77,10 @@ def _exact_correlations(spec: Spec, data) -> list[dict]:
 
 def _exact_blocks(spec: Spec, data, outcome: str, design: dict) -> list[dict]:
     """Part 1 for the last block at each wave: JZS BF, its maximum over r, who changes it."""
+    from bayes_peer.analyses.regress import complete_rows
+    from bayes_peer.analyses.sensitivity_exact import block_influence, block_robustness
     from bayes_peer.exact.regression import log_block_bfs
     from bayes_peer.frequentist import hierarchical_ols
-    from bayes_peer.workflows.regress import complete_rows
-    from bayes_peer.workflows.sensitivity_exact import block_influence, block_robustness
 
     rscale = spec.regressions["rscale"][0]
     rows = []
@@ -148,8 +148,8 @@ def sensitivity_spec(
     spec: Spec, data, settings, progress: Progress, imputations: int | None = None
 ) -> tuple[dict, dict]:
     """All analyses of one spec: (tables by name, timings in seconds)."""
-    from bayes_peer.workflows.regress_waves import wave_blocks
-    from bayes_peer.workflows.sensitivity_mcmc import correlation_pair, regression_outcome
+    from bayes_peer.analyses.regress_waves import wave_blocks
+    from bayes_peer.analyses.sensitivity_mcmc import correlation_pair, regression_outcome
 
     tables: dict[str, list[dict]] = {name: [] for name in TABLES}
     timings: dict[str, float] = {}
@@ -358,7 +358,7 @@ def _spec_names(folder: Path) -> list[str]:
 
 
 def _grids(imputations: int | None = None) -> dict:
-    from bayes_peer.workflows import missing_mnar, sensitivity_mcmc
+    from bayes_peer.analyses import missing_mnar, sensitivity_mcmc
 
     return {
         "lkj_eta": list(sensitivity_mcmc.ETA_GRID),

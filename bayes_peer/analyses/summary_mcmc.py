@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from bayes_peer.correlation import implied_kappa, joint_prior_text, pairwise_prior_text
+from bayes_peer.analyses.correlate import correlate_summary, two_sided_comparison
+from bayes_peer.analyses.correlate_mcmc import McmcCorrelations
+from bayes_peer.analyses.regress import check_blocks, regress_summary
+from bayes_peer.analyses.regress_mcmc import McmcRegression, coefficient_posterior, fit_keys
 from bayes_peer.data.summary import SummaryStatistics
 from bayes_peer.errors import InputError
 from bayes_peer.mcmc.diagnostics import summarize_draws
-from bayes_peer.mcmc.predictive import add_posterior_draws
-from bayes_peer.mcmc.sampler import Fit, SamplerSettings, get_structure, sampler_record
-from bayes_peer.regression import (
+from bayes_peer.mcmc.models.correlation import implied_kappa, joint_prior_text, pairwise_prior_text
+from bayes_peer.mcmc.models.regression import (
     R2D2_CONS,
     R2D2_MEAN,
     R2D2_PREC,
@@ -25,17 +27,15 @@ from bayes_peer.regression import (
     padded_columns,
     r2d2_prior_text,
 )
-from bayes_peer.sufficient import (
+from bayes_peer.mcmc.models.sufficient import (
     build_joint_summary_model,
     build_pairwise_summary_model,
     build_regression_summary_model,
     regression_statistics,
     standardized_statistics,
 )
-from bayes_peer.workflows.correlate import correlate_summary, two_sided_comparison
-from bayes_peer.workflows.correlate_mcmc import McmcCorrelations
-from bayes_peer.workflows.regress import check_blocks, regress_summary
-from bayes_peer.workflows.regress_mcmc import McmcRegression, coefficient_posterior, fit_keys
+from bayes_peer.mcmc.predictive import add_posterior_draws
+from bayes_peer.mcmc.sampler import Fit, SamplerSettings, get_structure, sampler_record
 
 #: Why some keys are null when the input is a table.
 NOT_AVAILABLE = {

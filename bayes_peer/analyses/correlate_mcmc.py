@@ -9,7 +9,12 @@ from pathlib import Path
 
 import numpy as np
 
-from bayes_peer.correlation import (
+from bayes_peer.analyses.correlate import MIN_PAIRS, correlation_record, two_sided_comparison
+from bayes_peer.data.participants import ParticipantData
+from bayes_peer.errors import InputError
+from bayes_peer.frequentist import nonoverlapping_difference
+from bayes_peer.mcmc.diagnostics import summarize_draws
+from bayes_peer.mcmc.models.correlation import (
     build_joint_model,
     build_pairwise_model,
     implied_kappa,
@@ -20,13 +25,8 @@ from bayes_peer.correlation import (
     standardize,
     standardize_observed,
 )
-from bayes_peer.data.participants import ParticipantData
-from bayes_peer.errors import InputError
-from bayes_peer.frequentist import nonoverlapping_difference
-from bayes_peer.mcmc.diagnostics import summarize_draws
 from bayes_peer.mcmc.predictive import correlation_groups
 from bayes_peer.mcmc.sampler import Fit, SamplerSettings, get_structure, sampler_record
-from bayes_peer.workflows.correlate import MIN_PAIRS, correlation_record, two_sided_comparison
 
 MODELS = ("pairwise", "joint")
 MISSING = ("fiml", "listwise")
@@ -310,7 +310,7 @@ def correlate_mcmc(
 
 def write_posteriors(folder: Path, outcome: McmcCorrelations) -> list[str]:
     """Write one NetCDF posterior per fit and a CSV summary into ``folder``; return file names."""
-    from bayes_peer.workflows.outputs import write_csv
+    from bayes_peer.runs.outputs import write_csv
 
     names = []
     for key, fit in outcome.fits.items():

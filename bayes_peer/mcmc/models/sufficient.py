@@ -8,7 +8,7 @@ sufficient: the log-likelihood of the rows equals
 with A = sum_i (x_i - xbar)(x_i - xbar)' = (n - 1) S. Likewise for the linear regression
 y = a + X b + e, e ~ N(0, sigma^2): (n, X'X, X'y, y'y, sum x, sum y) are sufficient. The models
 below have the same priors and variable names as the raw-data models of
-:mod:`bayes_peer.correlation` and :mod:`bayes_peer.regression`, with the likelihood added as a
+:mod:`.correlation` and :mod:`.regression`, with the likelihood added as a
 ``pm.Potential`` on these statistics, so the posteriors are the raw-data posteriors whenever the
 table is the complete-case summary of the data. A gradient costs O(d^3) (one Cholesky and two
 triangular solves of d x d matrices), whatever n.
@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from bayes_peer.correlation import JOINT_MU_SD, JOINT_SIGMA_SD
-from bayes_peer.regression import regression_parameters
+from bayes_peer.mcmc.models.correlation import JOINT_MU_SD, JOINT_SIGMA_SD
+from bayes_peer.mcmc.models.regression import regression_parameters
 
 LOG_2PI = float(np.log(2.0 * np.pi))
 
@@ -75,7 +75,7 @@ def build_joint_summary_model(d: int):
     """The joint LKJ correlation model on summary statistics.
 
     Data: ``n``, ``xbar`` (d,), ``scatter`` (d, d), hyperparameter ``eta``. Same priors and names
-    as :func:`bayes_peer.correlation.build_joint_model` (``chol``, ``mu``, ``chol_corr``,
+    as :func:`.correlation.build_joint_model` (``chol``, ``mu``, ``chol_corr``,
     ``chol_stds``); the likelihood is the Potential ``loglik``.
     """
     import pymc as pm
@@ -100,7 +100,7 @@ def build_pairwise_summary_model():
     """The pairwise model (right-Haar prior, stretched beta on rho) on summary statistics.
 
     Data: ``n``, ``xbar`` (2,), ``scatter`` (2, 2), ``prior_a`` = 1 / kappa; same priors and
-    names as :func:`bayes_peer.correlation.build_pairwise_model`.
+    names as :func:`bayes_peer.mcmc.models.correlation.build_pairwise_model`.
     """
     import pymc as pm
     import pytensor.tensor as pt
@@ -141,7 +141,7 @@ def build_regression_summary_model(columns: int, prior: str = "normal"):
     """The one-wave regression on summary statistics (normal likelihood).
 
     Data: ``n``, ``XtX`` (P, P), ``Xty`` (P,), ``yty``, ``sum_x`` (P,), ``sum_y`` and, as in
-    :func:`bayes_peer.regression.build_regression_model`, ``active``, ``prior_scale`` and the
+    :func:`.regression.build_regression_model`, ``active``, ``prior_scale`` and the
     R2-D2 settings. Inactive (padded) columns have zero rows and columns in ``XtX``.
     """
     import pymc as pm

@@ -2,9 +2,9 @@
 
 Columns follow ``<construct>_<wave>``. At wave w the blocks hold the constructs' wave-w columns,
 and the baseline score (``<outcome>_<baseline>``) is added to the first block. Without a prior
-each wave is analysed by the foundation's OLS + JZS layer; with one, a single joint model of
-the outcome at two waves (:func:`bayes_peer.regression.build_two_wave_model`) gives every
-wave's posteriors and the 12-vs-24 contrasts of the last block's terms.
+each wave is analysed by the OLS + JZS layer; with one, a single joint model of the outcome at
+two waves (:func:`~bayes_peer.mcmc.models.regression.build_two_wave_model`) gives every wave's
+posteriors and the 12-vs-24 contrasts of the last block's terms.
 
 Why a joint model with correlated residuals rather than a multilevel one: with two waves per
 participant, a random intercept and a residual correlation are the same model (a 2x2 residual
@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bayes_peer.analyses.regress import check_blocks, complete_rows, regress_data
+from bayes_peer.analyses.regress_mcmc import block_verdict, coefficient_posterior
 from bayes_peer.data.participants import ParticipantData
 from bayes_peer.errors import InputError
 from bayes_peer.mcmc.diagnostics import elpd_diff_se
-from bayes_peer.mcmc.predictive import add_posterior_draws, two_wave_groups
-from bayes_peer.mcmc.sampler import Fit, SamplerSettings, get_structure, sampler_record
-from bayes_peer.regression import (
+from bayes_peer.mcmc.models.regression import (
     R2D2_CONS,
     R2D2_MEAN,
     R2D2_PREC,
@@ -37,8 +37,8 @@ from bayes_peer.regression import (
     r2_draws,
     r2d2_prior_text,
 )
-from bayes_peer.workflows.regress import check_blocks, complete_rows, regress_data
-from bayes_peer.workflows.regress_mcmc import block_verdict, coefficient_posterior
+from bayes_peer.mcmc.predictive import add_posterior_draws, two_wave_groups
+from bayes_peer.mcmc.sampler import Fit, SamplerSettings, get_structure, sampler_record
 
 MISSING_TEXT = (
     "at each wave, rows with the outcome and that wave's predictors observed; a participant "

@@ -9,7 +9,7 @@ import platform
 from importlib import metadata
 from pathlib import Path
 
-from bayes_peer.workflows.numbers import json_safe
+from bayes_peer.numbers import json_safe
 
 #: Libraries whose versions every results folder records.
 RECORDED_PACKAGES = ("bayes-peer", "numpy", "scipy", "mpmath", "pandas", "pymc", "nutpie", "arviz")

@@ -153,7 +153,7 @@ def build_regression_model(
         if impute:
             import pytensor.tensor as pt
 
-            from bayes_peer.correlation import masked_mv_logp
+            from bayes_peer.mcmc.models.correlation import masked_mv_logp
 
             miss_idx = pm.Data("miss_idx", np.zeros(0, dtype="int64"))
             active_cols = pm.Data("active_x", np.ones(columns))

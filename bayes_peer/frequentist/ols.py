@@ -1,12 +1,8 @@
-"""Frequentist baseline: what the paper reported (Pearson r and p, hierarchical OLS by blocks).
-
-Only ``scipy.special`` distribution functions are used, so the command line stays fast; the
-tests check every number against ``scipy.stats`` and ``statsmodels``.
+"""Hierarchical (blocked) OLS: R², ΔR², the F-change test and coefficients, from rows or from a
+correlation matrix.
 
 References
 ----------
-Fisher, R. A. (1921). On the "probable error" of a coefficient of correlation deduced from a
-small sample. *Metron*, 1, 3-32.
 Cohen, J., Cohen, P., West, S. G., & Aiken, L. S. (2003). *Applied Multiple
 Regression/Correlation Analysis for the Behavioral Sciences* (3rd ed.), ch. 5 (hierarchical
 regression, F-change) and ch. 3 (standardized coefficients from a correlation matrix).
@@ -18,67 +14,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import fdtrc, ndtr, ndtri, stdtr, stdtrit
+from scipy.special import fdtrc, stdtr, stdtrit
 
 from bayes_peer.errors import InputError
-
-
-@dataclass(frozen=True)
-class PearsonResult:
-    """Pearson correlation with its t test and Fisher-z confidence interval."""
-
-    n: int
-    r: float
-    t: float
-    df: int
-    p_value: float
-    ci_low: float
-    ci_high: float
-    ci_prob: float
-    alternative: str
-
-
-def pearson_from_r(
-    r: float, n: int, alternative: str = "two-sided", ci_prob: float = 0.95
-) -> PearsonResult:
-    """t test of rho = 0 and the two-sided Fisher-z interval for a correlation r from n pairs.
-
-    The p-value follows ``alternative``; the confidence interval is always two-sided
-    (``tanh(atanh(r) ± z_{(1+ci_prob)/2} / sqrt(n - 3))``).
-    """
-    df = n - 2
-    if abs(r) < 1:
-        t = r * math.sqrt(df / (1.0 - r * r))
-        if alternative == "two-sided":
-            p = 2.0 * stdtr(df, -abs(t))
-        elif alternative == "greater":
-            p = stdtr(df, -t)
-        else:
-            p = stdtr(df, t)
-        half = ndtri(0.5 + ci_prob / 2.0) / math.sqrt(n - 3)
-        z = math.atanh(r)
-        lo, hi = math.tanh(z - half), math.tanh(z + half)
-    else:
-        t = math.copysign(math.inf, r)
-        p = 0.0 if alternative == "two-sided" or (alternative == "greater") == (r > 0) else 1.0
-        lo = hi = float(r)
-    return PearsonResult(
-        n=int(n),
-        r=float(r),
-        t=float(t),
-        df=int(df),
-        p_value=float(p),
-        ci_low=float(lo),
-        ci_high=float(hi),
-        ci_prob=float(ci_prob),
-        alternative=alternative,
-    )
-
-
-def pearson_r(x: np.ndarray, y: np.ndarray) -> float:
-    """Sample Pearson correlation of two complete vectors."""
-    xc, yc = x - x.mean(), y - y.mean()
-    return float(np.dot(xc, yc) / math.sqrt(np.dot(xc, xc) * np.dot(yc, yc)))
 
 
 @dataclass(frozen=True)
@@ -306,86 +244,3 @@ def hierarchical_from_correlations(
         else:
             intercepts.append(None)
     return HierarchicalOLS(block_steps(n, r2s, ps), coefficients, intercepts)
-
-
-def _psi_nonoverlapping(r_jk, r_hm, r_jh, r_jm, r_kh, r_km) -> float:
-    """Pearson-Filon covariance term of two non-overlapping correlations (Steiger 1980, eq. 3)."""
-    return 0.5 * (
-        (r_jh - r_jk * r_kh) * (r_km - r_kh * r_hm)
-        + (r_jm - r_jh * r_hm) * (r_kh - r_jk * r_jh)
-        + (r_jh - r_jm * r_hm) * (r_km - r_jk * r_jm)
-        + (r_jm - r_jk * r_km) * (r_kh - r_km * r_hm)
-    )
-
-
-@dataclass(frozen=True)
-class DependentDifference:
-    """Test and interval for r_hm - r_jk, two dependent non-overlapping correlations."""
-
-    n: int
-    r_first: float
-    r_second: float
-    diff: float
-    z: float
-    p_value: float
-    ci_low: float
-    ci_high: float
-
-
-def nonoverlapping_difference(
-    corr: np.ndarray, n: int, ci_prob: float = 0.95
-) -> DependentDifference:
-    """Compare rho_hm (second) with rho_jk (first) in one sample: Steiger's Z and Zou's CI.
-
-    Parameters
-    ----------
-    corr : numpy.ndarray, shape (4, 4)
-        Correlations of (j, k, h, m) on the same n complete rows; e.g. (x at wave a, y at wave
-        a, x at wave b, y at wave b), so that the difference is the change from wave a to b.
-    n : int
-        Complete rows.
-    ci_prob : float
-        Level of Zou's interval.
-
-    Returns
-    -------
-    DependentDifference
-        ``diff = r_hm - r_jk``; ``z`` is Steiger's (1980) Z with the pooled r in the covariance
-        term (two-sided p); the interval is Zou's (2007) for the difference.
-
-    References
-    ----------
-    Steiger, J. H. (1980). Tests for comparing elements of a correlation matrix. *Psychological
-    Bulletin*, 87(2), 245-251.
-    Zou, G. Y. (2007). Toward using confidence intervals to compare correlations. *Psychological
-    Methods*, 12(4), 399-413.
-    """
-    r_jk, r_hm = corr[0, 1], corr[2, 3]
-    r_jh, r_jm, r_kh, r_km = corr[0, 2], corr[0, 3], corr[1, 2], corr[1, 3]
-    pooled = 0.5 * (r_jk + r_hm)
-    psi = _psi_nonoverlapping(pooled, pooled, r_jh, r_jm, r_kh, r_km)
-    s = psi / (1.0 - pooled**2) ** 2
-    z = (math.atanh(r_hm) - math.atanh(r_jk)) * math.sqrt(n - 3) / math.sqrt(2.0 - 2.0 * s)
-    p = float(2.0 * ndtr(-abs(z)))
-    # Zou (2007): combine the two Fisher intervals with the correlation of the two estimates.
-    first = pearson_from_r(r_jk, n, ci_prob=ci_prob)
-    second = pearson_from_r(r_hm, n, ci_prob=ci_prob)
-    c = _psi_nonoverlapping(r_jk, r_hm, r_jh, r_jm, r_kh, r_km) / ((1 - r_jk**2) * (1 - r_hm**2))
-    l1, u1, l2, u2 = second.ci_low, second.ci_high, first.ci_low, first.ci_high
-    r1, r2 = r_hm, r_jk
-    low = (
-        r1 - r2 - math.sqrt(max((r1 - l1) ** 2 + (u2 - r2) ** 2 - 2 * c * (r1 - l1) * (u2 - r2), 0))
-    )
-    high = (
-        r1 - r2 + math.sqrt(max((u1 - r1) ** 2 + (r2 - l2) ** 2 - 2 * c * (u1 - r1) * (r2 - l2), 0))
-    )
-    return DependentDifference(
-        n=int(n),
-        r_first=float(r_jk),
-        r_second=float(r_hm),
-        diff=float(r_hm - r_jk),
-        z=float(z),
-        p_value=p,
-        ci_low=float(low),
-        ci_high=float(high),
-    )

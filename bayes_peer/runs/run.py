@@ -22,8 +22,8 @@ from pathlib import Path
 from bayes_peer.data.demo import demo_path
 from bayes_peer.data.participants import read_header, read_participants
 from bayes_peer.mcmc.sampler import SamplerSettings
-from bayes_peer.specs import Spec
-from bayes_peer.workflows.outputs import library_versions, write_csv, write_json
+from bayes_peer.runs.outputs import library_versions, write_csv, write_json
+from bayes_peer.runs.specs import Spec
 
 #: Exit status of run/demo when any fit failed its diagnostics (after writing everything).
 EXIT_DIAGNOSTICS_FAILED = 3
@@ -70,7 +70,7 @@ def _settings(spec: Spec, seed: int | None) -> SamplerSettings:
 
 
 def _run_correlations(spec, data, settings, progress, folder, diagnostics, timings, trees) -> dict:
-    from bayes_peer.workflows.correlate_mcmc import correlate_mcmc
+    from bayes_peer.analyses.correlate_mcmc import correlate_mcmc
 
     c = spec.correlations
     pairs, contrasts, dropped = [], [], []
@@ -106,8 +106,8 @@ def _run_correlations(spec, data, settings, progress, folder, diagnostics, timin
 
 
 def _run_regressions(spec, data, settings, progress, folder, diagnostics, timings, trees) -> dict:
-    from bayes_peer.workflows.regress_mcmc import regress_mcmc
-    from bayes_peer.workflows.regress_waves import regress_waves_mcmc, wave_blocks
+    from bayes_peer.analyses.regress_mcmc import regress_mcmc
+    from bayes_peer.analyses.regress_waves import regress_waves_mcmc, wave_blocks
 
     r = spec.regressions
     rscale = r["rscale"][0]
@@ -197,8 +197,8 @@ def _save_fit(name, fit, folder, diagnostics, trees) -> str:
 def _run_correlations_summary(spec, tables, settings, progress, folder, diagnostics, timings,
                               trees) -> dict:  # fmt: skip
     """Per wave, one joint model of every construct from that wave's table."""
+    from bayes_peer.analyses.summary_mcmc import correlate_summary_mcmc
     from bayes_peer.exact.correlation import prior_description
-    from bayes_peer.workflows.summary_mcmc import correlate_summary_mcmc
 
     c = spec.correlations
     pairs = []
@@ -236,8 +236,8 @@ def _run_correlations_summary(spec, tables, settings, progress, folder, diagnost
 def _run_regressions_summary(spec, tables, settings, progress, folder, diagnostics, timings,
                              trees) -> dict:  # fmt: skip
     """Per outcome and wave, the blocked regression from that wave's table."""
-    from bayes_peer.workflows.regress_waves import wave_blocks
-    from bayes_peer.workflows.summary_mcmc import regress_summary_mcmc
+    from bayes_peer.analyses.regress_waves import wave_blocks
+    from bayes_peer.analyses.summary_mcmc import regress_summary_mcmc
 
     r = spec.regressions
     rscale = r["rscale"][0]

@@ -22,7 +22,7 @@ from bayes_peer.frequentist import (
     hierarchical_from_correlations,
     hierarchical_ols,
 )
-from bayes_peer.workflows.numbers import bf_from_log
+from bayes_peer.numbers import bf_from_log
 
 
 def check_blocks(outcome: str, blocks: list[list[str]]) -> list[str]:

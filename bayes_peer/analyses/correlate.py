@@ -12,7 +12,7 @@ from bayes_peer.data.summary import SummaryStatistics
 from bayes_peer.errors import InputError
 from bayes_peer.exact.correlation import correlation_posterior, prior_description
 from bayes_peer.frequentist import pearson_from_r, pearson_r
-from bayes_peer.workflows.numbers import bf_from_log
+from bayes_peer.numbers import bf_from_log
 
 #: Fewest pairwise-complete rows for which a correlation is reported.
 MIN_PAIRS = 4

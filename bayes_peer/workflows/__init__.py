@@ -1,1 +1,0 @@
-"""Use cases: validated inputs in, records of the CLI's JSON contract out."""
