@@ -1,14 +1,28 @@
 """bayes_peer: Bayesian reanalysis of small-sample correlational studies.
 
-The package is layered so that the cheap parts stay cheap:
+The API, one function per capability, each returning a :class:`Result`::
 
-* :mod:`bayes_peer.data` reads and validates participant CSVs, published summary statistics
-  and the shipped synthetic demo study;
-* :mod:`bayes_peer.exact` holds closed-form / one-dimensional-quadrature Bayes factors and
-  posteriors (numpy, scipy, mpmath; never PyMC);
-* :mod:`bayes_peer.frequentist` is the baseline the paper used (Pearson r, hierarchical OLS);
-* :mod:`bayes_peer.workflows` turns validated inputs into the records of the CLI's JSON contract;
-* :mod:`bayes_peer.cli` is the ``bayes-peer`` command.
+    import bayes_peer as bp
+
+    df = bp.demo_data()                                  # the SYNTHETIC demo study
+    res = bp.correlate(df, vars=["alliance_m24", "satisfaction_m24"], method="joint")
+    res.table          # Bayesian and frequentist numbers side by side (pandas DataFrame)
+    res.idata          # the posterior (ArviZ DataTree; None for exact-only results)
+    res.prior          # the prior behind each number
+    res.diagnostics    # pass / warn / fail and the numbers behind them
+    res.to_dict()      # the JSON that `bayes-peer correlate ... --json` prints
+
+    bp.regress(df, outcome="recovery_m24",
+               blocks=[["recovery_m0", "contacts_m24"], ["alliance_m24"]], method="normal")
+    bp.correlate(bp.read_summary("models/tables/demo_m24.toml"), vars=[...])
+    bp.design(n=46, rho=0.3)
+    bp.run("models/blocks.toml")          # a spec into results/blocks/
+    bp.sensitivity("models/blocks.toml")  # its small-sample sensitivity analyses
+
+Layers (each imports only those above it in this list): ``data`` (inputs), ``exact`` and
+``frequentist``, ``mcmc`` (PyMC models, sampler, diagnostics policy), ``analyses`` (use cases
+returning Results), ``runs`` (specs, results folders), ``report``, then ``api`` and ``cli``.
+Nothing imports PyMC until an MCMC method is asked for.
 """
 
 from bayes_peer.runtime import configure_environment
@@ -16,3 +30,36 @@ from bayes_peer.runtime import configure_environment
 configure_environment()  # before numpy and PyTensor load: BLAS threads, no fast-math
 
 __version__ = "0.1.0"
+
+#: The public API: name -> module that defines it (imported on first use, so that
+#: ``import bayes_peer`` stays cheap and the exact layer never loads PyMC).
+_API = {
+    "correlate": "bayes_peer.api",
+    "regress": "bayes_peer.api",
+    "design": "bayes_peer.api",
+    "sensitivity": "bayes_peer.api",
+    "run": "bayes_peer.api",
+    "demo": "bayes_peer.api",
+    "rebuild_report": "bayes_peer.api",
+    "Result": "bayes_peer.results",
+    "InputError": "bayes_peer.errors",
+    "demo_data": "bayes_peer.data.source",
+    "read_csv": "bayes_peer.data.source",
+    "read_summary": "bayes_peer.data.source",
+}
+
+__all__ = sorted(_API)
+
+
+def __getattr__(name: str):
+    if name in _API:
+        import importlib
+
+        value = getattr(importlib.import_module(_API[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'bayes_peer' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_API])

@@ -107,11 +107,10 @@ def test_json_contract_and_files(sens):
     assert "Sensitivity: missing not at random" in html
 
 
-def test_plain_text_summary(sens, capsys):
-    from bayes_peer.cli import print_sensitivity
+def test_plain_text_summary(sens):
+    from bayes_peer.report.text import render_sensitivity
 
-    print_sensitivity(sens.record)
-    out = capsys.readouterr().out
+    out = render_sensitivity(sens.record)
     assert out.startswith("SYNTHETIC")
     assert "small: " in out and "conclusions that change under a variant:" in out
     assert "MNAR alliance__qol (m24):" in out and "Report with the sensitivity section" in out

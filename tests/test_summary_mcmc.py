@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from bayes_peer.analyses.summary_mcmc import jittered_matrices
+from bayes_peer.analyses.rounding import jittered_matrices
 from bayes_peer.data.participants import read_participants
 from bayes_peer.data.summary import read_summary
 from bayes_peer.mcmc.models.sufficient import (

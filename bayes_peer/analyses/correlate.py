@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import itertools
-import math
 
-import numpy as np
-
-from bayes_peer.data.participants import ParticipantData
-from bayes_peer.data.summary import SummaryStatistics
+from bayes_peer.data.moments import MIN_PAIRS  # noqa: F401  (re-exported for the MCMC layer)
 from bayes_peer.errors import InputError
-from bayes_peer.exact.correlation import correlation_posterior, prior_description
-from bayes_peer.frequentist import pearson_from_r, pearson_r
+from bayes_peer.exact.correlation import ALTERNATIVES, correlation_posterior, prior_description
+from bayes_peer.frequentist import pearson_from_r
+from bayes_peer.mcmc.sampler import DEFAULT_SEED
 from bayes_peer.numbers import bf_from_log
-
-#: Fewest pairwise-complete rows for which a correlation is reported.
-MIN_PAIRS = 4
+from bayes_peer.params import check, check_total_draws, check_variable_count
+from bayes_peer.results import Result
 
 
 def correlation_record(
@@ -81,70 +77,23 @@ def two_sided_comparison(record: dict) -> dict:
                      "exact_two_sided_ci_high"), values, strict=True))  # fmt: skip
 
 
-def _pairs(names: list[str]) -> list[tuple[str, str]]:
+def correlate_pairs(
+    source,
+    names: list[str],
+    kappa: float = 1.0,
+    alternative: str = "two-sided",
+    ci_prob: float = 0.95,
+) -> list[dict]:
+    """One record per pair of ``names``, from participant rows (each pair's complete rows) or a
+    published matrix (its n): the source gives each pair's r and n
+    (:mod:`bayes_peer.data.source`)."""
     if len(names) < 2:
         raise InputError(f"need at least two variables for a correlation, got {len(names)}")
-    return list(itertools.combinations(names, 2))
-
-
-def _check_r(source: str, a: str, b: str, r: float) -> None:
-    if not math.isfinite(r):
-        raise InputError(f"{source}: the correlation of '{a}' and '{b}' is undefined")
-    if abs(r) >= 1.0 - 1e-12:
-        raise InputError(
-            f"{source}: columns '{a}' and '{b}' are perfectly correlated (r = {r:+.0f}); "
-            "remove one of them"
-        )
-
-
-def correlate_data(
-    data: ParticipantData,
-    names: list[str],
-    kappa: float = 1.0,
-    alternative: str = "two-sided",
-    ci_prob: float = 0.95,
-) -> list[dict]:
-    """One record per pair of ``names`` on that pair's complete rows (n per pair reported)."""
     records = []
-    for a, b in _pairs(names):
-        x, y = data.columns[a], data.columns[b]
-        complete = ~(np.isnan(x) | np.isnan(y))
-        n = int(complete.sum())
-        if n < MIN_PAIRS:
-            raise InputError(
-                f"{data.path}: columns '{a}' and '{b}' have {n} pairwise-complete rows; a "
-                f"correlation needs at least {MIN_PAIRS}"
-            )
-        xa, ya = x[complete], y[complete]
-        if np.all(xa == xa[0]) or np.all(ya == ya[0]):
-            which = a if np.all(xa == xa[0]) else b
-            raise InputError(
-                f"{data.path}: column '{which}' has zero variance on the rows where '{a}' and "
-                f"'{b}' are both observed"
-            )
-        r = pearson_r(xa, ya)
-        _check_r(data.path, a, b, r)
-        records.append(
-            {"var1": a, "var2": b, **correlation_record(r, n, kappa, alternative, ci_prob)}
-        )
-    return records
-
-
-def correlate_summary(
-    summary: SummaryStatistics,
-    names: list[str],
-    kappa: float = 1.0,
-    alternative: str = "two-sided",
-    ci_prob: float = 0.95,
-) -> list[dict]:
-    """One record per pair of ``names`` from a published correlation matrix (n = its n)."""
-    records = []
-    for a, b in _pairs(names):
-        r = float(summary.correlations[summary.index(a), summary.index(b)])
-        _check_r(summary.path, a, b, r)
-        records.append(
-            {"var1": a, "var2": b, **correlation_record(r, summary.n, kappa, alternative, ci_prob)}
-        )
+    for a, b in itertools.combinations(names, 2):
+        r, n = source.pair(a, b)
+        records.append({"var1": a, "var2": b, **correlation_record(r, n, kappa, alternative,
+                                                                      ci_prob)})  # fmt: skip
     return records
 
 
@@ -154,3 +103,235 @@ def correlation_prior_text(kappa: float) -> str:
         prior_description(kappa)
         + "; right-Haar prior on means and SDs; exact posterior (Ly, Marsman & Wagenmakers 2018)"
     )
+
+
+def _settings(draws: int, tune: int, chains: int, seed: int):
+    """Sampler settings, each checked against its documented range."""
+    from bayes_peer.mcmc.sampler import SamplerSettings
+
+    values = {name: check(name, value, f"`{name}`") for name, value in
+              (("draws", draws), ("tune", tune), ("chains", chains), ("seed", seed))}  # fmt: skip
+    check_total_draws(values["draws"], values["chains"], "`draws` x `chains`")
+    return SamplerSettings(**values)
+
+
+def _variables(data, vars, waves, partial_on, mcmc: bool) -> tuple[list[str] | None, list | None]:
+    """The variables an analysis names (constructs with ``waves``) and the columns to parse."""
+    names = _name_list(vars, "vars") if vars is not None else None
+    waves = _name_list(waves, "waves") if waves is not None else None
+    partial_on = _name_list(partial_on, "partial_on") if partial_on else None
+    if waves is not None:
+        if names is None:
+            raise InputError("`waves` needs `vars` naming the constructs (e.g. alliance, qol)")
+        if len(waves) < 2:
+            raise InputError("`waves` needs at least two waves, e.g. m12, m24")
+        if partial_on:
+            raise InputError("`partial_on` cannot be combined with `waves`")
+        columns = [f"{c}_{w}" for w in waves for c in names]
+    else:
+        columns = names
+    if columns is not None and partial_on:
+        columns = [*columns, *partial_on]
+    count = len(columns) if columns is not None else _column_count(data)
+    if count is not None:
+        check_variable_count(count, named=vars is not None, mcmc=mcmc, label="`vars`")
+    return names, columns
+
+
+def _column_count(data) -> int | None:
+    """Variables of a data source before it is parsed (all but an id column)."""
+    from pathlib import Path
+
+    if isinstance(data, str | Path) and Path(data).suffix.lower() != ".toml":
+        from bayes_peer.data.participants import read_header
+
+        return sum(1 for h in read_header(data) if h.lower() != "id")
+    columns = getattr(data, "columns", None)
+    if columns is not None and not isinstance(columns, dict):  # a DataFrame
+        return sum(1 for c in columns if str(c).lower() != "id")
+    return None
+
+
+def _name_list(value, parameter: str) -> list[str]:
+    """A list of names (a comma-separated string is accepted), each named once."""
+    items = [v.strip() for v in value.split(",")] if isinstance(value, str) else list(value)
+    if not items or any(not isinstance(v, str) or not v.strip() for v in items):
+        raise InputError(f"`{parameter}` must name at least one column, got {value!r}")
+    items = [v.strip() for v in items]
+    for item in items:
+        if items.count(item) > 1:
+            raise InputError(f"`{parameter}`: '{item}' is named twice")
+    return items
+
+
+def correlate(
+    data=None,
+    vars: list[str] | str | None = None,
+    *,
+    r: float | None = None,
+    n: int | None = None,
+    method: str = "exact",
+    kappa: float = 1.0,
+    alternative: str = "two-sided",
+    ci_prob: float = 0.95,
+    eta: float = 1.0,
+    rope: float = 0.1,
+    missing: str = "fiml",
+    robust: bool = False,
+    partial_on: list[str] | None = None,
+    waves: list[str] | None = None,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 4,
+    seed: int | None = None,
+    robustness: bool = False,
+    sequential: bool = False,
+    influence: bool = False,
+    rounding_sensitivity: int | None = None,
+    decimals: int = 2,
+    nearest_correlation: bool = False,
+) -> Result:
+    """Bayesian and frequentist correlations side by side (exact layer, or PyMC models).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame, str, pathlib.Path, ParticipantData or SummaryStatistics
+        Participant rows (a DataFrame or a CSV path) or published summary statistics (a TOML
+        path or :func:`bayes_peer.read_summary`). Not with ``r``/``n``.
+    vars : list of str, optional
+        Variables (default: every column); with ``waves``, constructs.
+    r, n : float, int, optional
+        One correlation and its number of pairs instead of ``data``.
+    method : {"exact", "joint", "pairwise"}
+        "exact": closed-form Bayes factors and posteriors (Ly, Marsman & Wagenmakers 2018).
+        "joint": one LKJ(``eta``) model of all variables (full information under MAR by
+        default). "pairwise": one bivariate model per pair, on the exact layer's prior.
+    kappa : float
+        Width of the stretched-beta prior on rho of the exact layer (1 = uniform, JASP's
+        default; 1/3 = BayesFactor's "medium") and of the pairwise model.
+    alternative : {"two-sided", "greater", "less"}
+        ``bf10`` is then BF10, BF+0 or BF-0 and the exact posterior the (truncated) one.
+    ci_prob : float
+        Probability of every interval (equal-tailed).
+    eta, rope, missing, robust, partial_on, waves
+        The joint model: LKJ shape, half-width of the ROPE around 0, "fiml" or "listwise",
+        a multivariate Student-t likelihood, partial correlations given these columns,
+        waves (column suffixes) to model jointly with their contrasts.
+    draws, tune, chains, seed
+        The sampler (seed default 20261126; one seed gives the same draws again).
+    robustness, sequential, influence : bool
+        Exact-layer sensitivity: BF over prior widths, BF as participants accumulate, each
+        participant left out.
+    rounding_sensitivity, decimals : int, optional
+        For a published table: refit on that many tables with every correlation moved within
+        its rounding interval (``decimals`` decimals), seeded by ``seed`` (default 1).
+    nearest_correlation : bool
+        A table that is not positive definite is replaced by the nearest correlation matrix.
+
+    Returns
+    -------
+    Result
+        ``table``: one row per pair; ``to_dict()``: the JSON of ``bayes-peer correlate``.
+
+    References
+    ----------
+    Ly, A., Marsman, M., & Wagenmakers, E.-J. (2018). Analytic posteriors for Pearson's
+    correlation coefficient. *Statistica Neerlandica*, 72(1), 4-13.
+    Lewandowski, D., Kurowicka, D., & Joe, H. (2009). Generating random correlation matrices
+    based on vines and extended onion method. *Journal of Multivariate Analysis*, 100(9).
+    """
+    from bayes_peer.analyses.sensitivity_exact import add_correlation_sensitivity
+    from bayes_peer.data.source import as_source
+
+    kappa = check("kappa", kappa, "`kappa`")
+    ci_prob = check("ci_prob", ci_prob, "`ci_prob`")
+    if alternative not in ALTERNATIVES:
+        raise InputError(f"`alternative` must be one of {', '.join(ALTERNATIVES)}, got "
+                         f"{alternative!r}")  # fmt: skip
+    if method not in METHODS:
+        raise InputError(f"`method` must be one of {', '.join(METHODS)}, got {method!r}")
+    mcmc = method != "exact"
+    if mcmc and (robustness or sequential or influence):
+        raise InputError("`robustness`, `sequential` and `influence` use the exact layer: "
+                         "method='exact'")  # fmt: skip
+    common = {"kappa": kappa, "alternative": alternative, "ci_prob": ci_prob}
+    prior = correlation_prior_text(kappa)
+    if r is not None or n is not None:
+        if data is not None or vars is not None:
+            raise InputError("give either `data` (with `vars`) or `r` with `n`, not both")
+        if r is None or n is None:
+            raise InputError("`r` needs `n` (the number of pairs), and `n` needs `r`")
+        if mcmc or sequential or influence:
+            raise InputError("a correlation given as `r` and `n` has no rows: method='exact', "
+                             "without `sequential` or `influence`")  # fmt: skip
+        record = correlation_record(check("r", r, "`r`"), check("n", n, "`n`"), **common)
+        add_correlation_sensitivity([record], None, **common, robustness=robustness)
+        return Result("correlation", {**record, "prior": prior})
+    names, columns = _variables(data, vars, waves, partial_on, mcmc)
+    source = as_source(data, columns, nearest_correlation=nearest_correlation)
+    if (sequential or influence) and not source.has_rows:
+        raise InputError("`sequential` and `influence` need participant data (rows)")
+    if rounding_sensitivity is not None and source.has_rows:
+        raise InputError("`rounding_sensitivity` checks a published table; give a table")
+    if names is None or waves is not None:
+        partial = _name_list(partial_on, "partial_on") if partial_on else []
+        names = names if waves is not None else [c for c in source.variables if c not in partial]
+    if waves is None:
+        source.require(names)
+    analysed = columns or [*names, *(_name_list(partial_on, "partial_on") if partial_on else [])]
+    meta = {"source": source.path, "synthetic": source.synthetic, "n_rows": source.n_rows,
+            "variables": _variable_table(source, analysed)}  # fmt: skip
+    if not source.has_rows:
+        meta["warnings"] = source.warnings
+        if source.repair is not None:
+            meta["matrix_repair"] = source.repair
+    fits = {}
+    if mcmc:
+        from bayes_peer.analyses.correlate_mcmc import correlate_mcmc
+
+        settings = _settings(draws, tune, chains, DEFAULT_SEED if seed is None else seed)
+        options = {"eta": check("eta", eta, "`eta`"), "rope": check("rope", rope, "`rope`"),
+                   **common}  # fmt: skip
+
+        def refit(table):
+            return correlate_mcmc(table, names, method, settings, **options).result["pairs"]
+
+        outcome = correlate_mcmc(
+            source, names, method, settings, **options, missing=missing, robust=robust,
+            partial_on=_name_list(partial_on, "partial_on") if partial_on else None,
+            waves=_name_list(waves, "waves") if waves is not None else None,
+        )  # fmt: skip
+        fits = {name: fit.idata for name, fit in outcome.fits.items()}
+        record = {**meta, **common, "prior_exact": prior, **outcome.result}
+        keys = ("mcmc_median", "mcmc_ci_low", "mcmc_ci_high", "p_positive", "bf10")
+    else:
+
+        def refit(table):
+            return correlate_pairs(table, names, **common)
+
+        pairs = correlate_pairs(source, names, **common)
+        record = {**meta, **common, "prior": prior, "pairs": pairs}
+        add_correlation_sensitivity(
+            pairs, source, **common, robustness=robustness, sequential_orders=sequential,
+            leave_one_out=influence,
+        )  # fmt: skip
+        keys = ("posterior_median", "ci_low", "ci_high", "bf10")
+    if rounding_sensitivity is not None:
+        from bayes_peer.analyses.rounding import rounding_sensitivity as rounding
+
+        record["rounding_sensitivity"] = rounding(
+            source, refit, lambda row: f"{row['var1']} ~ {row['var2']}", keys,
+            decimals=check("decimals", decimals, "`decimals`"),
+            count=check("rounding_sensitivity", rounding_sensitivity, "`rounding_sensitivity`"),
+            seed=1 if seed is None else check("seed", seed, "`seed`"),
+        )  # fmt: skip
+    return Result("correlation", record, fits=fits)
+
+
+def _variable_table(source, names: list[str]) -> list[dict]:
+    """Observed and missing counts of the analysed variables, in the source's order."""
+    return [v for v in source.variable_table() if v["name"] in names]
+
+
+#: What ``method`` may be.
+METHODS = ("exact", "joint", "pairwise")

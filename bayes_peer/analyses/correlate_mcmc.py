@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
-from bayes_peer.analyses.correlate import MIN_PAIRS, correlation_record, two_sided_comparison
+from bayes_peer.analyses.correlate import (
+    MIN_PAIRS,
+    correlate_pairs,
+    correlation_record,
+    two_sided_comparison,
+)
 from bayes_peer.data.participants import ParticipantData
 from bayes_peer.errors import InputError
 from bayes_peer.frequentist import nonoverlapping_difference
@@ -25,7 +29,12 @@ from bayes_peer.mcmc.models.correlation import (
     standardize,
     standardize_observed,
 )
-from bayes_peer.mcmc.predictive import correlation_groups
+from bayes_peer.mcmc.models.sufficient import (
+    build_joint_summary_model,
+    build_pairwise_summary_model,
+    standardized_statistics,
+)
+from bayes_peer.mcmc.predictive import add_posterior_draws, correlation_groups
 from bayes_peer.mcmc.sampler import Fit, SamplerSettings, get_structure, sampler_record
 
 MODELS = ("pairwise", "joint")
@@ -186,8 +195,62 @@ def _fit_joint(
     )  # fmt: skip
 
 
+#: Why some keys are null when the input is a published table.
+NOT_AVAILABLE = {
+    "loo": "PSIS-LOO, LOO-R², elpd and Pareto k need the participants' rows",
+    "missing_data": "a published table is taken as the complete-case summary; FIML and "
+    "imputation need the rows",
+    "robust": "the Student-t likelihood has no sufficient statistics",
+}
+
+#: The likelihood of every model fitted from a published table.
+SOURCE_TEXT = (
+    "summary statistics: likelihood on (n, means, scatter matrix) of the standardized "
+    "variables, exact for multivariate normal data without missing values"
+)
+
+
+def _pairwise_fit(source, a: str, b: str, kappa: float, settings: SamplerSettings):
+    """The pairwise model of one pair: from its complete rows, or from the table's r and n."""
+    if source.has_rows:
+        values = source.matrix([a, b])
+        keep = _complete(values)
+        n = int(keep.sum())
+        if n < MIN_PAIRS:
+            raise InputError(
+                f"{source.path}: columns '{a}' and '{b}' have {n} pairwise-complete rows; a "
+                f"correlation needs at least {MIN_PAIRS}"
+            )
+        structure = get_structure("pairwise", build_pairwise_model)
+        fit = structure.fit({"y": standardize(values[keep]), "prior_a": 1.0 / kappa}, settings)
+        return structure, fit, float(np.corrcoef(values[keep], rowvar=False)[0, 1]), n, keep
+    r, n = source.pair(a, b)
+    corr = np.array([[1.0, r], [r, 1.0]])
+    structure = get_structure("pairwise-summary", build_pairwise_summary_model)
+    values = {**standardized_statistics(corr, n), "prior_a": 1.0 / kappa}
+    fit = structure.fit(values, settings, log_likelihood=False)
+    return structure, fit, r, n, None
+
+
+def _joint_table_fit(summary, names: list[str], eta: float, settings: SamplerSettings):
+    """The joint LKJ model of ``names`` from a table (likelihood on sufficient statistics)."""
+    idx = [summary.index(name) for name in names]
+    corr = summary.correlations[np.ix_(idx, idx)]
+    d = len(names)
+    structure = get_structure(f"joint-summary(d={d})", lambda: build_joint_summary_model(d))
+    values = {**standardized_statistics(corr, summary.n), "eta": eta}
+    fit = structure.fit(values, settings, log_likelihood=False)
+    draws = fit.idata["posterior"]["chol_corr"].values
+    iu = np.triu_indices(d, 1)
+    add_posterior_draws(
+        fit.idata, {"rho": (("pair",), draws[..., iu[0], iu[1]])},
+        {"pair": [f"{names[i]} ~ {names[j]}" for i, j in zip(*iu, strict=True)]},
+    )  # fmt: skip
+    return structure, fit, draws
+
+
 def correlate_mcmc(
-    data: ParticipantData,
+    source,
     names: list[str],
     model: str,
     settings: SamplerSettings,
@@ -202,96 +265,101 @@ def correlate_mcmc(
     partial_on: list[str] | None = None,
     waves: list[str] | None = None,
 ) -> McmcCorrelations:
-    """Fit the chosen model and summarise every pair of ``names``.
+    """Fit the chosen model and summarise every pair of ``names``, from rows or a table.
 
-    The pairwise model uses each pair's complete rows. The joint model uses every participant
-    with at least one observed value (``missing="fiml"``, valid under MAR) or the rows complete
-    on every variable (``"listwise"``); the exact and frequentist keys of each pair are computed
-    on the pair's complete rows among those (under listwise, the common rows). With ``waves``,
-    ``names`` are constructs and the model holds every construct-wave column; pairs are formed
-    within each wave and ``contrasts`` compare each pair's correlation between waves.
+    The pairwise model uses each pair's complete rows (a table: its r and n). The joint model
+    uses every participant with at least one observed value (``missing="fiml"``, valid under
+    MAR) or the rows complete on every variable (``"listwise"``); the exact and frequentist
+    keys of each pair are computed on the pair's complete rows among those (under listwise, the
+    common rows). With ``waves``, ``names`` are constructs and the model holds every
+    construct-wave column; pairs are formed within each wave and ``contrasts`` compare each
+    pair's correlation between waves. From a table the likelihood is written on the sufficient
+    statistics (:mod:`bayes_peer.mcmc.models.sufficient`): the same posterior as from the rows
+    when the table is their complete-case summary; the options that need rows are refused.
     """
-    if model == "pairwise" and (robust or partial_on or waves or missing != "fiml"):
-        raise InputError("--robust, --partial-on, --waves and --missing go with --model joint")
-    if missing not in MISSING:
-        raise InputError(f"--missing must be one of {', '.join(MISSING)}, got {missing!r}")
-    contrasts = None
     if model not in MODELS:
-        raise InputError(f"--model must be one of {', '.join(MODELS)}, got {model!r}")
+        raise InputError(f"`method` must be one of exact, {', '.join(MODELS)}, got {model!r}")
+    if missing not in MISSING:
+        raise InputError(f"`missing` must be one of {', '.join(MISSING)}, got {missing!r}")
+    if model == "pairwise" and (robust or partial_on or waves or missing != "fiml"):
+        raise InputError("`robust`, `partial_on`, `waves` and `missing` go with method='joint'")
     if len(names) < 2:
         raise InputError(f"need at least two variables for a correlation, got {len(names)}")
+    if not source.has_rows:
+        for option, reason in (
+            ("robust", robust and NOT_AVAILABLE["robust"]),
+            ("missing", missing != "fiml" and NOT_AVAILABLE["missing_data"]),
+            ("waves", waves and "give one table per wave (each with its own n)"),
+            ("partial_on", partial_on and "not available from a table yet"),
+        ):
+            if reason:
+                raise InputError(f"`{option}` needs participant data: {reason}")
     exact = {"kappa": kappa, "alternative": alternative, "ci_prob": ci_prob}
     pairs, fits = [], {}
     dropped: list[dict] = []
+    contrasts = None
+
+    def add_pair(head: dict, record: dict, draws, divergences: int, prior_kappa: float) -> None:
+        summary = summarize_draws(draws, ci_prob=ci_prob, rope=rope, divergences=divergences)
+        pairs.append({**head, **record, **two_sided_comparison(record), **summary,
+                      "mcmc_prior_kappa": prior_kappa})  # fmt: skip
+
     if model == "pairwise":
-        structure = get_structure("pairwise", build_pairwise_model)
         prior = pairwise_prior_text(kappa)
-        used_rows = np.zeros(data.n_rows, dtype=bool)
+        used_rows = np.zeros(source.n_rows, dtype=bool)
         for a, b in itertools.combinations(names, 2):
-            values = data.matrix([a, b])
-            keep = _complete(values)
-            n = int(keep.sum())
-            if n < MIN_PAIRS:
-                raise InputError(
-                    f"{data.path}: columns '{a}' and '{b}' have {n} pairwise-complete rows; a "
-                    f"correlation needs at least {MIN_PAIRS}"
-                )
-            used_rows |= keep
-            y = standardize(values[keep])
-            fit = structure.fit({"y": y, "prior_a": 1.0 / kappa}, settings)
-            key = f"{a}__{b}"
-            fits[key] = fit
-            draws = fit.idata["posterior"]["rho"].values
-            r = float(np.corrcoef(values[keep], rowvar=False)[0, 1])
-            record = correlation_record(r, n, **exact)
-            summary = summarize_draws(
-                draws, ci_prob=ci_prob, rope=rope, divergences=fit.divergences
-            )
-            pairs.append({"var1": a, "var2": b, **record, **two_sided_comparison(record),
-                          **summary, "mcmc_prior_kappa": kappa})  # fmt: skip
-        n_used = int(used_rows.sum())
-    else:
+            structure, fit, r, n, keep = _pairwise_fit(source, a, b, kappa, settings)
+            if keep is not None:
+                used_rows |= keep
+            fits[f"{a}__{b}"] = fit
+            add_pair({"var1": a, "var2": b}, correlation_record(r, n, **exact),
+                     fit.idata["posterior"]["rho"].values, fit.divergences, kappa)  # fmt: skip
+        n_used = int(used_rows.sum()) if source.has_rows else source.n
+    elif source.has_rows:
         joint = _fit_joint(
-            data, names, settings, eta=eta, robust=robust, missing=missing,
+            source, names, settings, eta=eta, robust=robust, missing=missing,
             partial_on=partial_on or [], waves=waves,
         )  # fmt: skip
         fits["joint"] = joint.fit
-        structure, prior, n_used, dropped = (
-            joint.structure,
-            joint.prior,
-            joint.n_used,
-            joint.dropped,
-        )
+        structure, prior = joint.structure, joint.prior
+        n_used, dropped = joint.n_used, joint.dropped
+        m = len(joint.controls)
         for (a, b, i, j), draws in joint.pair_draws.items():
             x = joint.values[:, [i, j, *joint.controls]]
             keep = _complete(x)
             n = int(keep.sum())
-            if n < MIN_PAIRS + len(joint.controls):
+            if n < MIN_PAIRS + m:
                 raise InputError(
-                    f"{data.path}: columns '{a}' and '{b}' have {n} complete rows; too few"
+                    f"{source.path}: columns '{a}' and '{b}' have {n} complete rows; too few"
                 )
-            m = len(joint.controls)
             r_sample = np.corrcoef(x[keep], rowvar=False)
             r = float(_partial_from_corr(r_sample)) if m else float(r_sample[0, 1])
             record = correlation_record(r, n - m, **exact)
             record["n"] = n
             if m:
                 record["n_effective"] = n - m
-            summary = summarize_draws(
-                draws, ci_prob=ci_prob, rope=rope, divergences=joint.fit.divergences
-            )
-            pair = {"var1": a, "var2": b}
-            if waves:
-                pair.update(joint.wave_of[(a, b)])
-            pairs.append({**pair, **record, **two_sided_comparison(record), **summary,
-                          "mcmc_prior_kappa": joint.kappa})  # fmt: skip
+            head = {"var1": a, "var2": b, **(joint.wave_of[(a, b)] if waves else {})}
+            add_pair(head, record, draws, joint.fit.divergences, joint.kappa)
         contrasts = joint.contrasts(ci_prob) if waves else None
+    else:
+        structure, fit, draws = _joint_table_fit(source, names, eta, settings)
+        fits["joint"] = fit
+        prior, n_used = joint_prior_text(eta, len(names)), source.n
+        prior_kappa = implied_kappa(eta, len(names))
+        for record in correlate_pairs(source, names, **exact):
+            i, j = names.index(record["var1"]), names.index(record["var2"])
+            add_pair({}, record, draws[..., i, j], fit.divergences, prior_kappa)
+    if source.has_rows:
+        policy = "pairwise-complete rows per pair" if model == "pairwise" else missing
+        missing_text = MISSING_TEXT["pairwise" if model == "pairwise" else missing]
+    else:
+        policy, missing_text = "complete cases as published", NOT_AVAILABLE["missing_data"]
     result = {
         "model": model,
         **sampler_record(settings, fits),
         "n_used": n_used,
-        "missing_policy": "pairwise-complete rows per pair" if model == "pairwise" else missing,
-        "missing": MISSING_TEXT["pairwise" if model == "pairwise" else missing],
+        "missing_policy": policy,
+        "missing": missing_text,
         "robust": robust,
         "partial_on": partial_on or None,
         "waves": waves,
@@ -305,22 +373,6 @@ def correlate_mcmc(
     }
     if contrasts is not None:
         result["contrasts"] = contrasts
+    if not source.has_rows:
+        result.update(likelihood_source=SOURCE_TEXT, not_available=NOT_AVAILABLE)
     return McmcCorrelations(result=result, fits=fits)
-
-
-def write_posteriors(folder: Path, outcome: McmcCorrelations) -> list[str]:
-    """Write one NetCDF posterior per fit and a CSV summary into ``folder``; return file names."""
-    from bayes_peer.runs.outputs import write_csv
-
-    names = []
-    for key, fit in outcome.fits.items():
-        name = f"posterior_{key}.nc"
-        fit.idata.to_netcdf(folder / name, engine="h5netcdf")
-        names.append(name)
-    rows = [
-        {k: v for k, v in p.items() if k != "flags"} | {"flags": "; ".join(p["flags"])}
-        for p in outcome.result["pairs"]
-    ]
-    write_csv(folder / "correlations_mcmc.csv", rows)
-    names.append("correlations_mcmc.csv")
-    return names

@@ -11,18 +11,16 @@ from dataclasses import asdict
 
 import numpy as np
 
-from bayes_peer.data.participants import ParticipantData
-from bayes_peer.data.summary import SummaryStatistics
 from bayes_peer.errors import InputError
 from bayes_peer.exact.regression import jzs_prior_description, log_block_bfs, log_jzs_bf
 from bayes_peer.frequentist import (
-    HierarchicalOLS,
     block_steps,
     check_block_inputs,
     hierarchical_from_correlations,
-    hierarchical_ols,
 )
 from bayes_peer.numbers import bf_from_log
+from bayes_peer.params import check
+from bayes_peer.results import Result
 
 
 def check_blocks(outcome: str, blocks: list[list[str]]) -> list[str]:
@@ -80,18 +78,6 @@ def _block_records(
     return records
 
 
-def _result(ols: HierarchicalOLS, n: int, blocks: list[list[str]], rscale: float) -> dict:
-    r2s = [s.r2 for s in ols.steps]
-    ps = [s.p for s in ols.steps]
-    block_records = _block_records(n, r2s, ps, blocks, rscale)
-    for record, intercept in zip(block_records, ols.intercepts, strict=True):
-        record["intercept"] = intercept
-    return {
-        "blocks": block_records,
-        "coefficients": [asdict(c) for c in ols.coefficients],
-    }
-
-
 def complete_rows(values: np.ndarray) -> np.ndarray:
     """Rows complete on every column: the rows every block's model uses."""
     return ~np.isnan(values).any(axis=1)
@@ -103,72 +89,301 @@ def regress_r2(n: int, r2s: list[float], ps: list[int], rscale: float) -> dict:
     return {"blocks": _block_records(n, r2s, ps, None, rscale), "coefficients": []}
 
 
-def regress_data(
-    data: ParticipantData,
+def regress_blocks(
+    source,
     outcome: str,
     blocks: list[list[str]],
     rscale: float,
     ci_prob: float = 0.95,
 ) -> dict:
-    """Hierarchical OLS and JZS block BFs on the rows complete on every variable involved."""
-    terms = check_blocks(outcome, blocks)
-    names = [outcome, *terms]
-    values = data.matrix(names)
-    complete = complete_rows(values)
-    dropped = [
-        {
-            "row": i + 1,
-            "line": data.lines[i],
-            "id": data.ids[i],
-            "missing": [name for name, v in zip(names, values[i], strict=True) if np.isnan(v)],
-        }
-        for i in np.flatnonzero(~complete)
-    ]
-    n = int(complete.sum())
-    p = len(terms)
-    if n <= p + 1:
-        raise InputError(
-            f"{data.path}: only {n} rows are complete on {', '.join(names)}; a regression with "
-            f"{p} predictors needs at least {p + 2}"
-        )
-    used = values[complete]
-    for j, name in enumerate(names):
-        if np.all(used[:, j] == used[0, j]):
-            raise InputError(
-                f"{data.path}: column '{name}' has zero variance on the {n} complete rows"
-            )
-    ols = hierarchical_ols(used[:, 0], used[:, 1:], terms, [len(b) for b in blocks], ci_prob)
-    result = _result(ols, n, blocks, rscale)
-    result.update({"n_used": n, "n_rows": data.n_rows, "dropped": dropped})
-    return result
+    """Hierarchical OLS and JZS block BFs, from participant rows or a published table.
 
-
-def regress_summary(
-    summary: SummaryStatistics,
-    outcome: str,
-    blocks: list[list[str]],
-    rscale: float,
-    ci_prob: float = 0.95,
-) -> dict:
-    """Hierarchical regression from a published correlation matrix (and SDs, means if given)."""
+    The source gives the moments (n, correlations, SDs, means) of the rows complete on the
+    outcome and every term, the same rows for every block, and the rows it left out
+    (:mod:`bayes_peer.data.source`); the OLS estimates follow from the moments (Cohen et al.
+    2003, ch. 3), identical to least squares on the rows.
+    """
     terms = check_blocks(outcome, blocks)
-    idx = [summary.index(name) for name in [outcome, *terms]]
-    p = len(terms)
-    if summary.n <= p + 1:
-        raise InputError(
-            f"{summary.path}: n = {summary.n} is too small for {p} predictors (needs > {p + 1})"
-        )
-    corr = summary.correlations[np.ix_(idx, idx)]
-    sds = None if summary.sds is None else summary.sds[idx]
-    means = None if summary.means is None else summary.means[idx]
+    source.require([outcome, *terms])
+    moments = source.moments([outcome, *terms], len(terms))
     ols = hierarchical_from_correlations(
-        corr, summary.n, terms, [len(b) for b in blocks], sds, means, ci_prob
-    )
-    result = _result(ols, summary.n, blocks, rscale)
-    result.update({"n_used": summary.n, "n_rows": summary.n, "dropped": []})
-    return result
+        moments.corr, moments.n, terms, [len(b) for b in blocks], moments.sds, moments.means,
+        ci_prob,
+    )  # fmt: skip
+    records = _block_records(moments.n, [s.r2 for s in ols.steps], [s.p for s in ols.steps],
+                             blocks, rscale)  # fmt: skip
+    for record, intercept in zip(records, ols.intercepts, strict=True):
+        record["intercept"] = intercept
+    return {
+        "blocks": records,
+        "coefficients": [asdict(c) for c in ols.coefficients],
+        "n_used": moments.n,
+        "n_rows": moments.n_rows,
+        "dropped": moments.dropped,
+    }
 
 
 def regression_prior_text(rscale: float, label: str) -> str:
     """The sentence stating the prior behind every block Bayes factor."""
     return jzs_prior_description(rscale, label) + "; BF of a block = BF(model) / BF(previous model)"
+
+
+#: What ``method`` may be: the exact layer (OLS, F-change, JZS block BFs) or a slope prior.
+METHODS = ("exact", "normal", "r2d2")
+LIKELIHOODS = ("normal", "student")
+
+
+def _blocks(blocks, parameter: str = "blocks") -> list[list[str]]:
+    """Blocks as lists of names (a comma-separated string per block is accepted)."""
+    from bayes_peer.analyses.correlate import _name_list
+
+    if blocks is None or isinstance(blocks, str) or not list(blocks):
+        raise InputError(f"give at least one block of predictors (`{parameter}`)")
+    return [_name_list(b, parameter) for b in blocks]
+
+
+def regress(
+    data=None,
+    outcome: str | None = None,
+    blocks: list[list[str]] | None = None,
+    *,
+    r2: list[float] | None = None,
+    p: list[int] | None = None,
+    n: int | None = None,
+    method: str = "exact",
+    waves: list[str] | None = None,
+    baseline: str | None = None,
+    rscale: str | float = "medium",
+    ci_prob: float = 0.95,
+    prior_scale: float | None = None,
+    mean_r2: float | None = None,
+    prec_r2: float | None = None,
+    cons_d2: float | None = None,
+    likelihood: str = "normal",
+    impute: bool = False,
+    rope: float = 0.1,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 4,
+    seed: int | None = None,
+    robustness: bool = False,
+    influence: bool = False,
+    rounding_sensitivity: int | None = None,
+    decimals: int = 2,
+    nearest_correlation: bool = False,
+) -> Result:
+    """Hierarchical (blocked) regression: OLS, ΔR² and F-change beside JZS block Bayes factors,
+    and with a slope prior, each block's PyMC posterior.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame, str, pathlib.Path, ParticipantData or SummaryStatistics
+        Participant rows or a published table (see :func:`bayes_peer.correlate`).
+    outcome : str
+        The outcome column (with ``waves``: the construct, e.g. "recovery").
+    blocks : list of list of str
+        Predictors entered block by block; every block's model uses the same rows.
+    r2, p, n : lists and int, optional
+        Published R² of each block's model, its total number of predictors, and N, instead of
+        ``data`` (Bayes factors and F-change only).
+    method : {"exact", "normal", "r2d2"}
+        "exact": OLS and the exact JZS block BFs. "normal": also each block's model by MCMC with
+        Normal(0, ``prior_scale``) standardized slopes (rstanarm's defaults otherwise);
+        "r2d2": the R2-D2 prior on R² (``mean_r2``, ``prec_r2``, ``cons_d2``; Zhang et al. 2022).
+    waves, baseline : optional
+        Column suffixes of two waves (``<construct>_<wave>``) modelled jointly, and the wave of
+        the outcome's baseline score added to block 1.
+    rscale : "medium", "wide", "ultrawide" or float
+        JZS scale of the block BFs (medium = sqrt(2)/4, as BayesFactor and JASP).
+    ci_prob : float
+        Probability of every interval.
+    likelihood : {"normal", "student"}, impute : bool, rope : float
+        Residual distribution, imputation of missing predictors in the model (MAR), ROPE on
+        standardized slopes.
+    draws, tune, chains, seed
+        The sampler (seed default 20261126).
+    robustness, influence : bool
+        Exact-layer sensitivity: block BFs over JZS scales; each participant left out.
+    rounding_sensitivity, decimals, nearest_correlation
+        For a published table (see :func:`bayes_peer.correlate`).
+
+    Returns
+    -------
+    Result
+        ``table``: one row per block; ``tables["coefficients"]``; ``to_dict()``: the JSON of
+        ``bayes-peer regress``.
+
+    References
+    ----------
+    Liang, F., Paulo, R., Molina, G., Clyde, M. A., & Berger, J. O. (2008). Mixtures of g priors
+    for Bayesian variable selection. *JASA*, 103(481), 410-423.
+    Rouder, J. N., & Morey, R. D. (2012). Default Bayes factors for model selection in
+    regression. *Multivariate Behavioral Research*, 47(6), 877-903.
+    Zhang, Y. D., Naughton, B. P., Bondell, H. D., & Reich, B. J. (2022). Bayesian regression
+    using a prior on the model fit: the R2-D2 shrinkage prior. *JASA*, 117(538), 862-874.
+    """
+    from bayes_peer.analyses.correlate import _settings
+    from bayes_peer.analyses.sensitivity_exact import add_block_sensitivity
+    from bayes_peer.data.source import as_source
+    from bayes_peer.exact.regression import resolve_rscale
+    from bayes_peer.mcmc.models.regression import R2D2_CONS, R2D2_MEAN, R2D2_PREC
+    from bayes_peer.mcmc.sampler import DEFAULT_SEED
+
+    scale, label = resolve_rscale(rscale, "`rscale`")
+    ci_prob = check("ci_prob", ci_prob, "`ci_prob`")
+    if method not in METHODS:
+        raise InputError(f"`method` must be one of {', '.join(METHODS)}, got {method!r}")
+    if likelihood not in LIKELIHOODS:
+        raise InputError(f"`likelihood` must be normal or student, got {likelihood!r}")
+    mcmc = method != "exact"
+    if not mcmc:
+        given = [name for name, value in (("prior_scale", prior_scale), ("mean_r2", mean_r2),
+                 ("prec_r2", prec_r2), ("cons_d2", cons_d2), ("impute", impute or None),
+                 ("likelihood", None if likelihood == "normal" else likelihood))
+                 if value is not None]  # fmt: skip
+        if given:
+            raise InputError(f"`{given[0]}` goes with method='normal' or 'r2d2'")
+    if method == "r2d2" and prior_scale is not None:
+        raise InputError("`prior_scale` goes with method='normal' (R2-D2 takes `mean_r2` ...)")
+    if method == "normal" and any(v is not None for v in (mean_r2, prec_r2, cons_d2)):
+        raise InputError("`mean_r2`, `prec_r2` and `cons_d2` go with method='r2d2'")
+    if mcmc and (robustness or influence):
+        raise InputError("`robustness` and `influence` use the exact layer: method='exact'")
+    r2d2 = tuple(
+        R2D2_DEFAULT if value is None else check(name, value, f"`{name}`")
+        for name, value, R2D2_DEFAULT in (("mean_r2", mean_r2, R2D2_MEAN),
+                                          ("prec_r2", prec_r2, R2D2_PREC),
+                                          ("cons_d2", cons_d2, R2D2_CONS))
+    )  # fmt: skip
+    keys = {"rscale": scale, "rscale_label": label}
+    if r2 is not None or p is not None:
+        if data is not None or outcome is not None or blocks is not None:
+            raise InputError("give either `data` with `outcome` and `blocks`, or `r2`, `p` and "
+                             "`n` (published R² values)")  # fmt: skip
+        if r2 is None or p is None or n is None:
+            raise InputError("published R² values need `r2`, `p` and `n` together")
+        if mcmc or influence:
+            raise InputError("published R² values have no rows or coefficients: method='exact'"
+                             ", without `influence`")  # fmt: skip
+        n = check("n", n, "`n`")
+        r2s = [check("r2", v, "`r2`") for v in r2]
+        ps = [check("p", v, "`p`") for v in p]
+        result = regress_r2(n, r2s, ps, scale)
+        result.update({"n_used": n, "n_rows": n, "dropped": []})
+        if robustness:
+            add_block_sensitivity(result, None, None, None, scale, robustness=True)
+        return Result("regression", {"outcome": None, **keys,
+                                     "prior": regression_prior_text(scale, label),
+                                     "ci_prob": ci_prob, **result})  # fmt: skip
+    if outcome is None or not str(outcome).strip():
+        raise InputError("`outcome` is required with `data`")
+    outcome = str(outcome).strip()
+    block_list = _blocks(blocks)
+    if waves is not None:
+        return _regress_waves(data, outcome, block_list, waves, baseline, method, keys, ci_prob,
+                              prior_scale, r2d2, likelihood, impute, rope, robustness,
+                              influence, (draws, tune, chains, seed))  # fmt: skip
+    if baseline is not None:
+        raise InputError("`baseline` goes with `waves`")
+    terms = check_blocks(outcome, block_list)
+    source = as_source(data, [outcome, *terms], nearest_correlation=nearest_correlation)
+    if influence and not source.has_rows:
+        raise InputError("`influence` needs participant data (rows)")
+    if rounding_sensitivity is not None and (source.has_rows or not mcmc):
+        raise InputError("`rounding_sensitivity` refits a published table's posterior: give a "
+                         "table and method='normal' or 'r2d2'")  # fmt: skip
+    meta = {"source": source.path, "synthetic": source.synthetic}
+    extras = {}
+    if not source.has_rows:
+        extras["warnings"] = source.warnings
+        if source.repair is not None:
+            extras["matrix_repair"] = source.repair
+    if not mcmc:
+        result = regress_blocks(source, outcome, block_list, scale, ci_prob)
+        add_block_sensitivity(result, source, outcome, block_list, scale,
+                              robustness=robustness, leave_one_out=influence)  # fmt: skip
+        prior = regression_prior_text(scale, label)
+        record = {**meta, **extras, "outcome": outcome, **keys, "prior": prior,
+                  "ci_prob": ci_prob, **result}  # fmt: skip
+        return Result("regression", record)
+    from bayes_peer.analyses.regress_mcmc import regress_mcmc
+
+    settings = _settings(draws, tune, chains, DEFAULT_SEED if seed is None else seed)
+    options = {"prior": method, "ci_prob": ci_prob, "rope": check("rope", rope, "`rope`"),
+               "r2d2": r2d2,
+               "prior_scale": 1.0 if prior_scale is None else check("prior_scale", prior_scale,
+                                                                     "`prior_scale`")}  # fmt: skip
+    fitted = regress_mcmc(source, outcome, block_list, scale, settings, **options,
+                          likelihood=likelihood, impute=impute)  # fmt: skip
+    record = {**meta, "outcome": outcome, **keys,
+              "prior_jzs": regression_prior_text(scale, label), "ci_prob": ci_prob,
+              **fitted.result, **extras}  # fmt: skip
+    if rounding_sensitivity is not None:
+        from bayes_peer.analyses.rounding import rounding_sensitivity as rounding
+
+        def refit(table):
+            return regress_mcmc(table, outcome, block_list, scale, settings,
+                                **options).result["coefficients"]  # fmt: skip
+
+        record["rounding_sensitivity"] = rounding(
+            source, refit, lambda row: f"block {row['block']}: {row['term']}",
+            ("posterior_median", "ci_low", "ci_high", "p_direction"),
+            decimals=check("decimals", decimals, "`decimals`"),
+            count=check("rounding_sensitivity", rounding_sensitivity, "`rounding_sensitivity`"),
+            seed=1 if seed is None else check("seed", seed, "`seed`"),
+        )  # fmt: skip
+    return Result("regression", record, fits={f"block{k}": f.idata for k, f in
+                                              fitted.fits.items()})  # fmt: skip
+
+
+def _regress_waves(data, outcome, blocks, waves, baseline, method, keys, ci_prob, prior_scale,
+                   r2d2, likelihood, impute, rope, robustness, influence, sampler) -> Result:
+    """Blocked regressions of ``outcome`` at two waves (columns ``<construct>_<wave>``)."""
+    from bayes_peer.analyses.correlate import _name_list, _settings
+    from bayes_peer.analyses.regress_waves import (
+        MISSING_TEXT,
+        regress_waves_exact,
+        regress_waves_mcmc,
+        wave_blocks,
+    )
+    from bayes_peer.data.source import as_source
+    from bayes_peer.mcmc.sampler import DEFAULT_SEED
+
+    waves = _name_list(waves, "waves")
+    if robustness or influence:
+        raise InputError("`robustness` and `influence` run without `waves`")
+    if impute:
+        raise InputError("`impute` is available for one wave (without `waves`)")
+    baseline = str(baseline).strip() if baseline else None
+    columns = [f"{outcome}_{w}" for w in waves] + [f"{c}_{w}" for b in blocks for c in b
+                                                   for w in waves]  # fmt: skip
+    if baseline:
+        columns.append(f"{outcome}_{baseline}")
+    source = as_source(data, list(dict.fromkeys(columns)))
+    if not source.has_rows:
+        raise InputError("`waves` needs participant data (a table has one wave: give one table "
+                         "per wave)")  # fmt: skip
+    design = wave_blocks(source.header, outcome, waves, baseline, blocks)
+    label = keys["rscale_label"]
+    prior = regression_prior_text(keys["rscale"], label)
+    meta = {"source": source.path, "synthetic": source.synthetic, "outcome": outcome,
+            "waves": waves, "baseline": baseline, **keys, "prior_jzs": prior,
+            "ci_prob": ci_prob}  # fmt: skip
+    if method == "exact":
+        result = regress_waves_exact(source, design, keys["rscale"], ci_prob)
+        result["missing"] = "each wave: rows complete on the outcome and that wave's predictors"
+        return Result("regression", {**meta, **result})
+    if len(waves) != 2:
+        raise InputError("the joint MCMC model takes exactly two `waves`")
+    draws, tune, chains, seed = sampler
+    settings = _settings(draws, tune, chains, DEFAULT_SEED if seed is None else seed)
+    fitted = regress_waves_mcmc(
+        source, design, keys["rscale"], settings, prior=method,
+        prior_scale=1.0 if prior_scale is None else check("prior_scale", prior_scale,
+                                                          "`prior_scale`"),
+        likelihood=likelihood, r2d2=r2d2, ci_prob=ci_prob, rope=check("rope", rope, "`rope`"),
+    )  # fmt: skip
+    result = fitted.result
+    result["missing"] = MISSING_TEXT
+    return Result("regression", {**meta, **result},
+                  fits={f"block{k}": f.idata for k, f in fitted.fits.items()})  # fmt: skip

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
-from bayes_peer.analyses.regress import check_blocks, regress_data
-from bayes_peer.data.participants import ParticipantData
+from bayes_peer.analyses.correlate_mcmc import NOT_AVAILABLE, SOURCE_TEXT
+from bayes_peer.analyses.regress import check_blocks, regress_blocks
+from bayes_peer.errors import InputError
 from bayes_peer.mcmc.diagnostics import elpd_diff_se, pareto_k_threshold, summarize_draws
 from bayes_peer.mcmc.models.regression import (
     R2D2_CONS,
@@ -25,6 +25,7 @@ from bayes_peer.mcmc.models.regression import (
     r2_draws,
     r2d2_prior_text,
 )
+from bayes_peer.mcmc.models.sufficient import build_regression_summary_model, regression_statistics
 from bayes_peer.mcmc.predictive import add_posterior_draws, regression_groups
 from bayes_peer.mcmc.sampler import Fit, SamplerSettings, get_structure, sampler_record
 
@@ -119,14 +120,14 @@ def block_verdict(block: dict, flags: list[str], sigma: np.ndarray, divergences:
     block["diagnostics_ok"] = not flags
     block["flags"] = sorted(set(flags))
     k_max = pareto_k_threshold(np.asarray(sigma).size)
-    if block["pareto_k_max"] > k_max:
+    if block.get("pareto_k_max") is not None and block["pareto_k_max"] > k_max:
         block["flags"].append(
             f"Pareto k {block['pareto_k_max']:.2f} > {k_max:.2f}: LOO unreliable for some rows"
         )
 
 
 def regress_mcmc(
-    data: ParticipantData,
+    source,
     outcome: str,
     blocks: list[list[str]],
     rscale: float,
@@ -147,108 +148,207 @@ def regress_mcmc(
     complete on the outcome and every term (listwise, as the OLS layer); with ``impute`` every
     row with an observed outcome is used and missing predictor values are imputed in the model
     (multivariate normal, MAR), while the OLS/JZS keys stay on the complete rows.
+
+    From a published table (a source without rows) the likelihood is written on the sufficient
+    statistics of the standardized variables, and Bayesian R² and ΔR² per draw use them: with
+    standardized predictors var(mu_s) = beta_s' R beta_s, and the part of the fitted values
+    beyond the earlier blocks has variance beta_new' (R_nn - R_np R_pp^-1 R_pn) beta_new, the
+    same quantities the rows give. PSIS-LOO needs the rows and is then null.
     """
+    if not source.has_rows and (likelihood != "normal" or impute):
+        option = "likelihood" if likelihood != "normal" else "impute"
+        reason = NOT_AVAILABLE["robust"] if option == "likelihood" else "imputation needs rows"
+        raise InputError(f"`{option}` needs participant data: {reason}")
     terms = check_blocks(outcome, blocks)
-    result = regress_data(data, outcome, blocks, rscale, ci_prob)  # OLS + JZS, complete rows
-    values = data.matrix([outcome, *terms])
-    rows = ~np.isnan(values[:, 0]) if impute else ~np.isnan(values).any(axis=1)
-    used = values[rows]
-    y, _, sd_y = _zscore(used[:, 0])
-    xmask = ~np.isnan(used[:, 1:])
-    mean_x, sd_x = np.nanmean(used[:, 1:], axis=0), np.nanstd(used[:, 1:], axis=0, ddof=1)
-    x = np.where(xmask, (used[:, 1:] - mean_x) / sd_x, 0.0)
-    n, p = x.shape
-    columns = padded_columns(p)
-    n_missing = int((~xmask).sum())
-    slots = 8 * max(1, -(-n_missing // 8)) if impute else 0  # latent values, multiple of 8
-    structure = regression_structure(columns, prior, likelihood, slots)
-
-    sizes = np.cumsum([0, *[len(b) for b in blocks]])
-    fits: dict[int, Fit] = {}
-    loos = {}
-    for k, width in enumerate(sizes):
-        design = np.zeros((n, columns))
-        design[:, :width] = x[:, :width]
-        active = (np.arange(columns) < width).astype(float)
-        values = {"X": design, "y": y, "active": active, "prior_scale": prior_scale,
-                  "mean_R2": r2d2[0], "prec_R2": r2d2[1], "cons_D2": r2d2[2]}  # fmt: skip
-        if impute:
-            cells = np.zeros((n, columns), dtype=bool)
-            cells[:, :width] = ~xmask[:, :width]
-            values.update(miss_idx=np.flatnonzero(cells.ravel()).astype("int64"),
-                          active_x=active)  # fmt: skip
-        fit = structure.fit(values, settings)
-        hyper = {key: values[key] for key in HYPERPARAMETERS}
-        regression_groups(fit, int(width), terms, hyper, settings.seed, likelihood == "student")
-        fits[k] = fit
-        loos[k] = psis_loo(fit.idata)
-
+    result = regress_blocks(source, outcome, blocks, rscale, ci_prob)  # OLS + JZS
+    sizes = [int(k) for k in np.cumsum([0, *[len(b) for b in blocks]])]
+    fitting = _RowsFit if source.has_rows else _TableFit
+    model = fitting(source, outcome, terms, prior, likelihood, impute)
+    hyper = {"prior_scale": prior_scale, "mean_R2": r2d2[0], "prec_R2": r2d2[1],
+             "cons_D2": r2d2[2]}  # fmt: skip
+    fits = {k: model.fit(k, width, hyper, settings) for k, width in enumerate(sizes)}
     coefficients = {(c["block"], c["term"]): c for c in result["coefficients"]}
     for k in range(1, len(sizes)):
         fit = fits[k]
-        post = fit.idata["posterior"]
-        beta = post["beta"].values[..., : sizes[k]]  # (chain, draw, p_k)
-        intercept, sigma = post["intercept"].values, post["sigma"].values
-        nu = post["nu"].values if likelihood == "student" else None
-        if impute:  # per-draw design: observed values and this draw's imputations
-            cells = np.zeros((n, columns), dtype=bool)
-            cells[:, : sizes[k]] = ~xmask[:, : sizes[k]]
-            idx = np.flatnonzero(cells.ravel())
-            latent = post["x_latent"].values[..., : idx.size]
-            full = np.broadcast_to(np.pad(x, ((0, 0), (0, columns - p))).ravel(),
-                                   (*latent.shape[:-1], n * columns)).copy()  # fmt: skip
-            full[..., idx] = latent
-            x_k = full.reshape(*latent.shape[:-1], n, columns)[..., : sizes[k]]
-        else:
-            x_k = x[:, : sizes[k]]
-        mu = fitted_values(intercept, beta, x_k)
-        r2 = r2_draws(mu, sigma, nu)
-        delta = delta_r2_draws(mu, sigma, x_k[..., : sizes[k - 1]], nu)
-        elpd, elpd_i, pareto_k, log_w = loos[k]
-        elpd_prev, elpd_i_prev, _, _ = loos[k - 1]
-        diff_i = elpd_i - elpd_i_prev
+        beta = fit.idata["posterior"]["beta"].values[..., : sizes[k]]  # (chain, draw, p_k)
+        sigma = fit.idata["posterior"]["sigma"].values
+        r2, delta, extra = model.block_quantities(k, sizes, fits)
         block = result["blocks"][k - 1]
         med, lo, hi = _interval(r2, ci_prob)
         block.update(bayes_r2_median=med, bayes_r2_ci_low=lo, bayes_r2_ci_high=hi)
-        block["loo_r2"] = loo_r2(y, mu.reshape(-1, n), log_w)
+        block["loo_r2"] = extra.pop("loo_r2")
         med, lo, hi = _interval(delta, ci_prob)
         block.update(delta_r2_median=med, delta_r2_ci_low=lo, delta_r2_ci_high=hi)
-        block["elpd_loo"] = elpd
-        block["elpd_diff"] = float(elpd - elpd_prev)
-        block["elpd_diff_se"] = elpd_diff_se(diff_i)
-        block["pareto_k_max"] = float(pareto_k.max())
-        block["divergences"] = fit.divergences
+        block.update(extra, divergences=fit.divergences)
         flags = []
         for j, term in enumerate(terms[: sizes[k]]):
             summary = coefficient_posterior(
-                beta[..., j], sd_y / sd_x[j], ci_prob, rope, fit.divergences
+                beta[..., j], model.raw_scale(j), ci_prob, rope, fit.divergences
             )
             coefficients[(k, term)].update(summary)
             flags += summary["flags"]
         block_verdict(block, flags, sigma, fit.divergences)
         add_posterior_draws(fit.idata, {"r2": ((), r2), "delta_r2": ((), delta)}, {})
+    student = (
+        "; Student-t residuals, nu = 2 + Gamma(2, 0.1), Bayesian R² with sigma² nu/(nu - 2)"
+        if likelihood == "student"
+        else ""
+    )
     result.update(
         {
             "prior": (
                 normal_prior_text(prior_scale) if prior == "normal" else r2d2_prior_text(*r2d2)
             )
-            + (
-                "; Student-t residuals, nu = 2 + Gamma(2, 0.1), Bayesian R² with sigma² nu/(nu - 2)"
-                if likelihood == "student"
-                else ""
-            )
+            + student
             + "; the block BFs (bf_block) rest on their own JZS prior, not on this one",
             "likelihood": likelihood,
-            "missing_predictors": "imputed in the model (multivariate normal of the active "
-            "predictors, MAR)"
-            if impute
-            else "listwise: rows complete on the outcome and every term",
-            "n_mcmc": int(n),
-            "n_imputed": n_missing if impute else 0,
-            **fit_keys(result["blocks"], fits, settings, structure, prior, prior_scale, r2d2, rope),
+            "missing_predictors": model.missing_text,
+            "n_mcmc": model.n,
+            "n_imputed": model.n_imputed,
+            **fit_keys(
+                result["blocks"], fits, settings, model.structure, prior, prior_scale, r2d2, rope
+            ),
         }
     )
+    if not source.has_rows:
+        sds = source.sds is not None
+        scale = (
+            "standardized and raw (SDs given)"
+            if sds
+            else ("standardized only (no SDs published): raw_* keys are null")
+        )
+        result.update(likelihood_source=SOURCE_TEXT, scale=scale, not_available=NOT_AVAILABLE)
     return McmcRegression(result=result, fits=fits)
+
+
+class _RowsFit:
+    """The regression structure fitted on participant rows (listwise, or imputing missing
+    predictor values in the model)."""
+
+    def __init__(self, data, outcome: str, terms: list[str], prior: str, likelihood: str,
+                 impute: bool):  # fmt: skip
+        values = data.matrix([outcome, *terms])
+        rows = ~np.isnan(values[:, 0]) if impute else ~np.isnan(values).any(axis=1)
+        used = values[rows]
+        self.y, _, self.sd_y = _zscore(used[:, 0])
+        self.xmask = ~np.isnan(used[:, 1:])
+        mean_x = np.nanmean(used[:, 1:], axis=0)
+        self.sd_x = np.nanstd(used[:, 1:], axis=0, ddof=1)
+        self.x = np.where(self.xmask, (used[:, 1:] - mean_x) / self.sd_x, 0.0)
+        self.n, p = self.x.shape
+        self.columns = padded_columns(p)
+        missing = int((~self.xmask).sum())
+        self.n_imputed = missing if impute else 0
+        slots = 8 * max(1, -(-missing // 8)) if impute else 0  # latent values, multiple of 8
+        self.structure = regression_structure(self.columns, prior, likelihood, slots)
+        self.impute, self.student, self.terms = impute, likelihood == "student", terms
+        self.missing_text = (
+            "imputed in the model (multivariate normal of the active predictors, MAR)"
+            if impute
+            else "listwise: rows complete on the outcome and every term"
+        )
+        self.loos: dict[int, tuple] = {}
+
+    def raw_scale(self, j: int) -> float:
+        return self.sd_y / self.sd_x[j]
+
+    def _missing_cells(self, width: int) -> np.ndarray:
+        cells = np.zeros((self.n, self.columns), dtype=bool)
+        cells[:, :width] = ~self.xmask[:, :width]
+        return cells
+
+    def fit(self, k: int, width: int, hyper: dict, settings: SamplerSettings) -> Fit:
+        design = np.zeros((self.n, self.columns))
+        design[:, :width] = self.x[:, :width]
+        active = (np.arange(self.columns) < width).astype(float)
+        values = {"X": design, "y": self.y, "active": active, **hyper}
+        if self.impute:
+            idx = np.flatnonzero(self._missing_cells(width).ravel()).astype("int64")
+            values.update(miss_idx=idx, active_x=active)
+        fit = self.structure.fit(values, settings)
+        hyperparameters = {key: values[key] for key in HYPERPARAMETERS}
+        regression_groups(fit, width, self.terms, hyperparameters, settings.seed, self.student)
+        self.loos[k] = psis_loo(fit.idata)
+        return fit
+
+    def block_quantities(self, k: int, sizes: list[int], fits: dict) -> tuple:
+        post = fits[k].idata["posterior"]
+        beta = post["beta"].values[..., : sizes[k]]
+        intercept, sigma = post["intercept"].values, post["sigma"].values
+        nu = post["nu"].values if self.student else None
+        if self.impute:  # per-draw design: observed values and this draw's imputations
+            idx = np.flatnonzero(self._missing_cells(sizes[k]).ravel())
+            latent = post["x_latent"].values[..., : idx.size]
+            p = self.x.shape[1]
+            full = np.broadcast_to(np.pad(self.x, ((0, 0), (0, self.columns - p))).ravel(),
+                                   (*latent.shape[:-1], self.n * self.columns)).copy()  # fmt: skip
+            full[..., idx] = latent
+            x_k = full.reshape(*latent.shape[:-1], self.n, self.columns)[..., : sizes[k]]
+        else:
+            x_k = self.x[:, : sizes[k]]
+        mu = fitted_values(intercept, beta, x_k)
+        r2 = r2_draws(mu, sigma, nu)
+        delta = delta_r2_draws(mu, sigma, x_k[..., : sizes[k - 1]], nu)
+        elpd, elpd_i, pareto_k, log_w = self.loos[k]
+        elpd_prev, elpd_i_prev, _, _ = self.loos[k - 1]
+        extra = {
+            "loo_r2": loo_r2(self.y, mu.reshape(-1, self.n), log_w),
+            "elpd_loo": elpd,
+            "elpd_diff": float(elpd - elpd_prev),
+            "elpd_diff_se": elpd_diff_se(elpd_i - elpd_i_prev),
+            "pareto_k_max": float(pareto_k.max()),
+        }
+        return r2, delta, extra
+
+
+class _TableFit:
+    """The regression structure fitted to a published table's sufficient statistics."""
+
+    def __init__(self, summary, outcome: str, terms: list[str], prior: str, likelihood: str,
+                 impute: bool):  # fmt: skip
+        idx = [summary.index(name) for name in [outcome, *terms]]
+        self.corr = summary.correlations[np.ix_(idx, idx)]
+        self.sds = summary.sds[idx] if summary.sds is not None else None
+        self.n, self.n_imputed = summary.n, 0
+        self.p = len(terms)
+        self.columns = padded_columns(self.p)
+        name = f"regression-summary(P={self.columns}, {prior})"
+        columns = self.columns
+        self.structure = get_structure(name, lambda: build_regression_summary_model(columns, prior))
+        self.missing_text = NOT_AVAILABLE["missing_data"]
+
+    def raw_scale(self, j: int) -> float:
+        return self.sds[0] / self.sds[1 + j] if self.sds is not None else float("nan")
+
+    def fit(self, k: int, width: int, hyper: dict, settings: SamplerSettings) -> Fit:
+        stats = regression_statistics(self.corr, self.n, 0, list(range(1, self.p + 1)),
+                                      self.columns, width)  # fmt: skip
+        values = {**stats, "active": (np.arange(self.columns) < width).astype(float), **hyper}
+        return self.structure.fit(values, settings, log_likelihood=False)
+
+    def block_quantities(self, k: int, sizes: list[int], fits: dict) -> tuple:
+        post = fits[k].idata["posterior"]
+        beta = post["beta"].values[..., : sizes[k]]
+        sigma = post["sigma"].values
+        r_x = self.corr[1:, 1:]
+        cur = list(range(sizes[k]))
+        var_mu = np.einsum("...i,ij,...j->...", beta, r_x[np.ix_(cur, cur)], beta)
+        new = list(range(sizes[k - 1], sizes[k]))
+        schur = _schur(r_x, new, list(range(sizes[k - 1])))
+        beta_new = beta[..., sizes[k - 1] : sizes[k]]
+        part = np.einsum("...i,ij,...j->...", beta_new, schur, beta_new)
+        extra = {"loo_r2": None, "elpd_loo": None, "elpd_diff": None, "elpd_diff_se": None,
+                 "pareto_k_max": None}  # fmt: skip
+        return var_mu / (var_mu + sigma**2), part / (var_mu + sigma**2), extra
+
+
+def _schur(corr: np.ndarray, new: list[int], previous: list[int]) -> np.ndarray:
+    """Covariance of the new columns after projecting out the previous ones (standardized)."""
+    c_nn = corr[np.ix_(new, new)]
+    if not previous:
+        return c_nn
+    c_np = corr[np.ix_(new, previous)]
+    return c_nn - c_np @ np.linalg.solve(corr[np.ix_(previous, previous)], c_np.T)
 
 
 def fit_keys(
@@ -275,17 +375,3 @@ def fit_keys(
         "(var(mu_s) + sigma_s^2), P_prev = projection on the intercept and earlier blocks",
         "diagnostics_ok": all(b.get("diagnostics_ok", True) for b in blocks),
     }
-
-
-def write_regression_posteriors(folder: Path, outcome: str, fitted: McmcRegression) -> list[str]:
-    """One NetCDF per block model (block 0 = intercept only) and CSV tables; return file names."""
-    from bayes_peer.runs.outputs import write_csv
-
-    names = []
-    for k, fit in fitted.fits.items():
-        name = f"posterior_{outcome}_block{k}.nc"
-        fit.idata.to_netcdf(folder / name, engine="h5netcdf")
-        names.append(name)
-    write_csv(folder / "blocks_mcmc.csv", fitted.result["blocks"])
-    write_csv(folder / "coefficients_mcmc.csv", fitted.result["coefficients"])
-    return [*names, "blocks_mcmc.csv", "coefficients_mcmc.csv"]

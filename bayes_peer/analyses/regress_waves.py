@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bayes_peer.analyses.regress import check_blocks, complete_rows, regress_data
+from bayes_peer.analyses.regress import check_blocks, complete_rows, regress_blocks
 from bayes_peer.analyses.regress_mcmc import block_verdict, coefficient_posterior
 from bayes_peer.data.participants import ParticipantData
 from bayes_peer.errors import InputError
@@ -81,7 +81,7 @@ def regress_waves_exact(
     """The foundation's OLS + JZS analysis at each wave, tagged with ``wave``."""
     blocks, coefficients, dropped, n_used = [], [], [], {}
     for w, (y, wave_blocks_) in design.items():
-        result = regress_data(data, y, wave_blocks_, rscale, ci_prob)
+        result = regress_blocks(data, y, wave_blocks_, rscale, ci_prob)
         blocks += [{"wave": w, **b} for b in result["blocks"]]
         coefficients += [{"wave": w, **c} for c in result["coefficients"]]
         dropped += [{"wave": w, **d} for d in result["dropped"]]

@@ -200,3 +200,101 @@ def block_influence(
                                  "bf_block": bf_from_log(logs[k]), "log_bf_block": logs[k],
                                  "changes_conclusion": changes})  # fmt: skip
     return per_block
+
+
+def add_correlation_sensitivity(
+    pairs: list[dict],
+    source,
+    *,
+    kappa: float,
+    alternative: str,
+    ci_prob: float,
+    robustness: bool = False,
+    sequential_orders: bool = False,
+    leave_one_out: bool = False,
+) -> None:
+    """Add ``robustness`` (over prior widths), ``sequential`` (as participants accumulate) and
+    ``influence`` (each participant left out) keys to each pair record, in place.
+
+    ``source`` gives the rows the last two need (None for a correlation given as r and n).
+    """
+    for pair in pairs:
+        if robustness:
+            pair.update(correlation_robustness(pair["r"], pair["n"], alternative))
+        if sequential_orders or leave_one_out:
+            xy = source.matrix([pair["var1"], pair["var2"]])
+            keep = ~np.isnan(xy).any(axis=1)
+            x, y = xy[keep, 0], xy[keep, 1]
+            ids = [i for i, k in zip(source.ids, keep, strict=True) if k]
+            if sequential_orders:
+                pair.update(sequential(x, y, kappa, alternative))
+            if leave_one_out:
+                pair.update(influence(x, y, ids, kappa, ci_prob, alternative))
+
+
+def add_block_sensitivity(
+    result: dict,
+    source,
+    outcome: str | None,
+    blocks: list[list[str]] | None,
+    rscale: float,
+    *,
+    robustness: bool = False,
+    leave_one_out: bool = False,
+) -> None:
+    """Add ``robustness`` (over JZS scales) and ``influence`` (each participant left out) keys to
+    each block record of a blocked regression, in place."""
+    steps = result["blocks"]
+    n = steps[0]["n"]
+    if robustness:
+        curves = block_robustness(n, [b["r2"] for b in steps], [b["p"] for b in steps])
+        for block, curve in zip(steps, curves, strict=True):
+            block.update(curve)
+    if leave_one_out:
+        terms = [t for b in blocks for t in b]
+        values = source.matrix([outcome, *terms])
+        keep = ~np.isnan(values).any(axis=1)
+        ids = [i for i, k in zip(source.ids, keep, strict=True) if k]
+        per_block = block_influence(values[keep, 0], values[keep, 1:], terms,
+                                    [len(b) for b in blocks], ids, rscale)  # fmt: skip
+        for block, rows in zip(steps, per_block, strict=True):
+            block["influence"] = rows
+            block["influential"] = [r["id"] for r in rows if r["changes_conclusion"]]
+
+
+def result_robustness(result):
+    """How the Bayes factors of a correlate or regress result move over prior widths.
+
+    Correlations: BF (of the result's alternative) over kappa in (0, 2] with its maximum;
+    blocks: the block BF over JZS scales in (0, 2]. Returns a ``Result`` of kind
+    "sensitivity" whose table has one row per pair or block with ``max_bf10`` /
+    ``max_bf_block`` and where it is reached; the curves are in ``record``.
+    """
+    from bayes_peer.errors import InputError
+    from bayes_peer.results import Result
+
+    record = result.record
+    if result.kind == "correlation":
+        pairs = [dict(p) for p in record.get("pairs", [record])]
+        add_correlation_sensitivity(pairs, None, kappa=record["kappa"],
+                                    alternative=record["alternative"],
+                                    ci_prob=record["ci_prob"], robustness=True)  # fmt: skip
+        rows = [{k: p.get(k) for k in ("var1", "var2", "wave", "n", "r", "bf10",
+                                        "max_bf10", "kappa_at_max")} for p in pairs]  # fmt: skip
+        return Result("sensitivity", {"kind": "robustness", "kappa": record["kappa"],
+                                      "synthetic": result.synthetic, "pairs": pairs},
+                      tables_extra={"variants": rows})  # fmt: skip
+    if result.kind == "regression":
+        if record.get("waves"):
+            raise InputError("robustness of a two-wave regression: analyse each wave on its own")
+        copy = {"blocks": [dict(b) for b in record["blocks"]]}
+        add_block_sensitivity(copy, None, None, None, record["rscale"], robustness=True)
+        rows = [{k: b.get(k) for k in ("block", "n", "r2", "delta_r2", "bf_block",
+                                        "max_bf_block", "rscale_at_max")}
+                for b in copy["blocks"]]  # fmt: skip
+        return Result("sensitivity", {"kind": "robustness", "rscale": record["rscale"],
+                                      "synthetic": result.synthetic,
+                                      "blocks": copy["blocks"]},
+                      tables_extra={"variants": rows})  # fmt: skip
+    raise InputError(f"sensitivity of a {result.kind} result: give a correlate or regress "
+                     "result, or a spec")  # fmt: skip

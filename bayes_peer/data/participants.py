@@ -23,6 +23,7 @@ import numpy as np
 
 from bayes_peer.data.files import MAX_CSV_BYTES, read_regular_file
 from bayes_peer.data.grammar import MISSING_TOKENS, parse_cell, shown
+from bayes_peer.data.moments import MIN_PAIRS, Moments, check_correlation, pearson_r
 from bayes_peer.errors import InputError
 
 #: Column names read as the participant identifier (case-insensitive).
@@ -85,6 +86,90 @@ class ParticipantData:
     def matrix(self, names: list[str]) -> np.ndarray:
         """Columns ``names`` stacked as an (n_rows, len(names)) array with nan for missing."""
         return np.column_stack([self.columns[name] for name in names])
+
+    # The source protocol (bayes_peer.data.source): what an analysis asks of its data.
+    has_rows = True
+
+    @property
+    def variables(self) -> list[str]:
+        """The parsed numeric columns."""
+        return list(self.columns)
+
+    def require(self, names: list[str]) -> None:
+        """InputError naming the file unless every name is a parsed column."""
+        for name in names:
+            if name not in self.columns:
+                available = ", ".join(h for h in self.header if h != self.id_column)
+                raise InputError(
+                    f"{self.path}: unknown column '{name}' (the file has: {available})"
+                )
+
+    def dropped_rows(self, names: list[str], keep: np.ndarray) -> list[dict]:
+        """The rows not in ``keep``, each with the columns among ``names`` it misses."""
+        values = self.matrix(names)
+        return [
+            {"row": int(i) + 1, "line": self.lines[i], "id": self.ids[i],
+             "missing": [n for n, v in zip(names, values[i], strict=True) if np.isnan(v)]}
+            for i in np.flatnonzero(~keep)
+        ]  # fmt: skip
+
+    def pair(self, a: str, b: str) -> tuple[float, int]:
+        """Pearson r and n of columns ``a`` and ``b`` on their pairwise-complete rows.
+
+        Raises
+        ------
+        InputError
+            With fewer than :data:`MIN_PAIRS` complete rows, a column without variance on them,
+            or a perfect correlation.
+        """
+        x, y = self.columns[a], self.columns[b]
+        complete = ~(np.isnan(x) | np.isnan(y))
+        n = int(complete.sum())
+        if n < MIN_PAIRS:
+            raise InputError(
+                f"{self.path}: columns '{a}' and '{b}' have {n} pairwise-complete rows; a "
+                f"correlation needs at least {MIN_PAIRS}"
+            )
+        xa, ya = x[complete], y[complete]
+        if np.all(xa == xa[0]) or np.all(ya == ya[0]):
+            which = a if np.all(xa == xa[0]) else b
+            raise InputError(
+                f"{self.path}: column '{which}' has zero variance on the rows where '{a}' and "
+                f"'{b}' are both observed"
+            )
+        r = pearson_r(xa, ya)
+        check_correlation(self.path, a, b, r)
+        return r, n
+
+    def moments(self, names: list[str], predictors: int) -> Moments:
+        """n, correlation matrix, SDs and means of ``names`` on the rows complete on all of
+        them (the rows every block of a regression uses), and the rows left out.
+
+        Raises
+        ------
+        InputError
+            When too few rows are complete for ``predictors`` predictors, or a column has no
+            variance on them.
+        """
+        values = self.matrix(names)
+        complete = ~np.isnan(values).any(axis=1)
+        n = int(complete.sum())
+        if n <= predictors + 1:
+            raise InputError(
+                f"{self.path}: only {n} rows are complete on {', '.join(names)}; a regression "
+                f"with {predictors} predictors needs at least {predictors + 2}"
+            )
+        used = values[complete]
+        for j, name in enumerate(names):
+            if np.all(used[:, j] == used[0, j]):
+                raise InputError(
+                    f"{self.path}: column '{name}' has zero variance on the {n} complete rows"
+                )
+        return Moments(
+            n=n, n_rows=self.n_rows, corr=np.corrcoef(used, rowvar=False),
+            sds=used.std(axis=0, ddof=1), means=used.mean(axis=0),
+            dropped=self.dropped_rows(names, complete),
+        )  # fmt: skip
 
 
 def _decode(path: Path, raw: bytes) -> str:
@@ -173,10 +258,22 @@ def read_participants(path: str | Path, columns: list[str] | None = None) -> Par
         unknown column names; ragged rows; non-numeric or infinite cells (naming column, row
         and line); duplicated ids; a column without observed values or with zero variance.
     """
-    from bayes_peer.data.demo import is_demo_bytes  # local: avoids an import cycle
-
     path = Path(path)
     raw = read_regular_file(path, what="participant CSV", limit=MAX_CSV_BYTES)
+    return parse_participants(str(path), raw, columns)
+
+
+def parse_participants(
+    label: str, raw: bytes, columns: list[str] | None = None, synthetic: bool | None = None
+) -> ParticipantData:
+    """Validate and parse the bytes of a participant CSV (see :func:`read_participants`).
+
+    ``label`` names the source in messages and results (a path, or "DataFrame"); ``synthetic``
+    None means "the shipped demo study's bytes".
+    """
+    from bayes_peer.data.demo import is_demo_bytes  # local: avoids an import cycle
+
+    path = label
     text = _decode(path, raw)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
     header: list[str] | None = None
@@ -304,5 +401,5 @@ def read_participants(path: str | Path, columns: list[str] | None = None) -> Par
         ids=ids,
         lines=lines,
         columns=parsed,
-        synthetic=is_demo_bytes(raw),
+        synthetic=is_demo_bytes(raw) if synthetic is None else synthetic,
     )

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from bayes_peer.data.files import read_toml
+from bayes_peer.data.moments import Moments, check_correlation
 from bayes_peer.errors import InputError
 from bayes_peer.params import check
 
@@ -89,6 +90,43 @@ class SummaryStatistics:
                 "matrix_repair)"
             )
         return out
+
+    # The source protocol (bayes_peer.data.source): what an analysis asks of its data.
+    has_rows = False
+
+    @property
+    def n_rows(self) -> int:
+        """The table's n (a table is taken as its complete cases)."""
+        return self.n
+
+    def require(self, names: list[str]) -> None:
+        """InputError naming the file unless every name is a variable of the table."""
+        for name in names:
+            self.index(name)
+
+    def variable_table(self) -> list[dict]:
+        """Per-variable observed and missing counts (a table has no missing values)."""
+        return [{"name": v, "n_observed": self.n, "n_missing": 0} for v in self.variables]
+
+    def pair(self, a: str, b: str) -> tuple[float, int]:
+        """The published r of ``a`` and ``b`` and the table's n (InputError for |r| = 1)."""
+        r = float(self.correlations[self.index(a), self.index(b)])
+        check_correlation(self.path, a, b, r)
+        return r, self.n
+
+    def moments(self, names: list[str], predictors: int) -> Moments:
+        """n, correlation matrix, SDs and means (None when not published) of ``names``."""
+        idx = [self.index(name) for name in names]
+        if self.n <= predictors + 1:
+            raise InputError(
+                f"{self.path}: n = {self.n} is too small for {predictors} predictors (needs > "
+                f"{predictors + 1})"
+            )
+        return Moments(
+            n=self.n, n_rows=self.n, corr=self.correlations[np.ix_(idx, idx)],
+            sds=None if self.sds is None else self.sds[idx],
+            means=None if self.means is None else self.means[idx], dropped=[],
+        )  # fmt: skip
 
     def index(self, name: str) -> int:
         """Position of variable ``name``; InputError naming the file if absent."""

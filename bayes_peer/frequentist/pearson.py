@@ -11,8 +11,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
 from scipy.special import ndtri, stdtr
+
+from bayes_peer.data.moments import pearson_r  # noqa: F401  (re-exported)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,3 @@ def pearson_from_r(
     )
 
 
-def pearson_r(x: np.ndarray, y: np.ndarray) -> float:
-    """Sample Pearson correlation of two complete vectors."""
-    xc, yc = x - x.mean(), y - y.mean()
-    return float(np.dot(xc, yc) / math.sqrt(np.dot(xc, xc) * np.dot(yc, yc)))

@@ -396,3 +396,9 @@ def get_structure(name: str, builder: Callable[[], object]) -> ModelStructure:
 def compiled_structures() -> dict[str, ModelStructure]:
     """Structures built so far in this process (for run metadata and benchmarks)."""
     return dict(_STRUCTURES)
+
+
+def structure_budget() -> dict[str, dict]:
+    """The compiled structures this process used: compile seconds and number of fits."""
+    return {name: {"compile_seconds": s.compile_seconds, "fits": s.fits}
+            for name, s in compiled_structures().items()}  # fmt: skip

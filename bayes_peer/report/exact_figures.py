@@ -126,3 +126,55 @@ def plot_influence(
                    "conclusion", ylabel="Bayes factor (log scale)",
                    title=f"Leave-one-out influence: {label}", subtitle=subtitle,
                    synthetic=synthetic, path=path)  # fmt: skip
+
+
+def sensitivity_figures(result, folder: Path) -> list[Path]:
+    """The figures of an exact-layer sensitivity analysis (robustness over prior widths,
+    sequential evidence, leave-one-out influence) of a correlate or regress result, labelled
+    with n, the prior and SYNTHETIC where it applies."""
+    from bayes_peer.exact.correlation import prior_description
+    from bayes_peer.exact.regression import jzs_prior_description
+    from bayes_peer.report.text import bf_name
+
+    record = result.record
+    synthetic = bool(record.get("synthetic"))
+    written: list[Path] = []
+    if result.kind == "correlation":
+        alternative = record.get("alternative", "two-sided")
+        for pair in record.get("pairs", [record]):
+            named = "var1" in pair
+            label = f"{pair['var1']} ~ {pair['var2']}" if named else f"r = {pair['r']:g}"
+            tag = f"{pair['var1']}__{pair['var2']}" if named else "r"
+            common = {"label": label, "synthetic": synthetic,
+                      "subtitle": f"n = {pair['n']}, r = {pair['r']:.3f}; "
+                      f"{prior_description(pair['kappa'])}"}  # fmt: skip
+            if "robustness" in pair:
+                written.append(plot_robustness(pair["robustness"], pair["max_bf10"],
+                                               pair["kappa_at_max"], key="kappa",
+                                               path=folder / f"robustness_{tag}.png",
+                                               **common))  # fmt: skip
+            if "sequential" in pair:
+                written.append(plot_sequential(pair["sequential"], pair["sequential_random"],
+                                               bf_name=bf_name(alternative),
+                                               path=folder / f"sequential_{tag}.png",
+                                               **common))  # fmt: skip
+            if "influence" in pair:
+                written.append(plot_influence(pair["influence"], pair["bf10"], value="bf10",
+                                              path=folder / f"influence_{tag}.png",
+                                              **common))  # fmt: skip
+        return written
+    for block in record.get("blocks", []):
+        common = {"label": f"{record.get('outcome') or 'model'}, block {block['block']}",
+                  "subtitle": f"n = {block['n']}, ΔR² = {block['delta_r2']:.3f}; "
+                  + jzs_prior_description(record["rscale"]), "synthetic": synthetic}  # fmt: skip
+        if "robustness" in block:
+            written.append(plot_robustness(block["robustness"], block["max_bf_block"],
+                                           block["rscale_at_max"], key="rscale",
+                                           path=folder / f"robustness_block{block['block']}.png",
+                                           **common))  # fmt: skip
+        if "influence" in block:
+            written.append(plot_influence(block["influence"], block["bf_block"],
+                                          value="bf_block",
+                                          path=folder / f"influence_block{block['block']}.png",
+                                          **common))  # fmt: skip
+    return written

@@ -11,8 +11,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from bayes_peer.analyses.correlate import correlate_data, correlation_prior_text
-from bayes_peer.analyses.regress import regress_data, regression_prior_text
+from bayes_peer.analyses.correlate import correlate_pairs, correlation_prior_text
+from bayes_peer.analyses.regress import regress_blocks, regression_prior_text
 from bayes_peer.data.demo import DEMO_SEED, demo_path
 from bayes_peer.data.participants import read_participants
 from bayes_peer.exact.regression import RSCALES
@@ -72,7 +72,7 @@ def _exact_demo(folder: Path, out: str | Path) -> dict:
     text.append(f"Regression prior: {regression_prior_text(rscale, RSCALE_LABEL)}.\n")
     for wave in WAVES:
         names = [f"{c}_{wave}" for c in CONSTRUCTS]
-        pairs = correlate_data(data, names, kappa=KAPPA)
+        pairs = correlate_pairs(data, names, kappa=KAPPA)
         correlations += [{"wave": wave, **p} for p in pairs]
         text.append(f"\n## Correlations at {wave} (n = pairwise-complete rows)\n\n```\n")
         text.append(correlation_table(pairs) + "\n```\n")
@@ -80,7 +80,7 @@ def _exact_demo(folder: Path, out: str | Path) -> dict:
         for outcome in OUTCOMES:
             y = f"{outcome}_{wave}"
             design = regression_design(outcome, wave, data.header)
-            result = regress_data(data, y, design, rscale)
+            result = regress_blocks(data, y, design, rscale)
             tag = {"outcome": y, "wave": wave}
             blocks += [{**tag, **b} for b in result["blocks"]]
             coefficients += [{**tag, **c} for c in result["coefficients"]]

@@ -45,3 +45,52 @@ def write_csv(path: Path, rows: list[dict]) -> None:
 def write_json(path: Path, obj: dict) -> None:
     """Write a JSON document (non-finite numbers as null)."""
     path.write_text(json.dumps(json_safe(obj), indent=2, allow_nan=False) + "\n", encoding="utf-8")
+
+
+def save_result(result, folder: Path) -> list[str]:
+    """Write one command's result into ``folder`` (``--out`` of correlate and regress).
+
+    MCMC results: one NetCDF posterior per fitted model, the tables as CSV and ``result.json``
+    (the JSON the command prints); exact-layer sensitivity: ``sensitivity.json``. Returns the
+    names of the files written (figures are written by the report layer).
+    """
+    record = result.record
+    names: list[str] = []
+
+    def table(name: str, rows: list[dict]) -> None:
+        write_csv(folder / name, [_flags_joined(r) for r in rows])
+        names.append(name)
+
+    if result.kind == "correlation" and not result.fits:
+        write_json(folder / "sensitivity.json", {"pairs": record.get("pairs", [record])})
+        return ["sensitivity.json"]
+    if result.kind == "regression" and not result.fits and not record.get("waves"):
+        write_json(folder / "sensitivity.json", {"blocks": record["blocks"]})
+        return ["sensitivity.json"]
+    for key, tree in result.fits.items():
+        if result.kind == "correlation":
+            name = f"posterior_{key}.nc"
+        else:
+            waves = "_waves" if record.get("waves") else ""
+            name = f"posterior_{record['outcome']}{waves}_{key}.nc"
+        tree.to_netcdf(folder / name, engine="h5netcdf")
+        names.append(name)
+    if result.kind == "correlation":
+        table("correlations_mcmc.csv", record["pairs"])
+    elif record.get("waves"):
+        table("blocks.csv", record["blocks"])
+        table("coefficients.csv", record["coefficients"])
+        if record.get("contrasts"):
+            table("contrasts.csv", record["contrasts"])
+    else:
+        table("blocks_mcmc.csv", record["blocks"])
+        table("coefficients_mcmc.csv", record["coefficients"])
+    write_json(folder / "result.json", record)
+    return [*names, "result.json"]
+
+
+def _flags_joined(row: dict) -> dict:
+    """A row with its ``flags`` list as one '; '-joined cell."""
+    if isinstance(row.get("flags"), list):
+        return {**row, "flags": "; ".join(row["flags"])}
+    return row

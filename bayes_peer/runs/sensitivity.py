@@ -25,6 +25,7 @@ import itertools
 import math
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,7 @@ import numpy as np
 from bayes_peer.analyses.missing_mnar import IMPUTATIONS
 from bayes_peer.data.participants import read_header, read_participants
 from bayes_peer.errors import InputError
+from bayes_peer.mcmc.sampler import structure_budget
 from bayes_peer.runs.outputs import library_versions, write_csv, write_json
 from bayes_peer.runs.run import (
     CI_PROB,
@@ -40,7 +42,6 @@ from bayes_peer.runs.run import (
     _steps,
     data_source,
     spec_columns,
-    structure_budget,
 )
 from bayes_peer.runs.specs import Spec
 
@@ -240,17 +241,20 @@ def run_sensitivity(
     seed: int | None = None,
     force: bool = False,
     quiet: bool = False,
-    report: bool = True,
     workers: int = 1,
     imputations: int | None = None,
     command: str = "bayes-peer sensitivity",
+    report: Callable | None = None,
+    refresh: Callable | None = None,
 ) -> dict:
     """Run every spec into its folder; returns the record printed by ``--json``.
 
     Every output folder is opened (checked, locked, probed) before any model is fitted. With
     ``workers`` > 1 and several specs, the specs are analysed in that many worker processes
     (spawned; each compiles its own structures, since compiled models cannot be pickled). The
-    folders and reports are written afterwards, one by one.
+    folders are written afterwards, one by one; ``report(folder)`` writes a sensitivity
+    folder's report into it, and ``refresh(run_folder, log=...)`` rebuilds the report of a run
+    folder that holds a sensitivity folder.
     """
     import contextlib
 
@@ -301,25 +305,34 @@ def run_sensitivity(
                 if tables[name]:
                     write_csv(folder / f"{name}.csv", tables[name])
             write_json(folder / "sensitivity.json", {**entry, "versions": versions})
-            if report:
-                from bayes_peer.report.sensitivity import write_sensitivity_report
-
-                built = write_sensitivity_report(folder)
-                entry["report_seconds"] = built["seconds"]
+            if report is not None:
+                entry["report_seconds"] = report(folder)["seconds"]
             entry["out"] = str(out)
             record["specs"].append(entry)
     record["synthetic"] = any(e["synthetic"] for e in record["specs"])
-    if report:
-        record["reports"] = _refresh_run_reports(outs, quiet, Progress(0, quiet))
+    if refresh is not None:
+        record["reports"] = _refresh_run_reports(outs, refresh, quiet, Progress(0, quiet))
     record["seconds"] = time.perf_counter() - started
     record["exit_status"] = 0
     return record
 
 
-def _refresh_run_reports(outs: list[Path], quiet: bool, progress: Progress) -> list[str]:
-    """Rebuild the report of each results folder that holds a sensitivity folder."""
-    from bayes_peer.report import rebuild_report
+def default_outs(specs: list[Spec], out: str | Path | None) -> list[Path]:
+    """Each spec's sensitivity folder: inside its run's folder (``results/<spec>/sensitivity``,
+    or the spec's ``[output] folder``); with several specs ``out`` is the run folder of all
+    (``out/<spec>/sensitivity``), with one the folder itself."""
+    if out is not None and not str(out).strip():
+        raise InputError("the output folder is empty; name a folder such as results/demo")
+    if out is not None and len(specs) > 1:  # the layout of a multi-spec run folder
+        return [Path(out) / s.name / "sensitivity" for s in specs]
+    if out is not None:
+        return [Path(out)]
+    return [(s.output or Path("results") / s.name) / "sensitivity" for s in specs]
 
+
+def _refresh_run_reports(outs: list[Path], rebuild_report: Callable, quiet: bool,
+                         progress: Progress) -> list[str]:  # fmt: skip
+    """Rebuild the report of each results folder that holds a sensitivity folder."""
     tops: list[Path] = []
     for out in outs:
         spec_folder, top = out.parent, out.parent.parent

@@ -227,7 +227,7 @@ def _summary_source(path: Path, doc: dict) -> dict[str | None, Path]:
 
 def shipped_specs() -> list[Path]:
     """The specs in the checkout's ``models/`` folder (the demo runs all of them)."""
-    folder = Path(__file__).resolve().parent.parent / "models"
+    folder = Path(__file__).resolve().parents[2] / "models"
     specs = sorted(folder.glob("*.toml"))
     if not specs:
         raise InputError(f"{folder}: no shipped specs found (models/*.toml)")

@@ -1,0 +1,254 @@
+"""The public Python API: every capability as one function returning a :class:`Result`.
+
+This is the top layer. Each function validates its arguments (messages name the parameters),
+calls the analysis, and, when asked for an output folder (``out``), opens it *before* any work
+(checked, locked, probed for space; :mod:`bayes_peer.runs.folders`) and writes the result and
+its figures into it atomically. The command line is a thin client of these functions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from bayes_peer.errors import InputError
+from bayes_peer.results import Result
+
+#: Free space asked for before a single command writes its folder.
+NEEDED_BYTES = 20 * 2**20
+
+
+@contextlib.contextmanager
+def _output(out, kind: str, force: bool, command: str) -> Iterator[Path | None]:
+    """The staging folder of ``out`` (None without one), committed when the block succeeds."""
+    if out is None:
+        yield None
+        return
+    from bayes_peer.runs.folders import ResultsFolder
+
+    with ResultsFolder(out, kind=kind, force=force, command=command,
+                       needed_bytes=NEEDED_BYTES) as staging:  # fmt: skip
+        yield staging
+
+
+def _save(result: Result, folder: Path | None) -> None:
+    """Write a single command's result and its sensitivity figures into ``folder``."""
+    if folder is None:
+        return
+    from bayes_peer.report.exact_figures import sensitivity_figures
+    from bayes_peer.runs.outputs import save_result
+
+    save_result(result, folder)
+    sensitivity_figures(result, folder)
+
+
+def _kind(result_has_fits: bool) -> str:
+    return "result" if result_has_fits else "exact-sensitivity"
+
+
+def correlate(data=None, vars=None, *, out: str | Path | None = None, force: bool = False,
+              **options) -> Result:  # fmt: skip
+    """Bayesian and frequentist correlations side by side; see
+    :func:`bayes_peer.analyses.correlate.correlate` for every option.
+
+    With ``out`` (and ``force`` to replace a folder bayes-peer wrote for an earlier call) the
+    posteriors and tables (MCMC) or the sensitivity figures and tables (exact layer) are
+    written there atomically.
+    """
+    from bayes_peer.analyses.correlate import correlate as analyse
+
+    mcmc = options.get("method", "exact") != "exact"
+    if out is not None and not mcmc and not any(
+        options.get(k) for k in ("robustness", "sequential", "influence")
+    ):
+        raise InputError("`out` goes with method='joint' or 'pairwise', or with `robustness`, "
+                         "`sequential` or `influence`")  # fmt: skip
+    with _output(out, _kind(mcmc), force, "bayes-peer correlate") as folder:
+        result = analyse(data, vars, **options)
+        _save(result, folder)
+    return result
+
+
+def regress(data=None, outcome=None, blocks=None, *, out: str | Path | None = None,
+            force: bool = False, **options) -> Result:  # fmt: skip
+    """Hierarchical (blocked) regression; see :func:`bayes_peer.analyses.regress.regress` for
+    every option. With ``out``, the posteriors and tables (or the sensitivity figures) are
+    written there atomically."""
+    from bayes_peer.analyses.regress import regress as analyse
+
+    mcmc = options.get("method", "exact") != "exact"
+    waves = options.get("waves") is not None
+    if out is not None and not (mcmc or waves) and not any(
+        options.get(k) for k in ("robustness", "influence")
+    ):
+        raise InputError("`out` goes with method='normal' or 'r2d2', `waves`, or with "
+                         "`robustness` or `influence`")  # fmt: skip
+    with _output(out, _kind(mcmc or waves), force, "bayes-peer regress") as folder:
+        result = analyse(data, outcome, blocks, **options)
+        _save(result, folder)
+    return result
+
+
+def design(**options) -> Result:
+    """Bayes factor design analysis or retrodesign; see
+    :func:`bayes_peer.analyses.design.design`."""
+    from bayes_peer.analyses.design import design as analyse
+
+    return analyse(**options)
+
+
+def _report_writer() -> Callable:
+    from bayes_peer.report import build_report
+
+    return lambda folder, fits, log: build_report(folder, log=log, preloaded=fits)
+
+
+def run(
+    spec,
+    *,
+    data: str | Path | None = None,
+    out: str | Path | None = None,
+    seed: int | None = None,
+    force: bool = False,
+    report: bool = True,
+    quiet: bool = True,
+) -> Result:
+    """Run an analysis spec (``models/*.toml``) into a results folder.
+
+    Parameters
+    ----------
+    spec : str, pathlib.Path or list of them
+        The spec file(s); several specs write one sub-folder each.
+    data : str or pathlib.Path, optional
+        A participant CSV instead of the spec's ``[data] csv``.
+    out : str or pathlib.Path, optional
+        The results folder (default: the spec's ``[output] folder``, else
+        ``results/<spec name>``).
+    seed : int, optional
+        MCMC seed of every model (default: each spec's).
+    force : bool
+        Replace a results folder bayes-peer wrote for an earlier run (never anything else).
+    report : bool
+        Also write ``report.html``, ``report.md`` and ``figures/``.
+    quiet : bool
+        No progress lines on stderr.
+
+    Returns
+    -------
+    Result
+        ``record``: the run record (``run.json``) with ``exit_status`` (3 when a fit failed its
+        diagnostics); ``table``: the diagnostics of every model; ``fits``: every posterior.
+    """
+    from bayes_peer.params import check
+    from bayes_peer.runs.run import run_specs
+    from bayes_peer.runs.specs import load_spec
+
+    specs = [load_spec(s) for s in (spec if isinstance(spec, list | tuple) else [spec])]
+    if out is None:
+        out = specs[0].output or Path("results") / specs[0].name
+    seed = None if seed is None else check("seed", seed, "`seed`")
+    record, fits, diagnostics = run_specs(
+        specs, out, data_path=data, seed=seed, force=force, quiet=quiet,
+        command="bayes-peer run", report=_report_writer() if report else None,
+    )  # fmt: skip
+    return _run_result(record, fits, diagnostics)
+
+
+def demo(
+    *,
+    out: str | Path | None = None,
+    exact: bool = False,
+    seed: int | None = None,
+    force: bool = False,
+    report: bool = True,
+    quiet: bool = True,
+) -> Result:
+    """Reanalyse the shipped SYNTHETIC demo study: every spec in ``models/`` into
+    ``results/demo`` (default), or with ``exact`` the exact + frequentist tables only (seconds,
+    no MCMC) into ``results/demo-exact``. ``force`` replaces only a folder of the same kind
+    that bayes-peer wrote."""
+    if exact:
+        from bayes_peer.runs.demo import EXACT_DEMO_FOLDER, run_demo
+
+        if seed is not None:
+            raise InputError("`seed` goes with the MCMC demo (without `exact`)")
+        return Result("demo", run_demo(EXACT_DEMO_FOLDER if out is None else out, force=force))
+    from bayes_peer.params import check
+    from bayes_peer.runs.run import run_specs
+    from bayes_peer.runs.specs import load_spec, shipped_specs
+
+    specs = [load_spec(p) for p in shipped_specs()]
+    seed = None if seed is None else check("seed", seed, "`seed`")
+    record, fits, diagnostics = run_specs(specs, "results/demo" if out is None else out,
+                                          seed=seed,
+                             force=force, quiet=quiet, command="bayes-peer demo",
+                             report=_report_writer() if report else None)  # fmt: skip
+    return _run_result(record, fits, diagnostics)
+
+
+def _run_result(record: dict, fits: dict, diagnostics: list[dict]) -> Result:
+    flat = {f"{spec}/{name}": tree for spec, trees in fits.items() for name, tree in
+            trees.items()}  # fmt: skip
+    return Result("run", record, fits=flat, tables_extra={"diagnostics": diagnostics})
+
+
+def sensitivity(
+    spec_or_result,
+    *,
+    data: str | Path | None = None,
+    out: str | Path | None = None,
+    seed: int | None = None,
+    force: bool = False,
+    report: bool = True,
+    workers: int = 1,
+    imputations: int | None = None,
+    quiet: bool = True,
+) -> Result:
+    """Small-sample sensitivity.
+
+    Given a spec (or several): every MCMC sensitivity analysis of it (prior grids by refits,
+    power-scaling, normal vs Student-t, influential participants, listwise vs full information,
+    MNAR tipping points), written to ``results/<spec>/sensitivity`` (or ``out``). Given a
+    :class:`Result` of :func:`correlate` or :func:`regress`: how its Bayes factors move over
+    prior widths (kappa, or the JZS scale), in the exact layer.
+
+    Returns
+    -------
+    Result
+        ``table``: every variant's estimate (specs), or the robustness curves (a Result).
+    """
+    if isinstance(spec_or_result, Result):
+        from bayes_peer.analyses.sensitivity_exact import result_robustness
+
+        if out is not None or data is not None:
+            raise InputError("`out` and `data` go with a spec, not with a Result")
+        return result_robustness(spec_or_result)
+    from bayes_peer.params import check
+    from bayes_peer.report import rebuild_report
+    from bayes_peer.report.sensitivity import write_sensitivity_report
+    from bayes_peer.runs.sensitivity import default_outs, run_sensitivity
+    from bayes_peer.runs.specs import load_spec
+
+    items = spec_or_result if isinstance(spec_or_result, list | tuple) else [spec_or_result]
+    specs = [load_spec(s) for s in items]
+    seed = None if seed is None else check("seed", seed, "`seed`")
+    workers = check("workers", workers, "`workers`")
+    imputations = None if imputations is None else check("imputations", imputations,
+                                                         "`imputations`")  # fmt: skip
+    record = run_sensitivity(
+        specs, default_outs(specs, out), data_path=data, seed=seed, force=force, quiet=quiet,
+        workers=workers, imputations=imputations, command="bayes-peer sensitivity",
+        report=write_sensitivity_report if report else None,
+        refresh=rebuild_report if report else None,
+    )  # fmt: skip
+    return Result("sensitivity", record)
+
+
+def rebuild_report(folder: str | Path) -> dict:
+    """(Re)write ``report.html``, ``report.md`` and ``figures/`` of a results folder written by
+    :func:`run` or :func:`demo` (no refitting; the folder must be unchanged since bayes-peer
+    wrote it). Returns ``{"html", "markdown", "figures", "seconds"}``."""
+    from bayes_peer.report import rebuild_report as rebuild
+
+    return rebuild(folder)

@@ -1,0 +1,87 @@
+"""The ``bayes-peer`` command line: a thin client of the Python API (:mod:`bayes_peer.api`).
+
+Each command's module parses its arguments, calls one API function and prints. Exit status: 0
+success; 2 bad input (one ``error:`` line naming the file, column, row, value, flag or spec
+key; nothing written); 1 internal failure (one ``error: internal failure`` line); 3 from
+``run``/``demo`` when a fit failed its diagnostics (after writing everything); 130 interrupted
+(Ctrl-C). ``--json`` prints exactly one JSON object on stdout. Without ``--model``
+(correlate) or ``--prior`` (regress) nothing imports PyMC.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import warnings
+
+from bayes_peer import __version__
+from bayes_peer.cli import correlate, design, regress, runs, sensitivity, tools
+from bayes_peer.cli.common import Parser, as_flags, read_numbers
+from bayes_peer.errors import InputError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``bayes-peer`` and its sub-commands."""
+    parser = Parser(
+        prog="bayes-peer", description="Bayesian reanalysis of small-sample correlational studies."
+    )
+    parser.add_argument("--version", action="version", version=f"bayes-peer {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    correlate.add_parser(sub)
+    regress.add_parser(sub)
+    design.add_parser(sub)
+    runs.add_parsers(sub)
+    sensitivity.add_parser(sub)
+    tools.add_parsers(sub)
+    return parser
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command is None:
+        raise InputError(
+            "no command given: use correlate, regress, design, run, demo, sensitivity, "
+            "report or cache (bayes-peer --help)"
+        )
+    if args.command != "cache":
+        from bayes_peer.mcmc.cache import configure
+
+        configure()  # PyTensor's compile directory -> the persistent cache (before import)
+    return args.func(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``bayes-peer``; return the exit status (see the module docstring)."""
+    warnings.simplefilter("ignore", RuntimeWarning)
+    from bayes_peer.runs.folders import COMMITTED
+
+    committed_before = list(COMMITTED)
+    command = None
+    try:
+        args = build_parser().parse_args(argv)
+        command = args.command
+        read_numbers(args)
+        return _dispatch(args)
+    except InputError as exc:
+        message = " ".join(as_flags(str(exc), command).split())
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        done = [folder for folder in COMMITTED if folder not in committed_before]
+        where = f"after writing {', '.join(done)}" if done else "nothing was written"
+        print(f"error: interrupted ({where})", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:
+        if os.environ.get("BAYES_PEER_DEBUG"):
+            raise
+        message = " ".join(f"{type(exc).__name__}: {exc}".split())
+        print(
+            f"error: internal failure ({message}); rerun with BAYES_PEER_DEBUG=1 for a traceback",
+            file=sys.stderr,
+        )
+        return 1
+
+
+__all__ = ["build_parser", "main"]

@@ -1,0 +1,47 @@
+"""What analyses ask of a data source, whatever it is: a pair's correlation and n, or the
+moments (n, correlations, SDs, means) of the rows complete on a set of variables."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from bayes_peer.errors import InputError
+
+
+def pearson_r(x: np.ndarray, y: np.ndarray) -> float:
+    """Sample Pearson correlation of two complete vectors."""
+    xc, yc = x - x.mean(), y - y.mean()
+    return float(np.dot(xc, yc) / math.sqrt(np.dot(xc, xc) * np.dot(yc, yc)))
+
+
+#: Fewest pairwise-complete rows for which a correlation is reported.
+MIN_PAIRS = 4
+
+
+@dataclass(frozen=True)
+class Moments:
+    """What a blocked regression needs of its data: n, the correlation matrix (outcome first),
+    SDs and means (None when a table gives none), the rows in the data and those left out."""
+
+    n: int
+    n_rows: int
+    corr: np.ndarray
+    sds: np.ndarray | None
+    means: np.ndarray | None
+    dropped: list[dict]
+
+
+def check_correlation(source: str, a: str, b: str, r: float) -> None:
+    """InputError for an undefined or perfect correlation (an infinite Bayes factor)."""
+    if not math.isfinite(r):
+        raise InputError(f"{source}: the correlation of '{a}' and '{b}' is undefined")
+    if abs(r) >= 1.0 - 1e-12:
+        raise InputError(
+            f"{source}: columns '{a}' and '{b}' are perfectly correlated (r = {r:+.0f}); "
+            "remove one of them"
+        )
+
+

@@ -1,0 +1,185 @@
+"""Fitting one analysis spec: every model it names, from participant rows or published tables.
+
+Nothing here writes files: :func:`fit_spec` returns the tables (rows of dicts, the columns of
+the results folder's CSV files), the fits and their diagnostics; :mod:`bayes_peer.runs.run`
+writes them. From rows, each pair of constructs gets one joint model of its construct-wave
+columns (with the change between waves) and each outcome one two-wave block model; from tables
+(one per wave), each wave gets one joint model of every construct and each outcome and wave its
+blocked regression (a table has no cross-wave correlations).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+
+from bayes_peer.exact.correlation import prior_description
+from bayes_peer.runs.specs import Spec
+
+
+@dataclass
+class SpecFit:
+    """What fitting a spec produced.
+
+    ``tables`` maps a CSV name (``correlations``, ``contrasts``, ``blocks``, ``coefficients``,
+    ``coefficient_contrasts``, ``dropped_rows``, ``diagnostics``) to its rows; ``fits`` maps a
+    model name to its :class:`~bayes_peer.mcmc.sampler.Fit`.
+    """
+
+    tables: dict[str, list[dict]] = field(default_factory=dict)
+    fits: dict = field(default_factory=dict)
+    priors: dict[str, str] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def add(self, table: str, rows: list[dict]) -> None:
+        self.tables.setdefault(table, []).extend(rows)
+
+    def add_fit(self, name: str, fit) -> str:
+        """Keep a fit and its diagnostics; return its verdict."""
+        self.fits[name] = fit
+        diagnostics = fit.diagnostics(name)
+        self.add("diagnostics", [diagnostics])
+        return diagnostics["verdict"]
+
+    @property
+    def failed(self) -> list[str]:
+        return [d["model"] for d in self.tables.get("diagnostics", []) if d["verdict"] == "fail"]
+
+
+def _worst(verdicts) -> str:
+    verdicts = list(verdicts)
+    return "fail" if "fail" in verdicts else "warn" if "warn" in verdicts else "pass"
+
+
+def _dropped_row(analysis: str, wave: str | None, record: dict) -> dict:
+    """One row a model left out: which analysis, the participant and the values it misses."""
+    return {"analysis": analysis, "wave": wave, "row": record["row"], "line": record["line"],
+            "id": record["id"], "missing": ";".join(record["missing"])}  # fmt: skip
+
+
+def _table_for(tables: dict, wave: str | None):
+    return tables[wave] if wave in tables else tables[None]
+
+
+def fit_spec(spec: Spec, source, settings, progress) -> SpecFit:
+    """Fit every model of ``spec``; ``source`` is participant data or {wave: table}."""
+    out = SpecFit()
+    out.add("dropped_rows", [])
+    if spec.correlations:
+        _correlations(spec, source, settings, progress, out)
+    if spec.regressions:
+        _regressions(spec, source, settings, progress, out)
+    return out
+
+
+def _correlations(spec: Spec, source, settings, progress, out: SpecFit) -> None:
+    from bayes_peer.analyses.correlate_mcmc import correlate_mcmc
+
+    c = spec.correlations
+    rows = not isinstance(source, dict)
+    if rows:  # one joint model per pair of constructs, every wave in it
+        jobs = [(f"{a}__{b}", source, [a, b], None, {"missing": c["missing"],
+                 "robust": c["robust"], "waves": c["waves"]}, f"{a} ~ {b}")
+                for a, b in itertools.combinations(c["constructs"], 2)]  # fmt: skip
+    else:  # one joint model of every construct per wave's table
+        jobs = [(f"joint_{w}" if w else "joint", _table_for(source, w),
+                 [f"{k}_{w}" if w else k for k in c["constructs"]], w, {},
+                 f"correlations{f' at {w}' if w else ''}")
+                for w in c["waves"] or [None]]  # fmt: skip
+    for name, data, names, wave, options, label in jobs:
+        start = time.perf_counter()
+        outcome = correlate_mcmc(data, names, "joint", settings, kappa=c["kappa"], eta=c["eta"],
+                                 **options)  # fmt: skip
+        verdict = out.add_fit(name, outcome.fits["joint"])
+        prior = outcome.result["prior"]
+        out.add("dropped_rows", [_dropped_row(name, None, d) for d in outcome.result["dropped"]])
+        for row in outcome.result["pairs"]:
+            row.pop("flags", None)
+            extra = {}
+            if wave:
+                extra = {"wave": wave, "construct1": row["var1"].removesuffix(f"_{wave}"),
+                         "construct2": row["var2"].removesuffix(f"_{wave}")}  # fmt: skip
+            out.add("correlations", [{"var1": row["var1"], "var2": row["var2"], **extra, **row,
+                                      "model": name, "diagnostics": verdict,
+                                      "prior": prior}])  # fmt: skip
+        out.add("contrasts", [{**row, "model": name, "diagnostics": verdict}
+                              for row in outcome.result.get("contrasts", [])])  # fmt: skip
+        out.timings[name] = time.perf_counter() - start
+        progress.step(f"{spec.name}: {label} ({verdict})")
+    out.priors.update({
+        "correlations_mcmc": prior,
+        "correlations_exact": prior_description(c["kappa"]),
+        "correlations_missing": outcome.result["missing"] if rows
+        else "each table's complete cases, as published",
+    })  # fmt: skip
+    if not rows:
+        out.priors["correlations_model"] = (
+            "per wave, one joint model of every construct, fitted to that wave's published "
+            "table (n, correlations; likelihood on sufficient statistics); the change between "
+            "waves needs the cross-wave correlations, which per-wave tables lack"
+        )
+
+
+def _regressions(spec: Spec, source, settings, progress, out: SpecFit) -> None:
+    from bayes_peer.analyses.regress_mcmc import regress_mcmc
+    from bayes_peer.analyses.regress_waves import regress_waves_mcmc, wave_blocks
+
+    r = spec.regressions
+    rscale = r["rscale"][0]
+    rows = not isinstance(source, dict)
+    options = {"prior": r["prior"], "prior_scale": r["prior_scale"], "r2d2": r["r2d2"]}
+    for outcome in r["outcomes"]:
+        start = time.perf_counter()
+        verdicts = []
+        for wave in [None] if rows else r["waves"] or [None]:
+            data = source if rows else _table_for(source, wave)
+            header = data.header if rows else data.variables
+            baseline = r["baseline"]
+            if baseline and f"{outcome}_{baseline}" not in header:
+                baseline = None  # e.g. satisfaction has no baseline score
+            if rows and r["waves"]:
+                design = wave_blocks(header, outcome, r["waves"], baseline, r["blocks"])
+                fitted = regress_waves_mcmc(data, design, rscale, settings, **options,
+                                            likelihood=r["likelihood"])  # fmt: skip
+            else:
+                y_name, blocks = outcome, r["blocks"]
+                if wave:
+                    y_name, blocks = wave_blocks(header, outcome, [wave, wave], baseline,
+                                                 r["blocks"])[wave]  # fmt: skip
+                fitted = regress_mcmc(data, y_name, blocks, rscale, settings, **options,
+                                      likelihood=r["likelihood"] if rows else "normal")  # fmt: skip
+            stem = f"{outcome}_{wave}" if wave else outcome
+            verdict = {k: out.add_fit(f"{stem}_block{k}", fit) for k, fit in fitted.fits.items()}
+            verdicts += verdict.values()
+            tag = {"outcome": outcome, **({"wave": wave} if not rows else {})}
+            out.add("dropped_rows", [_dropped_row(outcome, d.get("wave"), d)
+                                     for d in fitted.result["dropped"]])  # fmt: skip
+            for row in fitted.result["blocks"]:
+                row.pop("flags", None)
+                out.add("blocks", [{**tag, **row, "diagnostics": verdict[row["block"]],
+                                    "model": f"{stem}_block{row['block']}",
+                                    "rscale": rscale}])  # fmt: skip
+            for row in fitted.result["coefficients"]:
+                row.pop("flags", None)
+                out.add("coefficients", [{**tag, **row, "diagnostics": verdict[row["block"]]}])
+            out.add("coefficient_contrasts", [
+                {**tag, **row, "diagnostics": verdict[max(verdict)]}
+                for row in fitted.result.get("contrasts", [])
+            ])  # fmt: skip
+        out.timings[outcome] = time.perf_counter() - start
+        progress.step(f"{spec.name}: {outcome} ({_worst(verdicts)})")
+    missing = fitted.result.get("missing") or fitted.result.get("missing_predictors", "")
+    out.priors.update({
+        "regressions_mcmc": fitted.result["prior"],
+        "block_bf": "JZS (Zellner-Siow Cauchy) prior on the block's standardized slopes, "
+        f"r scale = {rscale:g}",
+        "regressions_missing": str(missing) if rows
+        else "each table's complete cases, as published",
+    })  # fmt: skip
+    if not rows:
+        out.priors["regressions_model"] = (
+            "one model per outcome, wave and block, fitted to that wave's published table "
+            "(likelihood on sufficient statistics; standardized scale, raw coefficients from "
+            "the published SDs)"
+        )
