@@ -173,7 +173,10 @@ def demo(
 
         if seed is not None:
             raise InputError("`seed` goes with the MCMC demo (without `exact`)")
-        return Result("demo", run_demo(EXACT_DEMO_FOLDER if out is None else out, force=force))
+        from bayes_peer.report.text import render_exact_demo
+
+        folder = EXACT_DEMO_FOLDER if out is None else out
+        return Result("demo", run_demo(folder, force=force, summary=render_exact_demo))
     from bayes_peer.params import check
     from bayes_peer.runs.run import run_specs
     from bayes_peer.runs.specs import load_spec, shipped_specs

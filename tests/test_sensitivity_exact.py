@@ -9,10 +9,8 @@ import numpy as np
 import pytest
 
 from bayes_peer.analyses.sensitivity_exact import influence, sequential
-from bayes_peer.exact.correlation import (
-    correlation_posterior,
-    log_bf10_and_median_many,
-)
+from bayes_peer.exact.correlation import correlation_posterior
+from bayes_peer.exact.correlation_grid import log_bf10_and_median_many
 from bayes_peer.exact.design import (
     design_analysis,
     log_bf10,
@@ -218,10 +216,10 @@ def test_block_robustness_and_influence(cli):
 
 
 def test_fixed_grid_quantiles_and_kappa_curves_agree_with_the_adaptive_layer():
-    from bayes_peer.exact.correlation import (
+    from bayes_peer.exact.correlation import posterior_grid
+    from bayes_peer.exact.correlation_grid import (
         log_bf10_and_quantiles_many,
         log_bf10_over_kappa,
-        posterior_grid,
     )
 
     rng = np.random.default_rng(4)

@@ -34,11 +34,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from bayes_peer.exact.correlation import (
-    FIXED_GRID_Z_MAX,
-    fixed_grid_posteriors,
-    posterior_grid,
-)
+from bayes_peer.exact.correlation import posterior_grid
+from bayes_peer.exact.correlation_grid import FIXED_GRID_Z_MAX, fixed_grid_posteriors
 
 #: Shifts of the imputed follow-up values, in SD units (0 = MAR).
 DELTAS = tuple(round(float(x), 2) for x in np.linspace(-1.0, 1.0, 21))

@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 
-from bayes_peer.exact.correlation import (
-    correlation_posterior,
+from bayes_peer.exact.correlation import correlation_posterior
+from bayes_peer.exact.correlation_grid import (
     log_bf10_and_median_many,
     log_bf10_and_quantiles_many,
 )

@@ -173,7 +173,7 @@ def simulate_design(
     n: int, rho: float, kappa: float = 1.0, sims: int = 2000, seed: int = 1
 ) -> dict[str, float]:
     """The same probabilities by simulating bivariate normal samples (a check; seeded)."""
-    from bayes_peer.exact.correlation import log_bf10_and_median_many
+    from bayes_peer.exact.correlation_grid import log_bf10_and_median_many
 
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((sims, n))
@@ -304,7 +304,7 @@ def robustness_curve(
     if kappas is None:
         kappas = np.unique(np.concatenate([np.linspace(0.02, 2.0, 100), [1 / 3, 0.5, 1, 1.5, 2]]))
     if alternative == "two-sided":  # one likelihood evaluation for the whole grid
-        from bayes_peer.exact.correlation import log_bf10_over_kappa
+        from bayes_peer.exact.correlation_grid import log_bf10_over_kappa
 
         values = log_bf10_over_kappa(r, n, kappas)
     else:

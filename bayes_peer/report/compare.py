@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import math
 
+from bayes_peer.report.format import fmt_bf_text, fmt_p_apa, fmt_stat
+
 #: p-value threshold the paper's analysis used.
 ALPHA = 0.05
 #: A probability of direction at least this high is called "fairly probable" when p >= ALPHA.
@@ -47,38 +49,6 @@ def evidence_category(bf10: float) -> str:
     side, value = ("H1", bf10) if bf10 > 1 else ("H0", 1 / bf10)
     name = next(name for bound, name in _CATEGORIES if value > bound)
     return f"{name} evidence for {side}"
-
-
-def fmt_stat(value: float | None, digits: int = 2, leading_zero: bool = True) -> str:
-    """A number for text; APA style drops the leading zero of bounded statistics (r, p)."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "NA"
-    text = f"{value:.{digits}f}"
-    if not leading_zero:
-        text = text.replace("0.", ".", 1)
-    return text
-
-
-def fmt_p_apa(p: float | None) -> str:
-    """``p = .034`` / ``p < .001`` (APA 7)."""
-    if p is None or not math.isfinite(p):
-        return "p = NA"
-    if p < 0.001:
-        return "p < .001"
-    return f"p = {fmt_stat(p, 3, leading_zero=False)}"
-
-
-def fmt_bf_text(bf: float | None) -> str:
-    """A Bayes factor with sensible digits (1.9, 12.4, 3.2e+04, 0.041)."""
-    if bf is None or not math.isfinite(bf):
-        return "NA"
-    if bf >= 1e4 or bf < 1e-3:
-        return f"{bf:.2e}"
-    if bf >= 100:
-        return f"{bf:.0f}"
-    if bf >= 1:
-        return f"{bf:.2f}" if bf < 10 else f"{bf:.1f}"
-    return f"{bf:.3f}"
 
 
 def reading(
@@ -189,7 +159,7 @@ def correlation_bf_range(r: float, n: int, alternative: str = "two-sided") -> tu
     """Smallest and largest BF10 for kappa in :data:`KAPPA_RANGE`, and the range in words."""
     import numpy as np
 
-    from bayes_peer.exact.correlation import log_bf10_over_kappa
+    from bayes_peer.exact.correlation_grid import log_bf10_over_kappa
 
     if alternative != "two-sided":
         return None

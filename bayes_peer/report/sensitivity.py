@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from bayes_peer.report import figures
-from bayes_peer.report.compare import fmt_bf_text, fmt_stat
+from bayes_peer.report.format import fmt_bf_text, fmt_stat
 from bayes_peer.report.render import table_row, to_html, to_markdown
 from bayes_peer.report.results import read_table
 

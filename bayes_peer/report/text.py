@@ -1,65 +1,17 @@
-"""Readable tables for people (the only place where numbers become strings)."""
+"""Plain-text tables and the text output of every command (numbers formatted by
+:mod:`bayes_peer.report.format`)."""
 
 from __future__ import annotations
 
-import math
-
-
-def fmt_num(value: float | None, digits: int = 3) -> str:
-    """A number with ``digits`` decimals, or an em dash for missing; never ``-0.000``."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "—"
-    text = f"{value:.{digits}f}"
-    if text.startswith("-") and float(text) == 0:
-        text = text[1:]  # a negative number that rounds to zero is shown as 0
-    return text
-
-
-def level(ci_prob: float) -> str:
-    """The label of an interval's probability: 0.95 -> '95%'."""
-    return f"{100 * ci_prob:g}%"
-
-
-#: The Bayes factor's name under each alternative (what the ``bf10`` key holds).
-BF_NAMES = {"two-sided": "BF10", "greater": "BF+0", "less": "BF-0"}
-
-
-def bf_name(alternative: str) -> str:
-    """BF10, BF+0 or BF-0."""
-    return BF_NAMES.get(alternative, "BF10")
-
-
-def fmt_coef(value: float | None, digits: int = 3) -> str:
-    """A raw-scale coefficient: ``digits`` decimals, or 3 significant digits when that would
-    show a non-zero value as 0.000 (a coefficient per dollar of budget, say)."""
-    if value is not None and math.isfinite(value) and value != 0 and abs(value) < 10**-digits:
-        return f"{value:.3g}"
-    return fmt_num(value, digits)
-
-
-def fmt_interval(low: float | None, high: float | None, digits: int = 3) -> str:
-    """An interval as "[low, high]"."""
-    return f"[{fmt_num(low, digits)}, {fmt_num(high, digits)}]"
-
-
-def fmt_p(p: float | None) -> str:
-    """A p-value the APA way (no leading zero; < .001)."""
-    if p is None:
-        return "—"
-    if p < 0.001:
-        return "<.001"
-    return f"{p:.3f}".lstrip("0")
-
-
-def fmt_bf(bf: float | None, log_bf: float | None = None) -> str:
-    """A Bayes factor: fixed notation in [0.01, 10000), scientific outside, exp(...) on overflow."""
-    if bf is None:
-        return "—" if log_bf is None else f"exp({log_bf:.1f})"
-    if bf == 0:
-        return "0" if log_bf is None else f"exp({log_bf:.1f})"
-    if 0.01 <= bf < 10_000:
-        return f"{bf:.3g}" if bf < 100 else f"{bf:.0f}"
-    return f"{bf:.3g}"
+from bayes_peer.report.format import (
+    bf_name,
+    fmt_bf,
+    fmt_coef,
+    fmt_interval,
+    fmt_num,
+    fmt_p,
+    level,
+)
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:
@@ -521,3 +473,26 @@ def render_sensitivity(record: dict) -> str:
         lines.append(f"Report with the sensitivity section: {report}")
     lines.append(f"Done in {record['seconds']:.0f} s")
     return "\n".join(lines)
+
+
+def render_exact_demo(run: dict, sections: list[dict]) -> str:
+    """``summary.md`` of the exact demo: its notice, data, priors and every table."""
+    text = [f"# Demo reanalysis (exact + frequentist)\n\n**{SYNTHETIC_NOTICE}**\n",
+            f"Data: `{run['data']['file']}`, {run['data']['rows']} participants, seed "
+            f"{run['demo_seed']}.\n",
+            f"Correlation prior: {run['priors']['correlation']}.\n",
+            f"Regression prior: {run['priors']['regression']}.\n"]  # fmt: skip
+    for section in sections:
+        if section["kind"] == "correlations":
+            text.append(f"\n## Correlations at {section['wave']} (n = pairwise-complete "
+                        "rows)\n\n```\n")  # fmt: skip
+            text.append(correlation_table(section["pairs"]) + "\n```\n")
+        else:
+            text.append(
+                f"\n## {section['outcome']}: blocked regression ({section['n_used']} of "
+                f"{section['n_rows']} rows complete; {len(section['dropped'])} left out for "
+                "missing values)\n\n```\n"
+            )
+            text.append(block_table(section["blocks"], ci_prob=0.95) + "\n\n")
+            text.append(coefficient_table(section["coefficients"]) + "\n```\n")
+    return "".join(text)

@@ -1,6 +1,6 @@
 """The main job on the shipped SYNTHETIC demo study: exact + frequentist reanalysis.
 
-The design mirrors the paper's (STUDY.md): correlations among the alliance, number of contacts,
+The design mirrors the paper's: correlations among the alliance, number of contacts,
 satisfaction, empowerment, recovery and quality of life at 12 and at 24 months, and blocked
 regressions of satisfaction, empowerment, recovery and quality of life on the alliance after a
 block of other intervention effects (contacts, budget used) and the outcome's baseline score.
@@ -9,6 +9,7 @@ block of other intervention effects (contacts, budget used) and the outcome's ba
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bayes_peer.analyses.correlate import correlate_pairs, correlation_prior_text
@@ -16,12 +17,6 @@ from bayes_peer.analyses.regress import regress_blocks, regression_prior_text
 from bayes_peer.data.demo import DEMO_SEED, demo_path
 from bayes_peer.data.participants import read_participants
 from bayes_peer.exact.regression import RSCALES
-from bayes_peer.report.text import (
-    SYNTHETIC_NOTICE,
-    block_table,
-    coefficient_table,
-    correlation_table,
-)
 from bayes_peer.runs.outputs import library_versions, write_csv, write_json
 
 WAVES = ("m12", "m24")
@@ -29,6 +24,11 @@ CONSTRUCTS = ("alliance", "contacts", "satisfaction", "empowerment", "recovery",
 OUTCOMES = ("satisfaction", "empowerment", "recovery", "qol")
 KAPPA = 1.0
 RSCALE_LABEL = "medium"
+#: The notice every output of the demo study carries.
+NOTICE = (
+    "SYNTHETIC DATA: the shipped demo study is simulated from a documented generating "
+    "process; its numbers are not the paper's."
+)
 
 
 def regression_design(outcome: str, wave: str, header: list[str]) -> list[list[str]]:
@@ -42,10 +42,16 @@ def regression_design(outcome: str, wave: str, header: list[str]) -> list[list[s
 EXACT_DEMO_FOLDER = "results/demo-exact"
 
 
-def run_demo(out: str | Path = EXACT_DEMO_FOLDER, force: bool = False) -> dict:
+def run_demo(
+    out: str | Path = EXACT_DEMO_FOLDER,
+    force: bool = False,
+    summary: Callable[[dict, list[dict]], str] | None = None,
+) -> dict:
     """Reanalyse the demo study and write the tables to ``out`` (atomically).
 
     ``force`` replaces only a folder written by this command (never the MCMC demo's).
+    ``summary(run, sections)`` writes the readable ``summary.md`` (the report layer's
+    :func:`bayes_peer.report.text.render_exact_demo`).
 
     Returns
     -------
@@ -56,26 +62,22 @@ def run_demo(out: str | Path = EXACT_DEMO_FOLDER, force: bool = False) -> dict:
 
     with ResultsFolder(out, kind="demo-exact", force=force,
                        command="bayes-peer demo --exact") as staging:  # fmt: skip
-        return _exact_demo(staging, out)
+        return _exact_demo(staging, out, summary)
 
 
-def _exact_demo(folder: Path, out: str | Path) -> dict:
+def _exact_demo(folder: Path, out: str | Path, summary) -> dict:
     started = time.perf_counter()
     source = demo_path()
     data = read_participants(Path(str(source)))
     rscale = RSCALES[RSCALE_LABEL]
 
     correlations, blocks, coefficients, dropped = [], [], [], []
-    text = [f"# Demo reanalysis (exact + frequentist)\n\n**{SYNTHETIC_NOTICE}**\n"]
-    text.append(f"Data: `{source.name}`, {data.n_rows} participants, seed {DEMO_SEED}.\n")
-    text.append(f"Correlation prior: {correlation_prior_text(KAPPA)}.\n")
-    text.append(f"Regression prior: {regression_prior_text(rscale, RSCALE_LABEL)}.\n")
+    sections: list[dict] = []  # what summary.md shows, in order
     for wave in WAVES:
         names = [f"{c}_{wave}" for c in CONSTRUCTS]
         pairs = correlate_pairs(data, names, kappa=KAPPA)
         correlations += [{"wave": wave, **p} for p in pairs]
-        text.append(f"\n## Correlations at {wave} (n = pairwise-complete rows)\n\n```\n")
-        text.append(correlation_table(pairs) + "\n```\n")
+        sections.append({"kind": "correlations", "wave": wave, "pairs": pairs})
     for wave in WAVES:
         for outcome in OUTCOMES:
             y = f"{outcome}_{wave}"
@@ -85,17 +87,12 @@ def _exact_demo(folder: Path, out: str | Path) -> dict:
             blocks += [{**tag, **b} for b in result["blocks"]]
             coefficients += [{**tag, **c} for c in result["coefficients"]]
             dropped += [{**tag, **d, "missing": d["missing"]} for d in result["dropped"]]
-            text.append(
-                f"\n## {y}: blocked regression ({result['n_used']} of {result['n_rows']} rows "
-                f"complete; {len(result['dropped'])} left out for missing values)\n\n```\n"
-            )
-            text.append(block_table(result["blocks"], ci_prob=0.95) + "\n\n")
-            text.append(coefficient_table(result["coefficients"]) + "\n```\n")
+            sections.append({"kind": "regression", "outcome": y, **result})
 
     run = {
         "command": "bayes-peer demo",
         "synthetic": True,
-        "notice": SYNTHETIC_NOTICE,
+        "notice": NOTICE,
         "data": {"file": source.name, "sha256": data.sha256, "rows": data.n_rows},
         "demo_seed": DEMO_SEED,
         "mcmc_seed": None,
@@ -123,13 +120,16 @@ def _exact_demo(folder: Path, out: str | Path) -> dict:
 
     for name, rows in files.items():
         write_csv(folder / name, rows)
-    (folder / "summary.md").write_text("".join(text), encoding="utf-8")
+    names = [*files, "run.json"]
+    if summary is not None:
+        (folder / "summary.md").write_text(summary(run, sections), encoding="utf-8")
+        names.append("summary.md")
     run["seconds"] = round(time.perf_counter() - started, 3)
     write_json(folder / "run.json", run)
     return {
         "out": str(out),
-        "files": sorted([*files, "summary.md", "run.json"]),
-        "notice": SYNTHETIC_NOTICE,
+        "files": sorted(names),
+        "notice": NOTICE,
         "synthetic": True,
         "seconds": run["seconds"],
     }

@@ -1,0 +1,75 @@
+"""The report's figures (PNG), drawn from a results folder's tables and NetCDF posteriors.
+
+Every figure states n, the prior behind what it shows and, for demo data, SYNTHETIC DATA.
+Panels are small multiples at report width (about 1000 px). Trace and rank plots use ArviZ 1.x
+(``plot_trace_dist``, ``plot_rank``); the others are matplotlib, because they overlay things
+ArviZ does not know about (exact posteriors, frequentist intervals, the observed values of data
+with holes). The look is :mod:`bayes_peer.report.style`.
+
+References
+----------
+Gabry, J., Simpson, D., Vehtari, A., Betancourt, M., & Gelman, A. (2019). Visualization in
+Bayesian workflow. *JRSS A*, 182(2), 389-402.
+Vehtari, A., Gelman, A., Simpson, D., Carpenter, B., & Bürkner, P.-C. (2021). Rank-normalization,
+folding, and localization: an improved R-hat. *Bayesian Analysis*, 16(2), 667-718.
+"""
+
+from bayes_peer.report.figures.checks import (
+    posterior_predictive,
+    prior_predictive,
+    trace_and_rank,
+    worst_models,
+)
+from bayes_peer.report.figures.correlations import (
+    cell_text,
+    correlation_matrix,
+    correlation_posteriors,
+    matrix_flags,
+    wave_differences,
+)
+from bayes_peer.report.figures.regressions import coefficient_forest, delta_r2_posteriors
+
+#: Every figure function, in report order, with the analysis it belongs to.
+FIGURES = (
+    ("correlations", "correlation_matrix", correlation_matrix),
+    ("correlations", "correlation_posteriors", correlation_posteriors),
+    ("regressions", "coefficient_forest", coefficient_forest),
+    ("regressions", "delta_r2", delta_r2_posteriors),
+    ("waves", "wave_differences", wave_differences),
+    ("checks", "posterior_predictive", posterior_predictive),
+    ("checks", "prior_predictive", prior_predictive),
+    ("checks", "trace_and_rank", trace_and_rank),
+)
+
+#: Caption of each figure in the report.
+CAPTIONS = {
+    "correlation_matrix": "Correlation matrix as papers print it: Pearson r with stars, the "
+    "joint model's {level} credible interval and the exact BF10 per cell; only flags that occur "
+    "are in the legend.",
+    "correlation_posteriors": "Prior and posterior of each correlation: MCMC (joint model) "
+    "and its prior, against the exact posterior and the Pearson estimate with its {level} CI.",
+    "coefficient_forest": "Standardized coefficients of the full block model: posterior "
+    "median and {level} CrI beside OLS beta and {level} CI.",
+    "delta_r2": "Posterior of ΔR² for each block, with the classical ΔR² marked.",
+    "wave_differences": "Change between the waves, with intervals.",
+    "posterior_predictive": "Posterior predictive check.",
+    "prior_predictive": "Prior predictive check.",
+    "trace_and_rank": "Trace and rank plots (ArviZ).",
+}
+
+
+__all__ = [
+    "CAPTIONS",
+    "FIGURES",
+    "cell_text",
+    "coefficient_forest",
+    "correlation_matrix",
+    "correlation_posteriors",
+    "delta_r2_posteriors",
+    "matrix_flags",
+    "posterior_predictive",
+    "prior_predictive",
+    "trace_and_rank",
+    "wave_differences",
+    "worst_models",
+]

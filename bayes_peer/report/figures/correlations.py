@@ -1,0 +1,337 @@
+"""Figures of the correlations (custom matplotlib: they overlay the exact posterior and
+Pearson's interval on the MCMC posterior, and print the matrix as papers do): the correlation
+matrix, each correlation's prior and posterior, and the change between waves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from bayes_peer.report.format import fmt_bf_text, fmt_stat
+from bayes_peer.report.results import SpecResults
+from bayes_peer.report.style import (
+    DPI,
+    EXACT_COLOR,
+    FREQ_COLOR,
+    MCMC_COLOR,
+    PRIOR_COLOR,
+    WIDTH,
+    header,
+    kde,
+    pyplot,
+    save,
+)
+
+
+def _stretched_beta_density(rho: np.ndarray, kappa: float) -> np.ndarray:
+    from scipy import stats
+
+    a = 1.0 / kappa
+    return stats.beta.pdf((rho + 1) / 2, a, a) / 2
+
+
+def pair_label(row: dict) -> str:
+    return f"{row.get('construct1', row['var1'])} ~ {row.get('construct2', row['var2'])}"
+
+
+def _waves(rows: list[dict]) -> list:
+    return list(dict.fromkeys(r.get("wave") for r in rows))
+
+
+def _rho_draws(results: SpecResults, rows: list[dict]) -> dict[tuple[str, str], np.ndarray]:
+    """MCMC draws of each row's correlation (from the model's ``rho`` variable)."""
+    out = {}
+    for model in dict.fromkeys(r["model"] for r in rows):
+        tree = results.tree(model)
+        rho = tree["posterior"]["rho"]
+        for label in rho["pair"].values:
+            a, b = str(label).split(" ~ ")
+            out[(a, b)] = rho.sel(pair=label).values.ravel()
+        prior = tree["prior"]["rho"] if "prior" in tree.children else None
+        if prior is not None:
+            for label in prior["pair"].values:
+                a, b = str(label).split(" ~ ")
+                out[("prior", a, b)] = prior.sel(pair=label).values.ravel()
+    return out
+
+
+def correlation_posteriors(results: SpecResults, path_for) -> list[Path]:
+    """Per wave: each pair's MCMC posterior, the exact posterior, Pearson r and its CI."""
+    from bayes_peer.exact.correlation import posterior_density
+
+    rows = results.correlations
+    draws = _rho_draws(results, rows)
+    grid = np.linspace(-0.995, 0.995, 400)
+    paths = []
+    for wave in _waves(rows):
+        subset = [r for r in rows if r.get("wave") == wave]
+        fig, axes = grid(len(subset))
+        for ax, row in zip(axes, subset, strict=True):
+            mcmc = draws[(row["var1"], row["var2"])]
+            ax.plot(grid, kde(mcmc, grid), color=MCMC_COLOR, lw=1.6, label="MCMC (joint model)")
+            prior_kappa = row["mcmc_prior_kappa"]
+            ax.fill_between(
+                grid,
+                _stretched_beta_density(grid, prior_kappa),
+                color=PRIOR_COLOR,
+                alpha=0.3,
+                lw=0,
+                label=f"prior of the joint model (kappa = {prior_kappa:g})",
+            )
+            exact = posterior_density(grid, row["r"], row["n"], kappa=row["kappa"])
+            ax.plot(grid, exact, color=EXACT_COLOR, lw=1.1, ls="--", label="exact (kappa prior)")
+            top = ax.get_ylim()[1]
+            ax.errorbar(
+                row["r"],
+                0.08 * top,
+                xerr=[[row["r"] - row["freq_ci_low"]], [row["freq_ci_high"] - row["r"]]],
+                fmt="o",
+                color=FREQ_COLOR,
+                ms=3,
+                capsize=2,
+                lw=1,
+                label=f"Pearson r, {results.level} CI",
+            )
+            flag = "" if row.get("diagnostics") in (None, "pass") else f" [{row['diagnostics']}]"
+            ax.set_title(
+                f"{pair_label(row)}{flag}\nn = {row['n']}, BF10 = {fmt_bf_text(row['bf10'])}",
+                fontsize=8,
+            )
+            ax.set_xlim(-1, 1)
+            ax.set_yticks([])
+            ax.tick_params(labelsize=7)
+        axes[0].legend(fontsize=6.5, loc="upper left", frameon=False)
+        kappa = rows[0]["kappa"]
+        header(
+            fig,
+            f"Prior and posterior of each correlation{f' at {wave}' if wave else ''}",
+            f"Blue: MCMC posterior of the joint model; grey: its prior on this correlation "
+            f"({rows[0]['prior']}). Red dashed: exact "
+            f"posterior under the stretched beta prior with kappa = {kappa:g} (the Bayes "
+            f"factor's prior). Black: Pearson r with its Fisher-z {results.level} CI. "
+            "n per panel = "
+            f"complete pairs.",
+            results.synthetic,
+        )
+        paths.append(save(fig, path_for(f"correlation_posteriors{f'_{wave}' if wave else ''}")))
+    return paths
+
+
+def _stars(p: float | None) -> str:
+    if p is None:
+        return ""
+    return "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else ""
+
+
+def matrix_flags(rows: list[dict]) -> dict[str, str]:
+    """The legend of the flags the matrix cells use: only flags that occur in ``rows``."""
+    used = {}
+    for row in rows:
+        if _stars(row["p_value"]):
+            used["*"] = "* p < .05, ** p < .01, *** p < .001 (Pearson, two-sided)"
+        if row["bf10"] is not None and row["bf10"] >= 3:
+            used["†"] = "† BF10 ≥ 3 (at least moderate evidence for a correlation)"
+        if row["bf10"] is not None and row["bf10"] <= 1 / 3:
+            used["‡"] = "‡ BF10 ≤ 1/3 (at least moderate evidence for no correlation)"
+        if row.get("diagnostics") in ("warn", "fail"):
+            used["!"] = "! the model behind the cell has diagnostics warnings or failures"
+    return {flag: used[flag] for flag in ("*", "†", "‡", "!") if flag in used}
+
+
+def cell_text(row: dict) -> tuple[str, str, str]:
+    """The three lines of a matrix cell: r with stars, 95% CrI, BF10 with flags."""
+    flags = ""
+    if row["bf10"] is not None and row["bf10"] >= 3:
+        flags += "†"
+    if row["bf10"] is not None and row["bf10"] <= 1 / 3:
+        flags += "‡"
+    if row.get("diagnostics") in ("warn", "fail"):
+        flags += "!"
+    r_text = f"{fmt_stat(row['r'], 2, leading_zero=False)}{_stars(row['p_value'])}"
+    if row.get("mcmc_ci_low") is not None:
+        ci = (
+            f"[{fmt_stat(row['mcmc_ci_low'], 2, leading_zero=False)}, "
+            f"{fmt_stat(row['mcmc_ci_high'], 2, leading_zero=False)}]"
+        )
+    else:
+        ci = (
+            f"[{fmt_stat(row['ci_low'], 2, leading_zero=False)}, "
+            f"{fmt_stat(row['ci_high'], 2, leading_zero=False)}]"
+        )
+    return r_text, ci, f"BF {fmt_bf_text(row['bf10'])}{flags}"
+
+
+def correlation_matrix(results: SpecResults, path_for) -> list[Path]:
+    """Per wave: the lower triangle as papers print it (r, 95% CrI, BF10 per cell, flags)."""
+    plt = pyplot()
+    rows = results.correlations
+    paths = []
+    for wave in _waves(rows):
+        subset = [r for r in rows if r.get("wave") == wave]
+        names = list(
+            dict.fromkeys(
+                [
+                    n
+                    for r in subset
+                    for n in (r.get("construct1", r["var1"]), r.get("construct2", r["var2"]))
+                ]
+            )
+        )
+        k = len(names)
+        fig, ax = plt.subplots(figsize=(WIDTH, 1.9 + 0.85 * k), dpi=DPI)
+        ax.set_xlim(-0.5, k - 0.5)
+        ax.set_ylim(k - 0.5, -0.5)
+        cmap = plt.get_cmap("RdBu_r")
+        for row in subset:
+            i = names.index(row.get("construct2", row["var2"]))
+            j = names.index(row.get("construct1", row["var1"]))
+            if i < j:
+                i, j = j, i
+            value = row.get("mcmc_median", row["r"])
+            ax.add_patch(
+                plt.Rectangle(
+                    (j - 0.5, i - 0.5), 1, 1, color=cmap((value + 1) / 2), alpha=0.55, lw=0
+                )
+            )
+            lines = cell_text(row)
+            ax.text(j, i - 0.22, lines[0], ha="center", va="center", fontsize=10, weight="bold")
+            ax.text(j, i + 0.03, lines[1], ha="center", va="center", fontsize=8)
+            ax.text(j, i + 0.27, lines[2], ha="center", va="center", fontsize=8)
+        for d in range(k):
+            ax.text(d, d, "—", ha="center", va="center", fontsize=10, color="0.5")
+        ax.set_xticks(range(k), names, fontsize=9, rotation=20)
+        ax.set_yticks(range(k), names, fontsize=9)
+        ax.tick_params(length=0)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        legend = "; ".join(matrix_flags(subset).values())
+        n_range = sorted({r["n"] for r in subset})
+        n_text = f"n = {n_range[0]}" if len(n_range) == 1 else f"n = {n_range[0]}-{n_range[-1]}"
+        header(
+            fig,
+            f"Correlation matrix{f' at {wave}' if wave else ''} ({n_text}, complete pairs)",
+            f"Cell: Pearson r with its significance; {results.level} credible interval of the "
+            "joint model "
+            f"({subset[0]['prior']}); BF10 of the exact test (stretched beta prior, kappa = "
+            f"{subset[0]['kappa']:g}). Colour: posterior median. {legend}",
+            results.synthetic,
+        )
+        fig.subplots_adjust(left=0.14, bottom=0.1)
+        paths.append(save(fig, path_for(f"correlation_matrix{f'_{wave}' if wave else ''}")))
+    return paths
+
+
+def forest(ax, labels: list[str], series: list[tuple[str, str, list, list, list]]) -> None:
+    """Horizontal intervals: series of (name, colour, centre, low, high), offset per series."""
+    y = np.arange(len(labels), dtype=float)
+    step = 0.28 if len(series) > 1 else 0.0
+    for s, (name, color, centre, low, high) in enumerate(series):
+        offset = (s - (len(series) - 1) / 2) * step
+        c = np.array([np.nan if v is None else v for v in centre], dtype=float)
+        lo = np.array([np.nan if v is None else v for v in low], dtype=float)
+        hi = np.array([np.nan if v is None else v for v in high], dtype=float)
+        ax.errorbar(
+            c,
+            y + offset,
+            xerr=[c - lo, hi - c],
+            fmt="o" if s == 0 else "s",
+            color=color,
+            ms=4,
+            capsize=2,
+            lw=1.2,
+            label=name,
+            mfc=color if s == 0 else "white",
+        )
+    ax.axvline(0, color="0.6", lw=0.8)
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.tick_params(axis="x", labelsize=8)
+
+
+def wave_differences(results: SpecResults, path_for) -> list[Path]:
+    """Change between waves: correlations (Bayes vs Steiger/Zou) and coefficients (Bayes)."""
+    plt = pyplot()
+    corr = results.correlation_contrasts or []
+    coef = results.coefficient_contrasts or []
+    sizes = [len(corr)] * bool(corr) + [len(coef)] * bool(coef)
+    if not sizes:
+        return []
+    fig, axes = plt.subplots(
+        len(sizes),
+        1,
+        dpi=DPI,
+        squeeze=False,
+        figsize=(WIDTH, 1.6 + 0.32 * sum(sizes) + 0.6 * len(sizes)),
+        gridspec_kw={"height_ratios": sizes},
+    )
+    axes = list(axes.flat)
+    waves = None
+    if corr:
+        waves = (corr[0]["wave_a"], corr[0]["wave_b"])
+        labels = [
+            f"{r['var1']} ~ {r['var2']}" + ("" if r["diagnostics"] == "pass" else " !")
+            for r in corr
+        ]
+        forest(
+            axes[0],
+            labels,
+            [
+                (
+                    f"posterior difference, {results.level} CrI (joint model)",
+                    MCMC_COLOR,
+                    [r["diff_median"] for r in corr],
+                    [r["diff_ci_low"] for r in corr],
+                    [r["diff_ci_high"] for r in corr],
+                ),
+                (
+                    f"Pearson difference, {results.level} CI (Zou 2007)",
+                    FREQ_COLOR,
+                    [r["freq_diff"] for r in corr],
+                    [r["freq_ci_low"] for r in corr],
+                    [r["freq_ci_high"] for r in corr],
+                ),
+            ],
+        )
+        axes[0].set_title(
+            f"Correlation at {waves[1]} minus correlation at {waves[0]}", fontsize=9, loc="left"
+        )
+    if coef:
+        ax = axes[-1]
+        waves = (coef[0]["wave_a"], coef[0]["wave_b"])
+        labels = [
+            f"{r['outcome']}: {r['term']}" + ("" if r["diagnostics"] == "pass" else " !")
+            for r in coef
+        ]
+        forest(
+            ax,
+            labels,
+            [
+                (
+                    f"posterior difference, {results.level} CrI (two-wave model)",
+                    MCMC_COLOR,
+                    [r["diff_median"] for r in coef],
+                    [r["diff_ci_low"] for r in coef],
+                    [r["diff_ci_high"] for r in coef],
+                ),
+            ],
+        )
+        ax.set_title(
+            f"Standardized coefficient at {waves[1]} minus at {waves[0]} (last block)",
+            fontsize=9,
+            loc="left",
+        )
+    for ax in axes:
+        ax.legend(fontsize=7, loc="best")
+    header(
+        fig,
+        f"Differences between waves ({waves[0]} vs {waves[1]})",
+        "A difference whose interval excludes 0 is a change between the waves; 'significant at "
+        "24 months but not at 12' is not itself evidence of a change. ! = the model has "
+        "diagnostics warnings or failures.",
+        results.synthetic,
+    )
+    fig.subplots_adjust(left=0.25)
+    return [save(fig, path_for("wave_differences"))]
+
+
