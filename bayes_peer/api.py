@@ -49,13 +49,6 @@ def _kind(result_has_fits: bool) -> str:
 
 def correlate(data=None, vars=None, *, out: str | Path | None = None, force: bool = False,
               **options) -> Result:  # fmt: skip
-    """Bayesian and frequentist correlations side by side; see
-    :func:`bayes_peer.analyses.correlate.correlate` for every option.
-
-    With ``out`` (and ``force`` to replace a folder bayes-peer wrote for an earlier call) the
-    posteriors and tables (MCMC) or the sensitivity figures and tables (exact layer) are
-    written there atomically.
-    """
     from bayes_peer.analyses.correlate import correlate as analyse
 
     mcmc = options.get("method", "exact") != "exact"
@@ -72,9 +65,6 @@ def correlate(data=None, vars=None, *, out: str | Path | None = None, force: boo
 
 def regress(data=None, outcome=None, blocks=None, *, out: str | Path | None = None,
             force: bool = False, **options) -> Result:  # fmt: skip
-    """Hierarchical (blocked) regression; see :func:`bayes_peer.analyses.regress.regress` for
-    every option. With ``out``, the posteriors and tables (or the sensitivity figures) are
-    written there atomically."""
     from bayes_peer.analyses.regress import regress as analyse
 
     mcmc = options.get("method", "exact") != "exact"
@@ -91,11 +81,45 @@ def regress(data=None, outcome=None, blocks=None, *, out: str | Path | None = No
 
 
 def design(**options) -> Result:
-    """Bayes factor design analysis or retrodesign; see
-    :func:`bayes_peer.analyses.design.design`."""
     from bayes_peer.analyses.design import design as analyse
 
     return analyse(**options)
+
+
+#: What every API function with an output folder adds to its analysis' docstring.
+OUT_DOC = """
+    out : str or pathlib.Path, optional
+        Also write the result there, atomically: the posteriors and tables (MCMC), or the
+        sensitivity figures and tables (exact layer). The folder is opened (checked, locked,
+        probed for space) before any work.
+    force : bool
+        Replace an ``out`` folder that bayes-peer wrote for this kind of command and nobody
+        changed since (never anything else; see ``docs/results.md``).
+"""
+
+
+def _document() -> None:
+    """The API functions carry their analysis' numpydoc (parameters, returns, references)."""
+    import inspect
+
+    from bayes_peer.analyses import correlate as correlate_module
+    from bayes_peer.analyses import design as design_module
+    from bayes_peer.analyses import regress as regress_module
+
+    extra = [inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None),
+             inspect.Parameter("force", inspect.Parameter.KEYWORD_ONLY, default=False)]  # fmt: skip
+    for function, analysis, with_out in (
+        (correlate, correlate_module.correlate, True),
+        (regress, regress_module.regress, True),
+        (design, design_module.design, False),
+    ):
+        signature = inspect.signature(analysis)
+        doc = analysis.__doc__ or ""
+        if with_out:
+            doc = doc.replace("\n    Returns\n", OUT_DOC + "\n    Returns\n", 1)
+            signature = signature.replace(parameters=[*signature.parameters.values(), *extra])
+        function.__doc__ = doc
+        function.__signature__ = signature
 
 
 def _report_writer() -> Callable:
@@ -255,3 +279,6 @@ def rebuild_report(folder: str | Path) -> dict:
     from bayes_peer.report import rebuild_report as rebuild
 
     return rebuild(folder)
+
+
+_document()

@@ -83,6 +83,7 @@ def test_readme_demo_script_runs(tmp_path):
     assert "SYNTHETIC" in result.stdout and (out / "run.json").exists()
 
 
+@pytest.mark.slow
 def test_readme_demo_command_end_to_end(tmp_path, cli):
     # `bayes-peer demo`: every shipped spec on the synthetic study, MCMC included.
     out = tmp_path / "demo"

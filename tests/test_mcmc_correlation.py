@@ -22,6 +22,9 @@ from bayes_peer.mcmc.sampler import SamplerSettings, get_structure
 
 from conftest import ROOT
 
+#: MCMC fits: statistical agreement with the exact layer and R
+pytestmark = pytest.mark.slow
+
 DEMO = str(ROOT / "bayes_peer" / "data" / "demo_study.csv")
 SHORT = SamplerSettings(draws=200, tune=200, chains=2, seed=5)
 

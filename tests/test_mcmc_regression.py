@@ -24,6 +24,9 @@ from bayes_peer.mcmc.sampler import SamplerSettings
 
 from conftest import ROOT
 
+#: MCMC fits: agreement with rstanarm, coverage
+pytestmark = pytest.mark.slow
+
 DEMO = str(ROOT / "bayes_peer" / "data" / "demo_study.csv")
 BLOCKS = [["recovery_m0", "contacts_m24", "budget_used_m24"], ["alliance_m24"]]
 

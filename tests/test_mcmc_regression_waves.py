@@ -18,6 +18,9 @@ from bayes_peer.mcmc.sampler import SamplerSettings
 
 from conftest import ROOT
 
+#: MCMC fits of the two-wave models
+pytestmark = pytest.mark.slow
+
 DEMO = str(ROOT / "bayes_peer" / "data" / "demo_study.csv")
 
 

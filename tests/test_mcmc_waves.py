@@ -16,6 +16,9 @@ from bayes_peer.mcmc.sampler import SamplerSettings
 
 from conftest import ROOT
 
+#: MCMC fits of the joint models with waves
+pytestmark = pytest.mark.slow
+
 DEMO = str(ROOT / "bayes_peer" / "data" / "demo_study.csv")
 FOUR = ["alliance_m12", "satisfaction_m12", "alliance_m24", "satisfaction_m24"]
 

@@ -133,6 +133,7 @@ def test_replicates_have_the_model_moments():
     assert list(thin_index(4000, 100)[:3]) == [0, 40, 81] and thin_index(50).size == 50
 
 
+@pytest.mark.slow
 def test_prior_draws_of_the_joint_model_follow_the_lkj_marginal():
     # LKJ(eta) in d dimensions: each correlation is a stretched Beta(eta - 1 + d/2) (Lewandowski
     # et al. 2009); for eta = 1, d = 4: Beta(2, 2) on (rho + 1)/2.
@@ -185,6 +186,7 @@ def short_run(tmp_path_factory):
     return status, out
 
 
+@pytest.mark.slow
 def test_failed_fits_are_announced_before_any_number(short_run):
     status, out = short_run
     assert status == 3  # 2 x 40 draws cannot reach ESS 400
@@ -195,6 +197,7 @@ def test_failed_fits_are_announced_before_any_number(short_run):
     assert re.search(r'<tr class="fail">', html)
 
 
+@pytest.mark.slow
 def test_report_html_is_self_contained_and_says_what_md_says(short_run):
     _, out = short_run
     html = (out / "report.html").read_text()
@@ -244,6 +247,7 @@ def test_report_html_is_self_contained_and_says_what_md_says(short_run):
         assert fact in methods, fact
 
 
+@pytest.mark.slow
 def test_report_names_figures_and_the_netcdf_holds_their_draws(short_run):
     import xarray as xr
 
@@ -272,6 +276,7 @@ def test_report_names_figures_and_the_netcdf_holds_their_draws(short_run):
     assert list(block["prior"]["beta"]["term"].values) == ["recovery_m0", "contacts", "alliance"]
 
 
+@pytest.mark.slow
 def test_report_command_rebuilds_the_same_report(short_run, cli):
     _, out = short_run
     before = (out / "report.md").read_text()

@@ -67,6 +67,7 @@ def test_missing_data_file_is_named(cli, tmp_path):
     assert status == 2 and "nope.csv: file not found" in err
 
 
+@pytest.mark.slow
 def test_same_spec_data_and_seed_give_identical_tables(cli, tmp_path):
     spec = write_spec(tmp_path, draws=300)
     for name in ("a", "b"):
@@ -85,6 +86,7 @@ def test_same_spec_data_and_seed_give_identical_tables(cli, tmp_path):
     assert status == 2 and "--force" in err
 
 
+@pytest.mark.slow
 def test_failed_diagnostics_exit_3_after_writing_everything(cli, tmp_path):
     spec = write_spec(tmp_path, draws=15)  # 2 x 15 draws cannot reach ESS 400
     status, out, err = cli("run", str(spec), "--out", str(tmp_path / "tiny"), "--json")
@@ -102,6 +104,7 @@ def test_failed_diagnostics_exit_3_after_writing_everything(cli, tmp_path):
     assert any("ESS" in d["reasons"] for d in diag)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
 def test_an_interrupted_run_leaves_no_results_folder(tmp_path, sig):
     spec = write_spec(tmp_path, outcomes='["recovery", "qol", "empowerment"]', draws=400)

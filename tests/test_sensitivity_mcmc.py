@@ -18,6 +18,9 @@ import pytest
 
 from conftest import ROOT
 
+#: MCMC sensitivity: one run and its sensitivity analyses
+pytestmark = pytest.mark.slow
+
 DEMO = ROOT / "bayes_peer" / "data" / "demo_study.csv"
 
 SPEC = """

@@ -78,6 +78,7 @@ def _logp_pair(raw, suff, raw_data, suff_data, rng, points=6):
     return max(gaps)
 
 
+@pytest.mark.slow
 def test_summary_loglik_equals_raw_loglik_at_any_parameter_value():
     from bayes_peer.mcmc.models.correlation import build_joint_model, build_pairwise_model
     from bayes_peer.mcmc.models.regression import build_regression_model
@@ -110,6 +111,7 @@ def _close(a: dict, b: dict, key: str, se_key: str) -> None:
     assert abs(a[key] - b[key]) < tol, (key, a[key], b[key], tol)
 
 
+@pytest.mark.slow
 def test_joint_posterior_from_a_table_matches_the_raw_fit(cli, tmp_path):
     table = write_table(tmp_path / "t.toml", complete_rows(VARS), VARS)
     sampler = ["--draws", "1000", "--tune", "500", "--chains", "2", "--seed", "3", "--json"]
@@ -128,6 +130,7 @@ def test_joint_posterior_from_a_table_matches_the_raw_fit(cli, tmp_path):
         assert a["mcmc_sd"] == pytest.approx(b["mcmc_sd"], rel=0.1)
 
 
+@pytest.mark.slow
 def test_regression_posterior_from_a_table_matches_the_raw_fit(cli, tmp_path):
     columns = ["qol_m24", "contacts_m24", "alliance_m24"]
     table = write_table(tmp_path / "t.toml", complete_rows(columns), columns)
@@ -285,6 +288,7 @@ def test_shipped_tables_are_the_generator_output():
         assert table.synthetic and table.n < 46 and len(table.variables) == 10
 
 
+@pytest.mark.slow
 def test_a_spec_of_published_tables_runs_and_reports(cli, tmp_path):
     from bayes_peer.runs.specs import load_spec
 

@@ -123,5 +123,3 @@ def cell_estimate(centre, low, high, digits: int = 2, leading_zero: bool = True)
 def cell_p(p) -> str:
     """A p-value for a table cell: ``.034``, ``< .001``."""
     return fmt_p_apa(p).removeprefix("p = ").removeprefix("p ")
-
-

@@ -18,6 +18,7 @@ from bayes_peer.report.compare import (
     fmt_bf_text,
     reading,
 )
+from bayes_peer.report.figures.regressions import last_blocks
 from bayes_peer.report.format import cell_estimate, cell_num, cell_p
 from bayes_peer.report.render import table_row
 from bayes_peer.report.results import SpecResults
@@ -317,7 +318,7 @@ def regression_section(spec: SpecResults, add_figures) -> list[tuple]:
     )
     blocks.append(("p", "APA-style results:"))
     blocks.append(("list", sentences))
-    last = figures._last_blocks(spec.coefficients)
+    last = last_blocks(spec.coefficients)
     table = []
     for row in spec.coefficients:
         if row["block"] != last[(row["outcome"], row.get("wave"))]:
@@ -496,5 +497,3 @@ def sensitivity_section(spec: SpecResults, fig_dir: Path, written: list[str]) ->
                           "different spec or data file than this run (their hashes differ); "
                           "rerun `bayes-peer sensitivity` to match."))  # fmt: skip
     return blocks
-
-

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bayes_peer.report import figures
+from bayes_peer.report import style
 from bayes_peer.report.format import fmt_bf_text, fmt_stat
 from bayes_peer.report.render import table_row, to_html, to_markdown
 from bayes_peer.report.results import read_table
@@ -361,9 +361,9 @@ def sensitivity_forest(record: dict, tables: dict, path: Path) -> Path | None:
     ]
     if not rows:
         return None
-    plt = figures._pyplot()
+    plt = style.pyplot()
     models = list(dict.fromkeys(r["model"] for r in rows))
-    fig, axes = figures._grid(len(models), columns=4 if len(models) > 4 else len(models),
+    fig, axes = style.panel_grid(len(models), columns=4 if len(models) > 4 else len(models),
                               height=2.6)  # fmt: skip
     series = list(dict.fromkeys((r["quantity"], r["wave"]) for r in rows))
     for ax, model in zip(axes, models, strict=True):
@@ -389,7 +389,7 @@ def sensitivity_forest(record: dict, tables: dict, path: Path) -> Path | None:
     legend = ", ".join(
         f"{'circle' if k == 0 else 'square'} = {q} {w}" for k, (q, w) in enumerate(series[:2])
     )
-    figures._header(
+    style.figure_header(
         fig,
         "How the headline estimates move under each variant",
         f"Median and {_level(record)} interval; {legend}; black = spec, blue = prior grid, "
@@ -398,7 +398,7 @@ def sensitivity_forest(record: dict, tables: dict, path: Path) -> Path | None:
         bool(record.get("synthetic")),
     )
     fig.subplots_adjust(wspace=0.55, left=0.08)
-    figures._save(fig, path)
+    style.save_figure(fig, path)
     plt.close("all")
     return path
 
@@ -410,7 +410,7 @@ def mnar_curves(record: dict, tables: dict, path: Path) -> Path | None:
         return None
     models = list(dict.fromkeys(r["model"] for r in rows))
     tips = {t["model"]: t for t in tables["tipping_points"]}
-    fig, axes = figures._grid(len(models), columns=5)
+    fig, axes = style.panel_grid(len(models), columns=5)
     for ax, model in zip(axes, models, strict=True):
         mine = sorted((r for r in rows if r["model"] == model), key=lambda r: r["delta"])
         d = np.array([r["delta"] for r in mine])
@@ -427,7 +427,7 @@ def mnar_curves(record: dict, tables: dict, path: Path) -> Path | None:
         ax.tick_params(labelsize=7)
         ax.set_ylim(-1, 1)
         ax.set_xlabel("shift delta (SD)", fontsize=7)
-    figures._header(
+    style.figure_header(
         fig,
         "Missing not at random: correlation at follow-up against the shift of missing values",
         f"Posterior median and {_level(record)} interval of rho when the imputed follow-up "
@@ -435,7 +435,7 @@ def mnar_curves(record: dict, tables: dict, path: Path) -> Path | None:
         "variable are shifted by delta SDs (0 = MAR); dashed red = tipping point.",
         bool(record.get("synthetic")),
     )
-    figures._save(fig, path)
+    style.save_figure(fig, path)
     return path
 
 

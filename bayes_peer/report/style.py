@@ -26,7 +26,7 @@ def pyplot():
     return plt
 
 
-def grid(count: int, columns: int = 5, height: float = 2.1):
+def panel_grid(count: int, columns: int = 5, height: float = 2.1):
     plt = pyplot()
     columns = min(columns, count)
     rows = math.ceil(count / columns)
@@ -38,7 +38,7 @@ def grid(count: int, columns: int = 5, height: float = 2.1):
     return fig, list(axes.flat[:count])
 
 
-def header(fig, title: str, subtitle: str, synthetic: bool, rows: int = 1) -> None:
+def figure_header(fig, title: str, subtitle: str, synthetic: bool, rows: int = 1) -> None:
     fig.text(0.01, 0.995, title, fontsize=11, weight="bold", va="top", ha="left")
     fig.text(
         0.01,
@@ -64,7 +64,7 @@ def header(fig, title: str, subtitle: str, synthetic: bool, rows: int = 1) -> No
     fig.subplots_adjust(top=top, hspace=0.75, wspace=0.3, left=0.06, right=0.98, bottom=0.08)
 
 
-def save(fig, path: Path) -> Path:
+def save_figure(fig, path: Path) -> Path:
     fig.savefig(path)
     pyplot().close(fig)
     return path
@@ -89,5 +89,3 @@ def kde(values: np.ndarray, grid: np.ndarray) -> np.ndarray:
     kernel = np.exp(-0.5 * (np.arange(-half, half + 1) * dx / bw) ** 2)
     smooth = np.convolve(counts, kernel)[half : half + grid.size]
     return smooth / (values.size * bw * np.sqrt(2 * np.pi))
-
-

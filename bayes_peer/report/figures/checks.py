@@ -14,10 +14,10 @@ from bayes_peer.report.results import SpecResults
 from bayes_peer.report.style import (
     MCMC_COLOR,
     PRIOR_COLOR,
-    grid,
-    header,
+    figure_header,
     kde,
-    save,
+    panel_grid,
+    save_figure,
 )
 
 
@@ -92,7 +92,7 @@ def trace_and_rank(results: SpecResults, path_for) -> list[Path]:
                 + ("   SYNTHETIC DATA" if results.synthetic else ""),
                 fontsize=10,
             )
-            paths.append(save(fig, path_for(f"{kind}_{model}")))
+            paths.append(save_figure(fig, path_for(f"{kind}_{model}")))
     return paths
 
 
@@ -157,7 +157,7 @@ def posterior_predictive(results: SpecResults, path_for) -> list[Path]:
     panels = [p for p in panels if "posterior_predictive" in trees[p[1]].children]
     if not panels:
         return []
-    fig, axes = grid(len(panels), columns=4)
+    fig, axes = panel_grid(len(panels), columns=4)
     for ax, (label, model, column) in zip(axes, panels, strict=True):
         observed, replicated = _observed_and_replicates(
             trees[model], "posterior_predictive", column
@@ -165,7 +165,7 @@ def posterior_predictive(results: SpecResults, path_for) -> list[Path]:
         _density_check(ax, observed, replicated, "replicated")
         ax.set_title(f"{label}\nn = {observed.size} observed", fontsize=8)
     axes[0].legend(fontsize=6.5, frameon=False)
-    header(
+    figure_header(
         fig,
         "Posterior predictive check (standardized scale)",
         "Black: observed values; blue: 50 data sets replicated from the posterior (the fitted "
@@ -174,7 +174,7 @@ def posterior_predictive(results: SpecResults, path_for) -> list[Path]:
         "the first model that holds it; regressions: the full block model's outcome.",
         results.synthetic,
     )
-    return [save(fig, path_for("posterior_predictive"))]
+    return [save_figure(fig, path_for("posterior_predictive"))]
 
 
 def prior_predictive(results: SpecResults, path_for) -> list[Path]:
@@ -188,7 +188,7 @@ def prior_predictive(results: SpecResults, path_for) -> list[Path]:
     rows = results.correlations or []
     trees = _trees_for(results, [r["model"] for r in rows])
     if any("prior_predictive" in trees[r["model"]].children for r in rows):
-        fig, axes = grid(len(rows), columns=6, height=1.6)
+        fig, axes = panel_grid(len(rows), columns=6, height=1.6)
         for ax, row in zip(axes, rows, strict=True):
             tree = trees[row["model"]]
             if "prior_predictive" not in tree.children:
@@ -207,7 +207,7 @@ def prior_predictive(results: SpecResults, path_for) -> list[Path]:
             )
             ax.set_yticks([])
             ax.tick_params(labelsize=6)
-        header(
+        figure_header(
             fig,
             "Prior predictive check: correlations",
             f"Grey: sample correlations in data sets of the observed n drawn from the joint "
@@ -215,7 +215,7 @@ def prior_predictive(results: SpecResults, path_for) -> list[Path]:
             f"the tail would mean the prior rules out what was seen.",
             results.synthetic,
         )
-        paths.append(save(fig, path_for("prior_predictive_correlations")))
+        paths.append(save_figure(fig, path_for("prior_predictive_correlations")))
     if results.blocks:
         panels = [
             p
@@ -225,7 +225,7 @@ def prior_predictive(results: SpecResults, path_for) -> list[Path]:
         trees = _trees_for(results, [m for _, m, _ in panels])
         panels = [p for p in panels if "prior_predictive" in trees[p[1]].children]
         if panels:
-            fig, axes = grid(len(panels), columns=4)
+            fig, axes = panel_grid(len(panels), columns=4)
             for ax, (label, model, column) in zip(axes, panels, strict=True):
                 observed, replicated = _observed_and_replicates(
                     trees[model], "prior_predictive", column
@@ -233,7 +233,7 @@ def prior_predictive(results: SpecResults, path_for) -> list[Path]:
                 _density_check(ax, observed, replicated, "from the prior")
                 ax.set_title(label, fontsize=8)
             axes[0].legend(fontsize=6.5, frameon=False)
-            header(
+            figure_header(
                 fig,
                 "Prior predictive check: outcomes (standardized scale)",
                 "Blue: outcomes of 50 data sets drawn from the regression prior "
@@ -242,7 +242,5 @@ def prior_predictive(results: SpecResults, path_for) -> list[Path]:
                 "spread without piling mass on impossible values.",
                 results.synthetic,
             )
-            paths.append(save(fig, path_for("prior_predictive_outcomes")))
+            paths.append(save_figure(fig, path_for("prior_predictive_outcomes")))
     return paths
-
-

@@ -17,10 +17,11 @@ from bayes_peer.report.style import (
     MCMC_COLOR,
     PRIOR_COLOR,
     WIDTH,
-    header,
+    figure_header,
     kde,
+    panel_grid,
     pyplot,
-    save,
+    save_figure,
 )
 
 
@@ -66,7 +67,7 @@ def correlation_posteriors(results: SpecResults, path_for) -> list[Path]:
     paths = []
     for wave in _waves(rows):
         subset = [r for r in rows if r.get("wave") == wave]
-        fig, axes = grid(len(subset))
+        fig, axes = panel_grid(len(subset))
         for ax, row in zip(axes, subset, strict=True):
             mcmc = draws[(row["var1"], row["var2"])]
             ax.plot(grid, kde(mcmc, grid), color=MCMC_COLOR, lw=1.6, label="MCMC (joint model)")
@@ -103,7 +104,7 @@ def correlation_posteriors(results: SpecResults, path_for) -> list[Path]:
             ax.tick_params(labelsize=7)
         axes[0].legend(fontsize=6.5, loc="upper left", frameon=False)
         kappa = rows[0]["kappa"]
-        header(
+        figure_header(
             fig,
             f"Prior and posterior of each correlation{f' at {wave}' if wave else ''}",
             f"Blue: MCMC posterior of the joint model; grey: its prior on this correlation "
@@ -114,7 +115,8 @@ def correlation_posteriors(results: SpecResults, path_for) -> list[Path]:
             f"complete pairs.",
             results.synthetic,
         )
-        paths.append(save(fig, path_for(f"correlation_posteriors{f'_{wave}' if wave else ''}")))
+        stem = f"correlation_posteriors{f'_{wave}' if wave else ''}"
+        paths.append(save_figure(fig, path_for(stem)))
     return paths
 
 
@@ -208,7 +210,7 @@ def correlation_matrix(results: SpecResults, path_for) -> list[Path]:
         legend = "; ".join(matrix_flags(subset).values())
         n_range = sorted({r["n"] for r in subset})
         n_text = f"n = {n_range[0]}" if len(n_range) == 1 else f"n = {n_range[0]}-{n_range[-1]}"
-        header(
+        figure_header(
             fig,
             f"Correlation matrix{f' at {wave}' if wave else ''} ({n_text}, complete pairs)",
             f"Cell: Pearson r with its significance; {results.level} credible interval of the "
@@ -218,7 +220,7 @@ def correlation_matrix(results: SpecResults, path_for) -> list[Path]:
             results.synthetic,
         )
         fig.subplots_adjust(left=0.14, bottom=0.1)
-        paths.append(save(fig, path_for(f"correlation_matrix{f'_{wave}' if wave else ''}")))
+        paths.append(save_figure(fig, path_for(f"correlation_matrix{f'_{wave}' if wave else ''}")))
     return paths
 
 
@@ -323,7 +325,7 @@ def wave_differences(results: SpecResults, path_for) -> list[Path]:
         )
     for ax in axes:
         ax.legend(fontsize=7, loc="best")
-    header(
+    figure_header(
         fig,
         f"Differences between waves ({waves[0]} vs {waves[1]})",
         "A difference whose interval excludes 0 is a change between the waves; 'significant at "
@@ -332,6 +334,4 @@ def wave_differences(results: SpecResults, path_for) -> list[Path]:
         results.synthetic,
     )
     fig.subplots_adjust(left=0.25)
-    return [save(fig, path_for("wave_differences"))]
-
-
+    return [save_figure(fig, path_for("wave_differences"))]

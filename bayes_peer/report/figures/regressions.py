@@ -12,10 +12,10 @@ from bayes_peer.report.results import SpecResults
 from bayes_peer.report.style import (
     FREQ_COLOR,
     MCMC_COLOR,
-    grid,
-    header,
+    figure_header,
     kde,
-    save,
+    panel_grid,
+    save_figure,
 )
 
 
@@ -34,7 +34,7 @@ def coefficient_forest(results: SpecResults, path_for) -> list[Path]:
     last = last_blocks(rows)
     chosen = [r for r in rows if r["block"] == last[(r["outcome"], r.get("wave"))]]
     outcomes = list(dict.fromkeys(r["outcome"] for r in chosen))
-    fig, axes = grid(
+    fig, axes = panel_grid(
         len(outcomes),
         columns=2,
         height=0.45 * max(sum(1 for r in chosen if r["outcome"] == o) for o in outcomes) + 0.9,
@@ -78,7 +78,7 @@ def coefficient_forest(results: SpecResults, path_for) -> list[Path]:
             f"{outcome}" + (f" (n = {', '.join(map(str, n))})" if n else ""), fontsize=9, loc="left"
         )
     axes[0].legend(fontsize=7, loc="best")
-    header(
+    figure_header(
         fig,
         "Standardized coefficients of the full model: Bayesian vs OLS",
         f"Prior: {results.entry.get('priors', {}).get('regressions_mcmc', 'see methods')}. "
@@ -87,7 +87,7 @@ def coefficient_forest(results: SpecResults, path_for) -> list[Path]:
         results.synthetic,
     )
     fig.subplots_adjust(left=0.17, wspace=0.75, hspace=0.35)
-    return [save(fig, path_for("coefficient_forest"))]
+    return [save_figure(fig, path_for("coefficient_forest"))]
 
 
 def delta_r2_posteriors(results: SpecResults, path_for) -> list[Path]:
@@ -95,7 +95,7 @@ def delta_r2_posteriors(results: SpecResults, path_for) -> list[Path]:
     blocks = [b for b in results.blocks if b["block"] >= 1]
     grid = np.linspace(0, 1, 400)
     outcomes = list(dict.fromkeys(b["outcome"] for b in blocks))
-    fig, axes = grid(len(outcomes), columns=2, height=2.4)
+    fig, axes = panel_grid(len(outcomes), columns=2, height=2.4)
     for ax, outcome in zip(axes, outcomes, strict=True):
         rows = [b for b in blocks if b["outcome"] == outcome]
         waves = list(dict.fromkeys(b.get("wave") for b in rows))
@@ -126,7 +126,7 @@ def delta_r2_posteriors(results: SpecResults, path_for) -> list[Path]:
         ax.set_title(outcome, fontsize=9, loc="left")
         ax.legend(fontsize=6, frameon=False)
         ax.tick_params(labelsize=7)
-    header(
+    figure_header(
         fig,
         "Posterior of ΔR² per block (vertical lines: classical ΔR²)",
         "Bayesian ΔR² per draw = variance explained by the block's terms beyond the earlier "
@@ -134,6 +134,4 @@ def delta_r2_posteriors(results: SpecResults, path_for) -> list[Path]:
         f"model. Prior: {results.entry.get('priors', {}).get('regressions_mcmc', '')}.",
         results.synthetic,
     )
-    return [save(fig, path_for("delta_r2"))]
-
-
+    return [save_figure(fig, path_for("delta_r2"))]
