@@ -49,9 +49,10 @@ def _kind(result_has_fits: bool) -> str:
 
 def correlate(data=None, vars=None, *, out: str | Path | None = None, force: bool = False,
               **options) -> Result:  # fmt: skip
+    from bayes_peer.analyses.correlate import EXACT_METHODS
     from bayes_peer.analyses.correlate import correlate as analyse
 
-    mcmc = options.get("method", "exact") != "exact"
+    mcmc = options.get("method", "exact") not in EXACT_METHODS
     if out is not None and not mcmc and not any(
         options.get(k) for k in ("robustness", "sequential", "influence")
     ):
@@ -67,7 +68,7 @@ def regress(data=None, outcome=None, blocks=None, *, out: str | Path | None = No
             force: bool = False, **options) -> Result:  # fmt: skip
     from bayes_peer.analyses.regress import regress as analyse
 
-    mcmc = options.get("method", "exact") != "exact"
+    mcmc = options.get("method", "exact") not in ("exact", "bma")
     waves = options.get("waves") is not None
     if out is not None and not (mcmc or waves) and not any(
         options.get(k) for k in ("robustness", "influence")
@@ -197,7 +198,7 @@ def demo(
 
         if seed is not None:
             raise InputError("`seed` goes with the MCMC demo (without `exact`)")
-        from bayes_peer.report.text import render_exact_demo
+        from bayes_peer.report.demo_text import render_exact_demo
 
         folder = EXACT_DEMO_FOLDER if out is None else out
         return Result("demo", run_demo(folder, force=force, summary=render_exact_demo))

@@ -59,6 +59,7 @@ PARAMETERS: dict[str, Bounds] = {
         meaning="a sample correlation",
         edge_note="a perfect correlation has an infinite Bayes factor; give |r| < 1",
     ),
+    "tau": Bounds(-1, 1, meaning="a sample Kendall's tau"),
     "n": Bounds(4, N_MAX, whole=True, meaning="a sample size"),
     "kappa": Bounds(0.001, 100, meaning="width of the stretched-beta prior"),
     "ci_prob": Bounds(0.5, 0.999, meaning="probability of an interval"),

@@ -72,12 +72,19 @@ class Result:
         (one row per pair of a correlation, per block of a regression, ...)."""
         import pandas as pd
 
-        key = MAIN_TABLE.get(self.kind)
+        key = self._main
         rows = self.tables_extra.get(key) or self.record.get(key) if key else None
         if rows is None:
             flat = {k: v for k, v in self.record.items() if not isinstance(v, list | dict)}
             return pd.DataFrame([flat])
         return pd.DataFrame(rows)
+
+    @property
+    def _main(self) -> str | None:
+        """The record's key of the main table (model averaging: the inclusion table)."""
+        if self.kind == "regression" and "inclusion" in self.record:
+            return "inclusion"
+        return MAIN_TABLE.get(self.kind)
 
     @property
     def idata(self):
@@ -152,7 +159,7 @@ class Result:
         head = f"Result({self.kind}"
         if self.synthetic:
             head += ", SYNTHETIC data"
-        main = MAIN_TABLE.get(self.kind)
+        main = self._main
         rows = self.record.get(main) if main else None
         if isinstance(rows, list):
             head += f", {len(rows)} {main}"

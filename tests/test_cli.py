@@ -155,6 +155,8 @@ def test_exact_commands_never_import_pymc():
         "import sys; from bayes_peer.cli import main; "
         f"main(['correlate', '--data', {DEMO!r}, '--json']); "
         f"main(['regress', '--data', {DEMO!r}, '--outcome', 'qol_m24', '--block', 'alliance_m24', '--json']); "
+        f"main(['correlate', '--data', {DEMO!r}, '--vars', 'alliance_m12,contacts_m12', '--method', 'kendall', '--json']); "
+        f"main(['regress', '--data', {DEMO!r}, '--outcome', 'qol_m24', '--bma', '--candidates', 'alliance_m24,contacts_m24', '--json']); "
         "bad = [m for m in ('pymc', 'pytensor', 'nutpie', 'arviz') if m in sys.modules]; "
         "sys.exit(len(bad))"
     )

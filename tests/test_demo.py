@@ -113,10 +113,18 @@ def test_readme_demo_command_end_to_end(tmp_path, cli):
     assert len(tables["tables"]) == 2 and not tables["failed"]
     with (out / "tables" / "correlations.csv").open() as fh:
         assert len(list(csv.DictReader(fh))) == 2 * 15  # from the published tables alone
+    with (out / "correlations" / "kendall.csv").open() as fh:
+        assert len(list(csv.DictReader(fh))) == 2 * 15  # Kendall's tau-b beside each r
+    for spec in ("blocks", "tables"):  # model averaging from rows and from tables
+        with (out / spec / "bma_inclusion.csv").open() as fh:
+            assert len(list(csv.DictReader(fh))) == 4 * 2 * 3  # outcomes x waves x terms
     # The report covers every spec, says SYNTHETIC, and embeds every figure it names.
     html = (out / "report.html").read_text()
     assert "SYNTHETIC DATA" in html and "DIAGNOSTICS FAILED" not in html
+    assert "Rank correlations: Kendall" in html and "Bayesian model averaging" in html
+    assert "the block order enters alliance last" in html
     for figure in (
+        "inclusion_probabilities",
         "correlation_matrix_m12",
         "correlation_matrix_m24",
         "coefficient_forest",
@@ -128,7 +136,9 @@ def test_readme_demo_command_end_to_end(tmp_path, cli):
     ):
         spec = (
             "blocks"
-            if figure in ("coefficient_forest", "delta_r2", "prior_predictive_outcomes")
+            if figure
+            in ("coefficient_forest", "delta_r2", "prior_predictive_outcomes",
+                "inclusion_probabilities")
             else "correlations"
         )
         assert (out / spec / "figures" / f"{figure}.png").exists(), figure
@@ -143,6 +153,11 @@ def test_exact_demo_tables(tmp_path):
     with (out / "regression_blocks.csv").open() as fh:
         blocks = list(csv.DictReader(fh))
     assert len(blocks) == 2 * 4 * 2
+    with (out / "kendall.csv").open() as fh:
+        assert len(list(csv.DictReader(fh))) == 2 * 15
+    with (out / "bma_inclusion.csv").open() as fh:
+        assert len(list(csv.DictReader(fh))) == 2 * 4 * 3
+    assert "model averaging over contacts_m24" in (out / "summary.md").read_text()
     assert "SYNTHETIC" in (out / "summary.md").read_text()
 
 

@@ -170,6 +170,7 @@ def correlate(
     *,
     r: float | None = None,
     n: int | None = None,
+    tau: float | None = None,
     method: str = "exact",
     kappa: float = 1.0,
     alternative: str = "two-sided",
@@ -202,13 +203,18 @@ def correlate(
         Variables (default: every column); with ``waves``, constructs.
     r, n : float, int, optional
         One correlation and its number of pairs instead of ``data``.
-    method : {"exact", "joint", "pairwise"}
-        "exact": closed-form Bayes factors and posteriors (Ly, Marsman & Wagenmakers 2018).
-        "joint": one LKJ(``eta``) model of all variables (full information under MAR by
-        default). "pairwise": one bivariate model per pair, on the exact layer's prior.
+    tau : float, optional
+        One Kendall's tau (with ``n``) instead of ``data``; implies ``method="kendall"``.
+    method : {"exact", "kendall", "joint", "pairwise"}
+        "exact": Pearson's correlation with closed-form Bayes factors and posteriors (Ly,
+        Marsman & Wagenmakers 2018). "kendall": Kendall's tau-b with its Bayes factors and
+        posterior (van Doorn et al. 2018), from participant rows. "joint": one LKJ(``eta``)
+        model of all variables (full information under MAR by default). "pairwise": one
+        bivariate model per pair, on the exact layer's prior.
     kappa : float
         Width of the stretched-beta prior on rho of the exact layer (1 = uniform, JASP's
-        default; 1/3 = BayesFactor's "medium") and of the pairwise model.
+        default; 1/3 = BayesFactor's "medium") and of the pairwise model; for Kendall's tau the
+        same prior carried over to tau, kappa at most 2.
     alternative : {"two-sided", "greater", "less"}
         ``bf10`` is then BF10, BF+0 or BF-0 and the exact posterior the (truncated) one.
     ci_prob : float
@@ -237,6 +243,8 @@ def correlate(
     ----------
     Ly, A., Marsman, M., & Wagenmakers, E.-J. (2018). Analytic posteriors for Pearson's
     correlation coefficient. *Statistica Neerlandica*, 72(1), 4-13.
+    van Doorn, J., Ly, A., Marsman, M., & Wagenmakers, E.-J. (2018). Bayesian inference for
+    Kendall's rank correlation coefficient. *The American Statistician*, 72(4), 303-308.
     Lewandowski, D., Kurowicka, D., & Joe, H. (2009). Generating random correlation matrices
     based on vines and extended onion method. *Journal of Multivariate Analysis*, 100(9).
     """
@@ -250,11 +258,19 @@ def correlate(
                          f"{alternative!r}")  # fmt: skip
     if method not in METHODS:
         raise InputError(f"`method` must be one of {', '.join(METHODS)}, got {method!r}")
-    mcmc = method != "exact"
+    if tau is not None:
+        if method not in ("exact", "kendall") or r is not None:
+            raise InputError("`tau` is one Kendall's tau: give it with `n`, without `r` and "
+                             "with method='kendall'")  # fmt: skip
+        method = "kendall"
+    mcmc = method not in EXACT_METHODS
     if mcmc and (robustness or sequential or influence):
         raise InputError("`robustness`, `sequential` and `influence` use the exact layer: "
-                         "method='exact'")  # fmt: skip
+                         "method='exact' or 'kendall'")  # fmt: skip
     common = {"kappa": kappa, "alternative": alternative, "ci_prob": ci_prob}
+    if method == "kendall":
+        return _kendall(data, vars, tau, n, common, robustness, sequential, influence,
+                        rounding_sensitivity, nearest_correlation)  # fmt: skip
     prior = correlation_prior_text(kappa)
     if r is not None or n is not None:
         if data is not None or vars is not None:
@@ -333,5 +349,49 @@ def _variable_table(source, names: list[str]) -> list[dict]:
     return [v for v in source.variable_table() if v["name"] in names]
 
 
-#: What ``method`` may be.
-METHODS = ("exact", "joint", "pairwise")
+def _kendall(data, vars, tau, n, common, robustness, sequential, influence, rounding, nearest):
+    """``correlate(method="kendall")``: from participant rows, or one reported tau and n."""
+    from bayes_peer.analyses.correlate_kendall import (
+        add_kendall_sensitivity,
+        check_kendall_kappa,
+        kendall_from_summary,
+        kendall_pairs,
+        kendall_prior_text,
+    )
+    from bayes_peer.data.source import as_source
+
+    check_kendall_kappa(common["kappa"])
+    if rounding is not None or nearest:
+        raise InputError("`rounding_sensitivity` and `nearest_correlation` are for a published "
+                         "Pearson table, not Kendall's tau")  # fmt: skip
+    prior = kendall_prior_text(common["kappa"])
+    if tau is not None or n is not None:
+        if data is not None or vars is not None:
+            raise InputError("give either `data` (with `vars`) or `tau` with `n`, not both")
+        if tau is None or n is None:
+            raise InputError("`tau` needs `n` (the number of pairs), and `n` needs `tau`")
+        if sequential or influence:
+            raise InputError("a tau given with `n` has no rows: no `sequential` or `influence`")
+        record = kendall_from_summary(check("tau", tau, "`tau`"), check("n", n, "`n`"),
+                                      **common)  # fmt: skip
+        add_kendall_sensitivity([record], None, **common, robustness=robustness)
+        return Result("correlation", {**record, "prior": prior})
+    names, columns = _variables(data, vars, None, None, False)
+    source = as_source(data, columns)
+    if not source.has_rows:
+        raise InputError("Kendall's tau needs participant rows (ranks): a published table holds "
+                         "Pearson correlations; give `tau` and `n` for a reported tau")  # fmt: skip
+    names = names if names is not None else source.variables
+    source.require(names)
+    pairs = kendall_pairs(source, names, **common)
+    add_kendall_sensitivity(pairs, source, **common, robustness=robustness,
+                            sequential_orders=sequential, leave_one_out=influence)  # fmt: skip
+    record = {"source": source.path, "synthetic": source.synthetic, "n_rows": source.n_rows,
+              "variables": _variable_table(source, names), "method": "kendall", **common,
+              "prior": prior, "pairs": pairs}  # fmt: skip
+    return Result("correlation", record)
+
+
+#: What ``method`` may be; the first two are the exact layer (no MCMC).
+METHODS = ("exact", "kendall", "joint", "pairwise")
+EXACT_METHODS = ("exact", "kendall")

@@ -129,7 +129,7 @@ def regression_prior_text(rscale: float, label: str) -> str:
 
 
 #: What ``method`` may be: the exact layer (OLS, F-change, JZS block BFs) or a slope prior.
-METHODS = ("exact", "normal", "r2d2")
+METHODS = ("exact", "normal", "r2d2", "bma")
 LIKELIHOODS = ("normal", "student")
 
 
@@ -151,6 +151,8 @@ def regress(
     p: list[int] | None = None,
     n: int | None = None,
     method: str = "exact",
+    candidates: list[str] | None = None,
+    model_prior: str = "uniform",
     waves: list[str] | None = None,
     baseline: str | None = None,
     rscale: str | float = "medium",
@@ -182,14 +184,21 @@ def regress(
     outcome : str
         The outcome column (with ``waves``: the construct, e.g. "recovery").
     blocks : list of list of str
-        Predictors entered block by block; every block's model uses the same rows.
+        Predictors entered block by block; every block's model uses the same rows. With
+        ``method="bma"``: covariates forced into every model (optional).
     r2, p, n : lists and int, optional
         Published R² of each block's model, its total number of predictors, and N, instead of
         ``data`` (Bayes factors and F-change only).
-    method : {"exact", "normal", "r2d2"}
+    method : {"exact", "normal", "r2d2", "bma"}
         "exact": OLS and the exact JZS block BFs. "normal": also each block's model by MCMC with
         Normal(0, ``prior_scale``) standardized slopes (rstanarm's defaults otherwise);
         "r2d2": the R2-D2 prior on R² (``mean_r2``, ``prec_r2``, ``cons_d2``; Zhang et al. 2022).
+        "bma": Bayesian model averaging over every subset of ``candidates`` (exact, JZS).
+    candidates : list of str, optional
+        With ``method="bma"``: the predictors averaged over (at most 15).
+    model_prior : {"uniform", "beta-binomial"}
+        With ``method="bma"``: every model equally likely, or beta-binomial(1, 1) on the
+        number of candidates in the model (every size equally likely).
     waves, baseline : optional
         Column suffixes of two waves (``<construct>_<wave>``) modelled jointly, and the wave of
         the outcome's baseline score added to block 1.
@@ -210,7 +219,8 @@ def regress(
     Returns
     -------
     Result
-        ``table``: one row per block; ``tables["coefficients"]``; ``to_dict()``: the JSON of
+        ``table``: one row per block (with ``method="bma"``: per candidate, its inclusion);
+        ``tables["coefficients"]`` (``tables["models"]``); ``to_dict()``: the JSON of
         ``bayes-peer regress``.
 
     References
@@ -221,6 +231,8 @@ def regress(
     regression. *Multivariate Behavioral Research*, 47(6), 877-903.
     Zhang, Y. D., Naughton, B. P., Bondell, H. D., & Reich, B. J. (2022). Bayesian regression
     using a prior on the model fit: the R2-D2 shrinkage prior. *JASA*, 117(538), 862-874.
+    Hinne, M., Gronau, Q. F., van den Bergh, D., & Wagenmakers, E.-J. (2020). A conceptual
+    introduction to Bayesian model averaging. *AMPPS*, 3(2), 200-215.
     """
     from bayes_peer.analyses.correlate import _settings
     from bayes_peer.analyses.sensitivity_exact import add_block_sensitivity
@@ -235,7 +247,24 @@ def regress(
         raise InputError(f"`method` must be one of {', '.join(METHODS)}, got {method!r}")
     if likelihood not in LIKELIHOODS:
         raise InputError(f"`likelihood` must be normal or student, got {likelihood!r}")
-    mcmc = method != "exact"
+    if (candidates is not None or model_prior != "uniform") and method != "bma":
+        raise InputError("`candidates` and `model_prior` go with method='bma'")
+    if method == "bma":
+        from bayes_peer.analyses.averaging import regress_bma_result
+
+        refused = [name for name, value in (("r2", r2), ("p", p), ("n", n), ("waves", waves),
+                   ("baseline", baseline), ("robustness", robustness or None),
+                   ("influence", influence or None),
+                   ("rounding_sensitivity", rounding_sensitivity), ("prior_scale", prior_scale),
+                   ("mean_r2", mean_r2), ("prec_r2", prec_r2), ("cons_d2", cons_d2),
+                   ("impute", impute or None),
+                   ("likelihood", None if likelihood == "normal" else likelihood))
+                   if value is not None]  # fmt: skip
+        if refused:
+            raise InputError(f"`{refused[0]}` does not go with method='bma'")
+        return regress_bma_result(data, outcome, blocks, candidates, rscale, model_prior,
+                                  ci_prob, nearest_correlation)  # fmt: skip
+    mcmc = method not in ("exact", "bma")
     if not mcmc:
         given = [name for name, value in (("prior_scale", prior_scale), ("mean_r2", mean_r2),
                  ("prec_r2", prec_r2), ("cons_d2", cons_d2), ("impute", impute or None),
@@ -336,8 +365,24 @@ def regress(
                                               fitted.fits.items()})  # fmt: skip
 
 
-def _regress_waves(data, outcome, blocks, waves, baseline, method, keys, ci_prob, prior_scale,
-                   r2d2, likelihood, impute, rope, robustness, influence, sampler) -> Result:
+def _regress_waves(
+    data,
+    outcome,
+    blocks,
+    waves,
+    baseline,
+    method,
+    keys,
+    ci_prob,
+    prior_scale,
+    r2d2,
+    likelihood,
+    impute,
+    rope,
+    robustness,
+    influence,
+    sampler,
+) -> Result:
     """Blocked regressions of ``outcome`` at two waves (columns ``<construct>_<wave>``)."""
     from bayes_peer.analyses.correlate import _name_list, _settings
     from bayes_peer.analyses.regress_waves import (

@@ -222,10 +222,7 @@ def add_correlation_sensitivity(
         if robustness:
             pair.update(correlation_robustness(pair["r"], pair["n"], alternative))
         if sequential_orders or leave_one_out:
-            xy = source.matrix([pair["var1"], pair["var2"]])
-            keep = ~np.isnan(xy).any(axis=1)
-            x, y = xy[keep, 0], xy[keep, 1]
-            ids = [i for i, k in zip(source.ids, keep, strict=True) if k]
+            x, y, ids = source.complete_pair(pair["var1"], pair["var2"])
             if sequential_orders:
                 pair.update(sequential(x, y, kappa, alternative))
             if leave_one_out:

@@ -24,6 +24,7 @@ class Parser(argparse.ArgumentParser):
 #: documented range as soon as the command line is read, before any file or model is touched.
 NUMERIC_OPTIONS = (
     ("r", "r", "--r", "number"),
+    ("tau", "tau", "--tau", "number"),
     ("n", "n", "--n", "number"),
     ("kappa", "kappa", "--kappa", "fraction"),
     ("ci_prob", "ci_prob", "--ci-prob", "number"),

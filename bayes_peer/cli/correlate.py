@@ -25,7 +25,13 @@ def add_parser(sub) -> None:
         "and CI. Give --r with --n, or --data FILE.csv, or --summary FILE.toml.",
     )
     c.add_argument("--r", help="a sample correlation")
-    c.add_argument("--n", help="number of complete pairs behind --r")
+    c.add_argument("--tau", help="a sample Kendall's tau (implies --method kendall)")
+    c.add_argument("--n", help="number of complete pairs behind --r or --tau")
+    c.add_argument(
+        "--method",
+        choices=["pearson", "kendall"],
+        help="Pearson's r (default) or Kendall's tau-b (ranks; ties as tau-b)",
+    )
     c.add_argument("--data", help="participant CSV (one row per participant)")
     c.add_argument("--summary", help="summary statistics TOML (n, variables, correlations)")
     add_table_options(c)
@@ -88,8 +94,18 @@ def run(args: argparse.Namespace) -> int:
     import bayes_peer as bp
     from bayes_peer.report.text import render_correlation
 
-    if sum(x is not None for x in (args.r, args.data, args.summary)) != 1:
-        raise InputError("correlate: give exactly one of --r (with --n), --data or --summary")
+    if sum(x is not None for x in (args.r, args.tau, args.data, args.summary)) != 1:
+        raise InputError(
+            "correlate: give exactly one of --r or --tau (with --n), --data or --summary"
+        )
+    kendall = args.method == "kendall" or args.tau is not None
+    if kendall and (args.r is not None or args.summary is not None or args.model is not None):
+        raise InputError(
+            "correlate: Kendall's tau comes from participant ranks (--data) or --tau with --n; "
+            "not with --r, --summary or --model"
+        )
+    if args.tau is not None and args.method == "pearson":
+        raise InputError("correlate: --tau is Kendall's tau; use --r for Pearson's r")
     sensitivity = args.robustness or args.sequential or args.influence
     mcmc_flags = {
         "--eta": args.eta,
@@ -132,15 +148,23 @@ def run(args: argparse.Namespace) -> int:
         "out": args.out,
         "force": args.force,
     }
-    if args.r is not None:
+    if kendall:
+        options["method"] = "kendall"
+    if args.r is not None or args.tau is not None:
+        flag = "--r" if args.r is not None else "--tau"
         if args.n is None:
-            raise InputError("correlate: --r needs --n (the number of pairs)")
+            raise InputError(f"correlate: {flag} needs --n (the number of pairs)")
         if args.vars is not None:
-            raise InputError("correlate: --vars goes with --data or --summary, not --r")
-        result = bp.correlate(r=args.r, n=args.n, **options)
+            raise InputError(f"correlate: --vars goes with --data or --summary, not {flag}")
+        if args.r is not None:
+            result = bp.correlate(r=args.r, n=args.n, **options)
+        else:
+            result = bp.correlate(tau=args.tau, n=args.n, **options)
     else:
         if args.n is not None:
-            raise InputError("correlate: --n goes with --r; with --data or --summary n is counted")
+            raise InputError(
+                "correlate: --n goes with --r or --tau; with --data or --summary n is counted"
+            )
         options.update(table_options(args))
         if args.summary is not None:
             for flag, value in (

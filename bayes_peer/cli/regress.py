@@ -80,8 +80,35 @@ def add_parser(sub) -> None:
         rope="half-width of the ROPE for standardized slopes (0.1)",
         out="folder for NetCDF posteriors and CSV tables",
     )
+    r.add_argument("--bma", action="store_true", help="Bayesian model averaging over --candidates")
+    r.add_argument("--candidates", help="BMA: comma-separated predictors (every --block forced in)")
+    r.add_argument("--model-prior", choices=["uniform", "beta-binomial"], help="BMA model prior")
     r.add_argument("--json", action="store_true", help="print one JSON object")
     r.set_defaults(func=run)
+
+
+def _bma(args: argparse.Namespace):
+    """``regress --bma``: every subset of --candidates, --block terms forced in."""
+    import bayes_peer as bp
+
+    if args.candidates is None:
+        raise InputError("regress: --bma needs --candidates (the predictors to average over)")
+    given = [flag for flag, value in (("--r2", args.r2), ("--waves", args.waves),
+             ("--prior", args.prior), ("--robustness", args.robustness),
+             ("--influence", args.influence), ("--out", args.out),
+             ("--rounding-sensitivity", args.rounding_sensitivity))
+             if value not in (None, False)]  # fmt: skip
+    if given:
+        raise InputError(f"regress: {given[0]} does not go with --bma")
+    if args.outcome is None:
+        raise InputError("regress: --outcome is required with --data or --summary")
+    return bp.regress(
+        args.data if args.data is not None else args.summary, args.outcome,
+        [names(b, "--block") for b in args.block or []], method="bma",
+        candidates=names(args.candidates, "--candidates"),
+        model_prior=args.model_prior or "uniform", rscale=args.rscale, ci_prob=args.ci_prob,
+        nearest_correlation=args.nearest_correlation,
+    )  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
@@ -90,6 +117,15 @@ def run(args: argparse.Namespace) -> int:
 
     if sum(x is not None for x in (args.data, args.summary, args.r2)) != 1:
         raise InputError("regress: give exactly one of --data, --summary or --r2 (with --n, --p)")
+    if not args.bma and (args.candidates is not None or args.model_prior is not None):
+        raise InputError("regress: --candidates and --model-prior go with --bma")
+    if args.bma:
+        result = _bma(args)
+        if args.json:
+            emit_json(result.to_dict())
+        else:
+            print(render_regression(result.record))
+        return 0
     sensitivity = args.robustness or args.influence
     mcmc_flags = {
         "--prior-scale": args.prior_scale,

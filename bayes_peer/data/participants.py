@@ -113,14 +113,13 @@ class ParticipantData:
             for i in np.flatnonzero(~keep)
         ]  # fmt: skip
 
-    def pair(self, a: str, b: str) -> tuple[float, int]:
-        """Pearson r and n of columns ``a`` and ``b`` on their pairwise-complete rows.
+    def complete_pair(self, a: str, b: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Columns ``a`` and ``b`` on their pairwise-complete rows, and those rows' ids.
 
         Raises
         ------
         InputError
-            With fewer than :data:`MIN_PAIRS` complete rows, a column without variance on them,
-            or a perfect correlation.
+            With fewer than :data:`MIN_PAIRS` complete rows or a column without variance on them.
         """
         x, y = self.columns[a], self.columns[b]
         complete = ~(np.isnan(x) | np.isnan(y))
@@ -137,9 +136,20 @@ class ParticipantData:
                 f"{self.path}: column '{which}' has zero variance on the rows where '{a}' and "
                 f"'{b}' are both observed"
             )
+        return xa, ya, [i for i, k in zip(self.ids, complete, strict=True) if k]
+
+    def pair(self, a: str, b: str) -> tuple[float, int]:
+        """Pearson r and n of columns ``a`` and ``b`` on their pairwise-complete rows.
+
+        Raises
+        ------
+        InputError
+            As :meth:`complete_pair`, and for a perfect correlation.
+        """
+        xa, ya, _ = self.complete_pair(a, b)
         r = pearson_r(xa, ya)
         check_correlation(self.path, a, b, r)
-        return r, n
+        return r, int(xa.size)
 
     def moments(self, names: list[str], predictors: int) -> Moments:
         """n, correlation matrix, SDs and means of ``names`` on the rows complete on all of

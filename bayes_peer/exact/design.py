@@ -289,21 +289,29 @@ def retrodesign(effect: float, se: float, alpha: float = 0.05) -> Retrodesign:
 
 
 def robustness_curve(
-    r: float, n: int, alternative: str = "two-sided", kappas: np.ndarray | None = None
+    r: float,
+    n: int,
+    alternative: str = "two-sided",
+    kappas: np.ndarray | None = None,
+    kendall: bool = False,
 ) -> tuple[list[dict], float, float]:
     """BF of ``alternative`` over prior widths, and its maximum over kappa in (0, 2].
 
     The grid holds 1/3, 1/2, 1, 3/2 and 2 exactly; the maximum is found by a bounded 1-D
-    optimiser on log kappa (started from the best grid point), not read off the grid.
+    optimiser on log kappa (started from the best grid point), not read off the grid. With
+    ``kendall`` ``r`` is Kendall's tau and the BFs those of :mod:`bayes_peer.exact.kendall`.
     """
     shift = 0.0 if alternative == "two-sided" else math.log(2.0)  # one-sided prior doubled
+    if kendall:
+        from bayes_peer.exact.kendall import posterior_grid as kendall_grid
 
     def log_bf(kappa: float) -> float:
-        return posterior_grid(r, n, kappa, alternative).log_integral + shift
+        grid = (kendall_grid if kendall else posterior_grid)(r, n, kappa, alternative)
+        return grid.log_integral + shift
 
     if kappas is None:
         kappas = np.unique(np.concatenate([np.linspace(0.02, 2.0, 100), [1 / 3, 0.5, 1, 1.5, 2]]))
-    if alternative == "two-sided":  # one likelihood evaluation for the whole grid
+    if alternative == "two-sided" and not kendall:  # one likelihood evaluation for the grid
         from bayes_peer.exact.correlation_grid import log_bf10_over_kappa
 
         values = log_bf10_over_kappa(r, n, kappas)

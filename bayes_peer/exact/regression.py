@@ -118,6 +118,12 @@ def log_jzs_bf(n: int, p: int, r2: float, rscale: float = RSCALES["medium"]) -> 
     8.2214
     """
     _check(n, p, r2, rscale)
+    return integrate_log(jzs_log_integrand(n, p, r2, rscale), *T_LIMITS).log_integral
+
+
+def jzs_log_integrand(n: int, p: int, r2: float, rscale: float):
+    """The log integrand of :func:`log_jzs_bf` over t = log g: the unnormalized log posterior
+    of log g (the prior InvGamma(1/2, r² N / 2) times the marginal likelihood ratio)."""
     b = rscale**2 * n / 2.0
     log_norm = 0.5 * math.log(b) - gammaln(0.5)
     a1, a2 = 0.5 * (n - p - 1), 0.5 * (n - 1)
@@ -134,7 +140,7 @@ def log_jzs_bf(n: int, p: int, r2: float, rscale: float = RSCALES["medium"]) -> 
             - b / g
         )
 
-    return integrate_log(log_f, *T_LIMITS).log_integral
+    return log_f
 
 
 def log_block_bfs(

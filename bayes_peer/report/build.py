@@ -15,6 +15,8 @@ from pathlib import Path
 
 from bayes_peer.errors import InputError
 from bayes_peer.report import figures, sections
+from bayes_peer.report.averaging_section import averaging_section
+from bayes_peer.report.rank_section import kendall_section
 from bayes_peer.report.render import to_html, to_markdown
 from bayes_peer.report.results import SpecResults, load_results
 
@@ -112,8 +114,12 @@ def build_report(
         doc += sections.methods(spec, record)
         if spec.correlations:
             doc += sections.correlation_section(spec, add_figures)
+        if spec.kendall:
+            doc += kendall_section(spec)
         if spec.blocks:
             doc += sections.regression_section(spec, add_figures)
+        if spec.bma_inclusion:
+            doc += averaging_section(spec, add_figures)
         if spec.correlation_contrasts or spec.coefficient_contrasts:
             doc += sections.contrast_section(spec, add_figures)
         doc += sections.checks_section(spec, add_figures)

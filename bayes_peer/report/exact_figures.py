@@ -133,6 +133,7 @@ def sensitivity_figures(result, folder: Path) -> list[Path]:
     sequential evidence, leave-one-out influence) of a correlate or regress result, labelled
     with n, the prior and SYNTHETIC where it applies."""
     from bayes_peer.exact.correlation import prior_description
+    from bayes_peer.exact.kendall import prior_description as kendall_prior
     from bayes_peer.exact.regression import jzs_prior_description
     from bayes_peer.report.text import bf_name
 
@@ -143,11 +144,14 @@ def sensitivity_figures(result, folder: Path) -> list[Path]:
         alternative = record.get("alternative", "two-sided")
         for pair in record.get("pairs", [record]):
             named = "var1" in pair
-            label = f"{pair['var1']} ~ {pair['var2']}" if named else f"r = {pair['r']:g}"
-            tag = f"{pair['var1']}__{pair['var2']}" if named else "r"
+            kendall = "tau_b" in pair
+            symbol, value = ("tau-b", pair["tau_b"]) if kendall else ("r", pair["r"])
+            label = f"{pair['var1']} ~ {pair['var2']}" if named else f"{symbol} = {value:g}"
+            tag = f"{pair['var1']}__{pair['var2']}" if named else ("tau" if kendall else "r")
+            describe = kendall_prior if kendall else prior_description
             common = {"label": label, "synthetic": synthetic,
-                      "subtitle": f"n = {pair['n']}, r = {pair['r']:.3f}; "
-                      f"{prior_description(pair['kappa'])}"}  # fmt: skip
+                      "subtitle": f"n = {pair['n']}, {symbol} = {value:.3f}; "
+                      f"{describe(pair['kappa'])}"}  # fmt: skip
             if "robustness" in pair:
                 written.append(plot_robustness(pair["robustness"], pair["max_bf10"],
                                                pair["kappa_at_max"], key="kappa",

@@ -46,6 +46,9 @@ class SpecResults:
     entry: dict
     correlations: list[dict] | None = None
     correlation_contrasts: list[dict] | None = None
+    kendall: list[dict] | None = None
+    bma_inclusion: list[dict] | None = None
+    bma_models: list[dict] | None = None
     blocks: list[dict] | None = None
     coefficients: list[dict] | None = None
     coefficient_contrasts: list[dict] | None = None
@@ -113,6 +116,9 @@ def load_spec_results(folder: Path, entry: dict) -> SpecResults:
         entry=entry,
         correlations=read_table(folder / "correlations.csv"),
         correlation_contrasts=read_table(folder / "contrasts.csv"),
+        kendall=read_table(folder / "kendall.csv"),
+        bma_inclusion=read_table(folder / "bma_inclusion.csv"),
+        bma_models=read_table(folder / "bma_models.csv"),
         blocks=read_table(folder / "blocks.csv"),
         coefficients=read_table(folder / "coefficients.csv"),
         coefficient_contrasts=read_table(folder / "coefficient_contrasts.csv"),

@@ -35,20 +35,22 @@ def correlation_table(pairs: list[dict]) -> str:
     ci = pairs[0]["ci_prob"] if pairs else 0.95
     alternative = pairs[0].get("alternative", "two-sided") if pairs else "two-sided"
     one_sided = alternative != "two-sided"
+    coefficient = "tau_b" if pairs and "tau_b" in pairs[0] else "r"
     headers = [
-        "pair", "n", "r", "p, one-sided" if one_sided else "p",
+        "pair", "n", "tau-b" if coefficient == "tau_b" else "r",
+        "p, one-sided" if one_sided else "p",
         f"{level(ci)} CI, two-sided" if one_sided else f"{level(ci)} CI",
         bf_name(alternative), "median", f"{level(ci)} CrI, truncated" if one_sided else
         f"{level(ci)} CrI",
     ]  # fmt: skip
     rows = []
     for rec in pairs:
-        name = f"{rec['var1']} ~ {rec['var2']}" if "var1" in rec else "r"
+        name = f"{rec['var1']} ~ {rec['var2']}" if "var1" in rec else coefficient
         rows.append(
             [
                 name,
                 str(rec["n"]),
-                fmt_num(rec["r"]),
+                fmt_num(rec[coefficient]),
                 fmt_p(rec["p_value"]),
                 fmt_interval(rec["freq_ci_low"], rec["freq_ci_high"]),
                 fmt_bf(rec["bf10"], rec["log_bf10"]),
@@ -258,7 +260,10 @@ def _sensitivity_lines(pairs: list[dict], alternative: str) -> list[str]:
     named = (1 / 3, 0.5, 1.0, 1.5, 2.0)
     lines = []
     for pair in pairs:
-        label = f"{pair['var1']} ~ {pair['var2']}" if "var1" in pair else f"r = {pair['r']:g}"
+        if "var1" in pair:
+            label = f"{pair['var1']} ~ {pair['var2']}"
+        else:
+            label = f"tau = {pair['tau_b']:g}" if "tau_b" in pair else f"r = {pair['r']:g}"
         if "robustness" in pair:
             at_named = [fmt_bf(c["bf10"], c["log_bf10"]) for c in pair["robustness"]
                         if any(abs(c["kappa"] - k) < 1e-12 for k in named)]  # fmt: skip
@@ -285,14 +290,18 @@ def render_correlation(record: dict) -> str:
     """The text output of ``bayes-peer correlate`` for its record."""
     alternative = record.get("alternative", "two-sided")
     if "pairs" not in record:  # one correlation from r and n
-        head = [f"Correlation r = {record['r']:g}, n = {record['n']}", f"Prior: {record['prior']}"]
+        value = (f"Kendall's tau-b = {record['tau_b']:g}" if "tau_b" in record
+                 else f"Correlation r = {record['r']:g}")  # fmt: skip
+        head = [f"{value}, n = {record['n']}", f"Prior: {record['prior']}"]
         return _lines(head, [""], [correlation_table([record])],
                       _sensitivity_lines([record], alternative))  # fmt: skip
     table = "likelihood_source" in record or "warnings" in record
     mcmc = "model" in record
     if table:
-        head = [f"Summary statistics: {record['source']} (n = {record['n_rows']})"
-                + (f"; {record['likelihood_source']}" if mcmc else "")]
+        head = [
+            f"Summary statistics: {record['source']} (n = {record['n_rows']})"
+            + (f"; {record['likelihood_source']}" if mcmc else "")
+        ]
         head += [f"Warning: {w}" for w in record.get("warnings", [])]
     elif mcmc:
         head = [f"Data: {record['source']}; model: {record['model']}; "
@@ -300,8 +309,11 @@ def render_correlation(record: dict) -> str:
                 f"Missing values: {record['missing']}"]  # fmt: skip
     else:
         missing = [f"{v['name']}: {v['n_missing']}" for v in record["variables"] if v["n_missing"]]
-        head = [f"Data: {record['source']} ({record['n_rows']} rows); n per pair = "
-                "pairwise-complete rows",
+        kendall = record.get("method") == "kendall"
+        head = [f"Data: {record['source']} ({record['n_rows']} rows); "
+                + ("Kendall's tau-b (ties as tau-b; p exact without ties and n < 50, else "
+                   "normal); " if kendall else "")
+                + "n per pair = pairwise-complete rows",
                 "Missing values: " + (", ".join(missing) if missing else "none")]  # fmt: skip
     if mcmc:
         head += [f"MCMC prior: {record['prior']}", f"Exact layer prior: {record['prior_exact']}",
@@ -321,6 +333,10 @@ def render_correlation(record: dict) -> str:
 
 def render_regression(record: dict) -> str:
     """The text output of ``bayes-peer regress`` for its record."""
+    if record.get("method") == "bma":
+        from bayes_peer.report.averaging_text import render_bma
+
+        return render_bma(record)
     ci = record.get("ci_prob", 0.95)
     mcmc = "sampler" in record
     if record.get("outcome") is None:
@@ -473,26 +489,3 @@ def render_sensitivity(record: dict) -> str:
         lines.append(f"Report with the sensitivity section: {report}")
     lines.append(f"Done in {record['seconds']:.0f} s")
     return "\n".join(lines)
-
-
-def render_exact_demo(run: dict, sections: list[dict]) -> str:
-    """``summary.md`` of the exact demo: its notice, data, priors and every table."""
-    text = [f"# Demo reanalysis (exact + frequentist)\n\n**{SYNTHETIC_NOTICE}**\n",
-            f"Data: `{run['data']['file']}`, {run['data']['rows']} participants, seed "
-            f"{run['demo_seed']}.\n",
-            f"Correlation prior: {run['priors']['correlation']}.\n",
-            f"Regression prior: {run['priors']['regression']}.\n"]  # fmt: skip
-    for section in sections:
-        if section["kind"] == "correlations":
-            text.append(f"\n## Correlations at {section['wave']} (n = pairwise-complete "
-                        "rows)\n\n```\n")  # fmt: skip
-            text.append(correlation_table(section["pairs"]) + "\n```\n")
-        else:
-            text.append(
-                f"\n## {section['outcome']}: blocked regression ({section['n_used']} of "
-                f"{section['n_rows']} rows complete; {len(section['dropped'])} left out for "
-                "missing values)\n\n```\n"
-            )
-            text.append(block_table(section["blocks"], ci_prob=0.95) + "\n\n")
-            text.append(coefficient_table(section["coefficients"]) + "\n```\n")
-    return "".join(text)

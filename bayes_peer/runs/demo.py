@@ -12,7 +12,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bayes_peer.analyses.averaging import model_averaging_prior_text, regress_bma
 from bayes_peer.analyses.correlate import correlate_pairs, correlation_prior_text
+from bayes_peer.analyses.correlate_kendall import kendall_pairs, kendall_prior_text
 from bayes_peer.analyses.regress import regress_blocks, regression_prior_text
 from bayes_peer.data.demo import DEMO_SEED, demo_path
 from bayes_peer.data.participants import read_participants
@@ -51,7 +53,7 @@ def run_demo(
 
     ``force`` replaces only a folder written by this command (never the MCMC demo's).
     ``summary(run, sections)`` writes the readable ``summary.md`` (the report layer's
-    :func:`bayes_peer.report.text.render_exact_demo`).
+    :func:`bayes_peer.report.demo_text.render_exact_demo`).
 
     Returns
     -------
@@ -71,13 +73,17 @@ def _exact_demo(folder: Path, out: str | Path, summary) -> dict:
     data = read_participants(Path(str(source)))
     rscale = RSCALES[RSCALE_LABEL]
 
-    correlations, blocks, coefficients, dropped = [], [], [], []
+    correlations, kendall, blocks, coefficients, dropped = [], [], [], [], []
+    inclusion: list[dict] = []
     sections: list[dict] = []  # what summary.md shows, in order
     for wave in WAVES:
         names = [f"{c}_{wave}" for c in CONSTRUCTS]
         pairs = correlate_pairs(data, names, kappa=KAPPA)
         correlations += [{"wave": wave, **p} for p in pairs]
         sections.append({"kind": "correlations", "wave": wave, "pairs": pairs})
+        ranks = kendall_pairs(data, names, KAPPA, "two-sided", 0.95)
+        kendall += [{"wave": wave, **p} for p in ranks]
+        sections.append({"kind": "kendall", "wave": wave, "pairs": ranks})
     for wave in WAVES:
         for outcome in OUTCOMES:
             y = f"{outcome}_{wave}"
@@ -88,6 +94,12 @@ def _exact_demo(folder: Path, out: str | Path, summary) -> dict:
             coefficients += [{**tag, **c} for c in result["coefficients"]]
             dropped += [{**tag, **d, "missing": d["missing"]} for d in result["dropped"]]
             sections.append({"kind": "regression", "outcome": y, **result})
+            forced = [t for t in design[0] if t.endswith("_m0")]
+            averaged = regress_bma(data, y, forced, [t for b in design for t in b
+                                                     if t not in forced], rscale)  # fmt: skip
+            inclusion += [{**tag, "forced": ";".join(forced), **row}
+                          for row in averaged["inclusion"]]  # fmt: skip
+            sections.append({"kind": "bma", "outcome": y, **averaged})
 
     run = {
         "command": "bayes-peer demo",
@@ -98,7 +110,11 @@ def _exact_demo(folder: Path, out: str | Path, summary) -> dict:
         "mcmc_seed": None,
         "priors": {
             "correlation": correlation_prior_text(KAPPA),
+            "kendall": kendall_prior_text(KAPPA),
             "regression": regression_prior_text(rscale, RSCALE_LABEL),
+            "model_averaging": model_averaging_prior_text(
+                rscale, RSCALE_LABEL, "uniform", ["the baseline score (where measured)"]
+            ),
         },
         "design": {
             "waves": list(WAVES),
@@ -112,8 +128,10 @@ def _exact_demo(folder: Path, out: str | Path, summary) -> dict:
     }
     files = {
         "correlations.csv": correlations,
+        "kendall.csv": kendall,
         "regression_blocks.csv": blocks,
         "regression_coefficients.csv": coefficients,
+        "bma_inclusion.csv": inclusion,
         "dropped_rows.csv": dropped,
         "variables.csv": data.variable_table(),
     }

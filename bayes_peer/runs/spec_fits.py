@@ -107,6 +107,8 @@ def _correlations(spec: Spec, source, settings, progress, out: SpecFit) -> None:
                               for row in outcome.result.get("contrasts", [])])  # fmt: skip
         out.timings[name] = time.perf_counter() - start
         progress.step(f"{spec.name}: {label} ({verdict})")
+    if c.get("kendall") and rows:
+        _kendall(c, source, out)
     out.priors.update({
         "correlations_mcmc": prior,
         "correlations_exact": prior_description(c["kappa"]),
@@ -119,6 +121,64 @@ def _correlations(spec: Spec, source, settings, progress, out: SpecFit) -> None:
             "table (n, correlations; likelihood on sufficient statistics); the change between "
             "waves needs the cross-wave correlations, which per-wave tables lack"
         )
+
+
+def _model_averaging(r: dict, outcome: str, source, rows: bool, rscale: float,
+                     out: SpecFit) -> None:  # fmt: skip
+    """Bayesian model averaging of each outcome (and wave) over the blocks' terms, the baseline
+    forced in: the ``bma_inclusion`` and ``bma_models`` tables beside the blocked analysis."""
+    from bayes_peer.analyses.averaging import regress_bma
+    from bayes_peer.analyses.regress_waves import wave_blocks
+    from bayes_peer.runs.run import CI_PROB
+
+    for wave in r["waves"] or [None]:
+        data = source if rows else _table_for(source, wave)
+        header = data.header if rows else data.variables
+        baseline = r["baseline"]
+        if baseline and f"{outcome}_{baseline}" not in header:
+            baseline = None
+        y, blocks = outcome, r["blocks"]
+        if wave:
+            y, blocks = wave_blocks(header, outcome, [wave, wave], baseline, r["blocks"])[wave]
+        forced = [f"{outcome}_{baseline}"] if baseline else []
+        candidates = [t for b in blocks for t in b if t not in forced]
+        result = regress_bma(data, y, forced, candidates, rscale, r["model_prior"], CI_PROB)
+        block_of = {t: k for k, b in enumerate(r["blocks"], start=1) for t in b}
+        tag = {"outcome": outcome, "wave": wave, "y": y, "n_used": result["n_used"],
+               "forced": ";".join(forced), "model_prior": r["model_prior"]}  # fmt: skip
+        for row in result["inclusion"]:
+            construct = row["term"].removesuffix(f"_{wave}") if wave else row["term"]
+            out.add("bma_inclusion", [{**tag, "construct": construct,
+                                       "block": block_of.get(construct), **row}])  # fmt: skip
+        out.add("bma_models", [
+            {**tag, "rank": i, "terms": ";".join(m["terms"]),
+             **{k: m[k] for k in ("size", "r2", "log_bf", "bf", "prior_prob", "post_prob",
+                                  "bf_m")}}
+            for i, m in enumerate(result["models"], start=1)
+        ])  # fmt: skip
+    out.priors["model_averaging"] = (
+        f"JZS prior (r = {rscale:g}) on every model's standardized slopes; "
+        f"{r['model_prior']} model prior over the subsets of the blocks' terms, the baseline "
+        "score forced into every model"
+    )
+
+
+def _kendall(c: dict, source, out: SpecFit) -> None:
+    """Kendall's tau-b of every pair of constructs at each wave (exact layer, pairwise-complete
+    rows): the ``kendall`` table beside the Pearson correlations."""
+    from bayes_peer.analyses.correlate_kendall import kendall_pairs, kendall_prior_text
+    from bayes_peer.runs.run import CI_PROB
+
+    for wave in c["waves"] or [None]:
+        names = [f"{k}_{wave}" if wave else k for k in c["constructs"]]
+        pairs = kendall_pairs(source, names, c["kappa"], "two-sided", CI_PROB)
+        for row in pairs:
+            tag = {}
+            if wave:
+                tag = {"wave": wave, "construct1": row["var1"].removesuffix(f"_{wave}"),
+                       "construct2": row["var2"].removesuffix(f"_{wave}")}  # fmt: skip
+            out.add("kendall", [{"var1": row["var1"], "var2": row["var2"], **tag, **row}])
+    out.priors["correlations_kendall"] = kendall_prior_text(c["kappa"])
 
 
 def _regressions(spec: Spec, source, settings, progress, out: SpecFit) -> None:
@@ -167,6 +227,8 @@ def _regressions(spec: Spec, source, settings, progress, out: SpecFit) -> None:
                 {**tag, **row, "diagnostics": verdict[max(verdict)]}
                 for row in fitted.result.get("contrasts", [])
             ])  # fmt: skip
+        if r["bma"]:
+            _model_averaging(r, outcome, source, rows, rscale, out)
         out.timings[outcome] = time.perf_counter() - start
         progress.step(f"{spec.name}: {outcome} ({_worst(verdicts)})")
     missing = fitted.result.get("missing") or fitted.result.get("missing_predictors", "")

@@ -21,7 +21,7 @@ ALLOWED = {
     "": {"title", "data", "correlations", "regressions", "sampler", "output"},
     "data": {"csv", "summary"},
     "output": {"folder"},
-    "correlations": {"constructs", "waves", "eta", "kappa", "missing", "robust"},
+    "correlations": {"constructs", "waves", "eta", "kappa", "missing", "robust", "kendall"},
     "regressions": {
         "outcomes",
         "waves",
@@ -34,6 +34,8 @@ ALLOWED = {
         "mean_R2",
         "prec_R2",
         "cons_D2",
+        "bma",
+        "model_prior",
     },
     "sampler": {"draws", "tune", "chains", "seed"},
 }
@@ -118,9 +120,17 @@ def load_spec(path: str | Path) -> Spec:
             "missing": _choice(path, "correlations.missing", c.get("missing", "fiml"),
                                ("fiml", "listwise")),
             "robust": c.get("robust", False),
+            "kendall": c.get("kendall", False),
         }  # fmt: skip
-        if not isinstance(correlations["robust"], bool):
-            raise _fail(path, "correlations.robust", "must be true or false")
+        for key in ("robust", "kendall"):
+            if not isinstance(correlations[key], bool):
+                raise _fail(path, f"correlations.{key}", "must be true or false")
+        if correlations["kendall"] and summary is not None:
+            raise _fail(path, "correlations.kendall", "needs participant rows (Kendall's tau is "
+                        "computed from ranks; a published table holds Pearson's r)")  # fmt: skip
+        if correlations["kendall"] and correlations["kappa"] > 2:
+            raise _fail(path, "correlations.kappa", "must be at most 2 with kendall = true "
+                        "(beyond, the prior on tau is infinite at +/-1)")  # fmt: skip
         if correlations["waves"] is not None and len(correlations["waves"]) != 2:
             raise _fail(path, "correlations.waves", "must name exactly two waves")
         if summary is not None and correlations["robust"]:
@@ -145,11 +155,19 @@ def load_spec(path: str | Path) -> Spec:
             "likelihood": _choice(path, "regressions.likelihood", r.get("likelihood", "normal"),
                                   ("normal", "student")),
             "rscale": r.get("rscale", "medium"),
+            "bma": r.get("bma", False),
+            "model_prior": _choice(path, "regressions.model_prior",
+                                   r.get("model_prior", "uniform"),
+                                   ("uniform", "beta-binomial")),
             "r2d2": tuple(
                 _number(path, f"regressions.{k}", r.get(k, default), k.lower())
                 for k, default in (("mean_R2", 0.5), ("prec_R2", 2.0), ("cons_D2", 0.5))
             ),
         }  # fmt: skip
+        if not isinstance(regressions["bma"], bool):
+            raise _fail(path, "regressions.bma", "must be true or false")
+        if "model_prior" in r and not regressions["bma"]:
+            raise _fail(path, "regressions.model_prior", "goes with bma = true")
         if regressions["waves"] is not None and len(regressions["waves"]) != 2:
             raise _fail(path, "regressions.waves", "must name exactly two waves")
         if summary is not None and regressions["likelihood"] != "normal":

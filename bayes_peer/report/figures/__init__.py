@@ -14,6 +14,7 @@ Vehtari, A., Gelman, A., Simpson, D., Carpenter, B., & Bürkner, P.-C. (2021). R
 folding, and localization: an improved R-hat. *Bayesian Analysis*, 16(2), 667-718.
 """
 
+from bayes_peer.report.figures.averaging import inclusion_probabilities
 from bayes_peer.report.figures.checks import (
     posterior_predictive,
     prior_predictive,
@@ -35,6 +36,7 @@ FIGURES = (
     ("correlations", "correlation_posteriors", correlation_posteriors),
     ("regressions", "coefficient_forest", coefficient_forest),
     ("regressions", "delta_r2", delta_r2_posteriors),
+    ("averaging", "inclusion_probabilities", inclusion_probabilities),
     ("waves", "wave_differences", wave_differences),
     ("checks", "posterior_predictive", posterior_predictive),
     ("checks", "prior_predictive", prior_predictive),
@@ -51,6 +53,8 @@ CAPTIONS = {
     "coefficient_forest": "Standardized coefficients of the full block model: posterior "
     "median and {level} CrI beside OLS beta and {level} CI.",
     "delta_r2": "Posterior of ΔR² for each block, with the classical ΔR² marked.",
+    "inclusion_probabilities": "Posterior inclusion probability of each term over every "
+    "subset of the terms (exact JZS model averaging), against its prior inclusion probability.",
     "wave_differences": "Change between the waves, with intervals.",
     "posterior_predictive": "Posterior predictive check.",
     "prior_predictive": "Prior predictive check.",
