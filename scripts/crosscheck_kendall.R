@@ -51,6 +51,8 @@ cases <- function(d, pairs) {
                 o[[1]][["median"]], o[[1]][["low"]], o[[1]][["high"]]))
   }
 }
+# tests/data/kendall_r_example.csv was drawn once with: set.seed(3); x <- round(rnorm(46) * 3);
+# y <- round(x / 3 + rnorm(46) * 2); x2 <- rnorm(46); y2 <- x2 / 3 + rnorm(46)
 cases(read.csv("tests/data/kendall_r_example.csv"), list(c("x", "y"), c("x2", "y2")))
 cases(read.csv("bayes_peer/data/demo_study.csv"),
       list(c("alliance_m12", "contacts_m12"), c("contacts_m24", "empowerment_m24")))
