@@ -233,7 +233,8 @@ def test_report_section_sets_tau_beside_pearson():
                        correlations=correlate_pairs(data, names),
                        kendall=kendall_pairs(data, names, 1.0, "two-sided", 0.95))  # fmt: skip
     blocks = kendall_section(spec)
-    table = next(b for b in blocks if b[0] == "table")
+    details = next(b for b in blocks if b[0] == "details")  # the full table, folded
+    table = next(b for b in details[2] if b[0] == "table")
     assert len(table[2]) == 3
     first = table[2][0]["cells"]
     assert first[0] == "alliance_m24 ~ contacts_m24" and first[2] == "36"

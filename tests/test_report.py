@@ -107,7 +107,9 @@ def test_matrix_legend_lists_exactly_the_flags_its_cells_use():
     assert cells[0] == (".50**", "[.20, .70]", "BF 40.0†") and cells[1][2] == "BF 0.200‡"
     used = matrix_flags(rows)
     assert set(used) == {"*", "†", "‡"}  # no "!" legend: no cell has a diagnostics flag
-    rows[1]["diagnostics"] = "warn"
+    rows[1]["diagnostics"] = "warn"  # a LOO-only warning does not flag a cell
+    assert "!" not in matrix_flags(rows) and not cell_text(rows[1])[2].endswith("!")
+    rows[1]["diagnostics"] = "fail"
     assert "!" in matrix_flags(rows) and cell_text(rows[1])[2].endswith("!")
 
 

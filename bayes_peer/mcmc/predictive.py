@@ -222,7 +222,8 @@ def two_wave_groups(
         "beta": (
             ("wave", "term"),
             np.stack([post["beta_a"].values[..., :width], post["beta_b"].values[..., :width]], -2),
-        )
+        ),
+        "sigma": (("wave",), post["sigma"].values),  # labelled by wave, not 0 / 1
     }
     add_posterior_draws(fit.idata, beta, coords)
     prior_beta = np.stack([prior["beta_a"][:, :width], prior["beta_b"][:, :width]], -2)

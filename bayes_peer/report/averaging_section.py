@@ -3,7 +3,7 @@ blocked analysis, with a reading of what the block order assumed."""
 
 from __future__ import annotations
 
-from bayes_peer.report.format import cell_num, fmt_bf_text, fmt_coef
+from bayes_peer.report.format import cell_num, cell_prob, fmt_bf_text, fmt_coef
 from bayes_peer.report.render import table_row
 from bayes_peer.report.results import SpecResults
 
@@ -59,7 +59,7 @@ def averaging_section(spec: SpecResults, add_figures) -> list[tuple]:
         return []
     table = [table_row([
         r["outcome"], r.get("wave") or "", r["construct"], r["n_used"], cell_num(r["p_prior"], 2),
-        cell_num(r["p_incl"], 3, False), fmt_bf_text(r["bf_incl"]),
+        cell_prob(r["p_incl"]), fmt_bf_text(r["bf_incl"]),
         f"{fmt_coef(r['mean'])} [{fmt_coef(r['ci_low'])}, {fmt_coef(r['ci_high'])}]",
     ]) for r in rows]  # fmt: skip
     keys = list(dict.fromkeys((r["outcome"], r.get("wave")) for r in rows))
@@ -78,7 +78,9 @@ def averaging_section(spec: SpecResults, add_figures) -> list[tuple]:
     ]  # fmt: skip
     if readings:
         blocks.append(("list", readings))
-    blocks.append(("table", ["outcome", "wave", "term", "n", "P(incl)", "P(incl | data)",
-                             "BF_incl", f"mean [{spec.level} CrI]"], table))  # fmt: skip
     blocks += add_figures("averaging")
+    blocks.append(("details", "Inclusion probabilities, inclusion BFs and model-averaged "
+                   "coefficients of every term (table)",
+                   [("table", ["outcome", "wave", "term", "n", "P(incl)", "P(incl | data)",
+                               "BF_incl", f"mean [{spec.level} CrI]"], table)]))  # fmt: skip
     return blocks

@@ -16,6 +16,12 @@ from pathlib import Path
 from bayes_peer.errors import InputError
 from bayes_peer.report import figures, sections
 from bayes_peer.report.averaging_section import averaging_section
+from bayes_peer.report.comparison_sections import (
+    apa_lines,
+    correlation_section,
+    regression_section,
+)
+from bayes_peer.report.findings import key_findings
 from bayes_peer.report.rank_section import kendall_section
 from bayes_peer.report.render import to_html, to_markdown
 from bayes_peer.report.results import SpecResults, load_results
@@ -27,31 +33,23 @@ SYNTHETIC_NOTICE = (
 )
 
 
-def _diagnostics_notices(specs: list[SpecResults]) -> list[tuple]:
+def _failure_notice(specs: list[SpecResults]) -> list[tuple]:
+    """A failed fit is announced before any number (warnings are in Key findings)."""
     failed = [(s.name, d) for s in specs for d in s.diagnostics if d["verdict"] == "fail"]
-    warned = [(s.name, d) for s in specs for d in s.diagnostics if d["verdict"] == "warn"]
-    blocks: list[tuple] = []
-    if failed:
-        text = "; ".join(f"{name}/{d['model']}: {d['reasons']}" for name, d in failed)
-        blocks.append(
-            (
-                "notice",
-                "fail",
-                f"{len(failed)} fitted model(s) failed the sampler "
-                f"diagnostics; their numbers are flagged 'fail' wherever they appear and "
-                f"should not be reported as they are ({text}).",
-            )
-        )
-    if warned:
-        text = "; ".join(f"{name}/{d['model']}: {d['reasons']}" for name, d in warned)
-        blocks.append(
-            (
-                "notice",
-                "warn",
-                f"{len(warned)} model(s) passed the sampler diagnostics with warnings ({text}).",
-            )
-        )
-    return blocks
+    if not failed:
+        return []
+    text = "; ".join(f"{name}/{d['model']}: {d['reasons']}" for name, d in failed)
+    return [("notice", "fail", f"{len(failed)} fitted model(s) failed the sampler diagnostics; "
+             "their numbers are flagged 'fail' wherever they appear and should not be "
+             f"reported as they are ({text}).")]  # fmt: skip
+
+
+def _title(specs: list[SpecResults]) -> str:
+    if len(specs) == 1:
+        return f"bayes_peer report: {specs[0].entry.get('title') or specs[0].name}"
+    demo = all(s.synthetic for s in specs)
+    return "bayes_peer report: " + ("the synthetic demo study" if demo else
+                                    f"{len(specs)} analyses")  # fmt: skip
 
 
 def build_report(
@@ -72,20 +70,12 @@ def build_report(
     for spec in specs:
         spec.preloaded = (preloaded or {}).get(spec.name, {})
     synthetic = any(s.synthetic for s in specs)
-    title = "bayes_peer report: " + "; ".join(s.entry.get("title") or s.name for s in specs)
-    doc: list[tuple] = [("h1", title)]
-    doc += _diagnostics_notices(specs)
+    title = _title(specs)
+    doc: list[tuple] = [("h1", title), *_failure_notice(specs)]
     if synthetic:
         doc.append(("notice", "synthetic", SYNTHETIC_NOTICE))
-    doc.append(
-        (
-            "p",
-            "Sections: "
-            + "; ".join(s.entry.get("title") or s.name for s in specs)
-            + ". Every Bayes factor and posterior names its prior; 'fail' marks numbers "
-            "from models whose sampler diagnostics failed.",
-        )
-    )
+    doc += key_findings(specs)
+    doc += [("h2", "Contents"), ("toc",)]
     written: list[str] = []
     for spec in specs:
         fig_dir = spec.folder / "figures"
@@ -113,11 +103,11 @@ def build_report(
         doc.append(("h2", spec.entry.get("title") or spec.name))
         doc += sections.methods(spec, record)
         if spec.correlations:
-            doc += sections.correlation_section(spec, add_figures)
+            doc += correlation_section(spec, add_figures)
         if spec.kendall:
             doc += kendall_section(spec)
         if spec.blocks:
-            doc += sections.regression_section(spec, add_figures)
+            doc += regression_section(spec, add_figures)
         if spec.bma_inclusion:
             doc += averaging_section(spec, add_figures)
         if spec.correlation_contrasts or spec.coefficient_contrasts:
@@ -126,6 +116,11 @@ def build_report(
         doc += sections.sensitivity_section(spec, fig_dir, written)
         doc += sections.dropped_section(spec)
         doc += sections.reproducibility(spec, record)
+    doc += [("h2", "Appendix: APA-style result sentences"),
+            ("p", "One sentence per correlation and block, to copy into a manuscript (the "
+             "numbers of the tables above).")]  # fmt: skip
+    doc += [("details", spec.entry.get("title") or spec.name, [("list", lines)])
+            for spec in specs if (lines := apa_lines(spec))]
     html_path, md_path = folder / "report.html", folder / "report.md"
     md_path.write_text(to_markdown(doc, folder), encoding="utf-8")
     html_path.write_text(to_html(doc, title), encoding="utf-8")

@@ -123,3 +123,16 @@ def cell_estimate(centre, low, high, digits: int = 2, leading_zero: bool = True)
 def cell_p(p) -> str:
     """A p-value for a table cell: ``.034``, ``< .001``."""
     return fmt_p_apa(p).removeprefix("p = ").removeprefix("p ")
+
+
+def cell_prob(p, digits: int = 3) -> str:
+    """A probability for a cell: ``.842``, ``> .999`` and ``< .001`` at the ends (never a
+    rounded 1.000 or .000 that reads as certainty)."""
+    if p is None or not math.isfinite(p):
+        return "—"
+    bound = 10.0**-digits
+    if p > 1 - bound / 2:
+        return f"> {1 - bound:.{digits}f}".replace("0.", ".", 1)
+    if p < bound / 2:
+        return f"< {bound:.{digits}f}".replace("0.", ".", 1)
+    return fmt_stat(p, digits, leading_zero=False)

@@ -56,6 +56,10 @@ def kendall_section(spec: SpecResults) -> list[tuple]:
          "the same width. "
          + (f"{differ} of {len(rows)} pairs change evidence category between the two."
             if differ else "Every pair tells the same story under both.")),
-        ("table", ["pair", "wave", "n", f"tau-b [{spec.level} CI]", "p",
-                   f"τ [{spec.level} CrI]", "BF10 (τ)", "BF10 (r)", "reading"], table),
+        *([("list", [f"{r['cells'][0]}{' at ' + r['cells'][1] if r['cells'][1] else ''}: "
+                     f"{r['cells'][-1]} (BF10 {r['cells'][6]} for τ, {r['cells'][7]} for r)"
+                     for r in table if "differs" in r["cells"][-1]])] if differ else []),
+        ("details", "Kendall's tau-b of every pair (table)",
+         [("table", ["pair", "wave", "n", f"tau-b [{spec.level} CI]", "p",
+                     f"τ [{spec.level} CrI]", "BF10 (τ)", "BF10 (r)", "reading"], table)]),
     ]  # fmt: skip

@@ -10,16 +10,10 @@ from pathlib import Path
 from bayes_peer.mcmc.diagnostics import policy_text
 from bayes_peer.report import figures
 from bayes_peer.report.compare import (
-    apa_block,
-    apa_correlation,
-    block_comparison,
-    coefficient_comparison,
-    correlation_comparison,
-    fmt_bf_text,
     reading,
 )
-from bayes_peer.report.figures.regressions import last_blocks
-from bayes_peer.report.format import cell_estimate, cell_num, cell_p
+from bayes_peer.report.comparison_sections import differences, verdict_of
+from bayes_peer.report.format import cell_estimate, cell_num, cell_p, cell_prob
 from bayes_peer.report.render import table_row
 from bayes_peer.report.results import SpecResults
 
@@ -90,77 +84,10 @@ def methods(spec: SpecResults, record: dict) -> list[tuple]:
     return [("h3", "Methods"), ("p", " ".join(parts[:2])), *[("p", part) for part in parts[2:]]]
 
 
-def correlation_section(spec: SpecResults, add_figures) -> list[tuple]:
-    rows = spec.correlations
-    blocks: list[tuple] = [("h3", "Correlations: Bayesian and frequentist side by side")]
-    table = []
-    for row in rows:
-        c = correlation_comparison(row)
-        table.append(
-            table_row(
-                [
-                    c["pair"],
-                    c["wave"] or "",
-                    c["n"],
-                    cell_estimate(c["r"], c["ci_low"], c["ci_high"], 2, False),
-                    cell_p(c["p_value"]),
-                    cell_estimate(c["median"], c["cri_low"], c["cri_high"], 2, False),
-                    fmt_bf_text(c["bf10"]),
-                    cell_num(c["p_direction"], 3, False),
-                    c["diagnostics"],
-                    c["reading"],
-                ],
-                c["diagnostics"],
-            )
-        )
-    kappa = rows[0]["kappa"]
-    blocks.append(
-        (
-            "p",
-            f"r: Pearson with Fisher-z {spec.level} CI; p: two-sided t test; ρ: posterior "
-            f"median and {spec.level} CrI of the joint model ({rows[0]['prior']}); BF10: exact, "
-            f"stretched beta prior kappa = {kappa:g} (JASP's default width; its prior is "
-            f"not the joint model's); P(dir): posterior probability of the sign of the "
-            f"median.",
-        )
-    )
-    blocks.append(
-        (
-            "table",
-            [
-                "pair",
-                "wave",
-                "n",
-                f"r [{spec.level} CI]",
-                "p",
-                f"ρ [{spec.level} CrI]",
-                "BF10",
-                "P(dir)",
-                "diagnostics",
-                "reading",
-            ],
-            table,
-        )
-    )
-    blocks.append(("p", "APA-style results:"))
-    blocks.append(
-        (
-            "list",
-            [
-                f"{correlation_comparison(r)['pair']}"
-                f"{' at ' + r['wave'] if r.get('wave') else ''}: {apa_correlation(r)}"
-                for r in rows
-            ],
-        )
-    )
-    blocks += add_figures("correlations")
-    return blocks
-
-
 def contrast_section(spec: SpecResults, add_figures) -> list[tuple]:
     blocks: list[tuple] = [("h3", "Change between waves")]
     if spec.correlation_contrasts:
-        table = []
+        table, labelled = [], []
         for r in spec.correlation_contrasts:
             pdir = max(r["p_positive"], 1 - r["p_positive"])
             sign = "> 0" if r["p_positive"] >= 0.5 else "< 0"
@@ -170,22 +97,17 @@ def contrast_section(spec: SpecResults, add_figures) -> list[tuple]:
                         f"{r['var1']} ~ {r['var2']}",
                         f"{r['wave_b']} − {r['wave_a']}",
                         cell_estimate(r["diff_median"], r["diff_ci_low"], r["diff_ci_high"]),
-                        cell_num(pdir, 3, False),
+                        cell_prob(pdir),
                         cell_estimate(r["freq_diff"], r["freq_ci_low"], r["freq_ci_high"]),
                         cell_p(r["freq_p"]),
+                        verdict_of(text := reading(r["freq_p"], None, pdir, effect="a change",
+                                                   absence="no change", direction=sign)),
                         r["diagnostics"],
-                        reading(
-                            r["freq_p"],
-                            None,
-                            pdir,
-                            effect="a change",
-                            absence="no change",
-                            direction=sign,
-                        ),
                     ],
-                    r["diagnostics"],
+                    "fail" if r["diagnostics"] == "fail" else None,
                 )
             )
+            labelled.append((f"{r['var1']} ~ {r['var2']}", text))
         blocks.append(
             (
                 "p",
@@ -206,12 +128,13 @@ def contrast_section(spec: SpecResults, add_figures) -> list[tuple]:
                     "P(dir)",
                     f"frequentist [{spec.level} CI]",
                     "p",
-                    "diagnostics",
                     "reading",
+                    "fit",
                 ],
                 table,
             )
         )
+        blocks += differences(labelled)
     if spec.coefficient_contrasts:
         table = [
             table_row(
@@ -220,10 +143,10 @@ def contrast_section(spec: SpecResults, add_figures) -> list[tuple]:
                     r["term"],
                     f"{r['wave_b']} − {r['wave_a']}",
                     cell_estimate(r["diff_median"], r["diff_ci_low"], r["diff_ci_high"]),
-                    cell_num(max(r["p_positive"], 1 - r["p_positive"]), 3, False),
+                    cell_prob(max(r["p_positive"], 1 - r["p_positive"])),
                     r["diagnostics"],
                 ],
-                r["diagnostics"],
+                "fail" if r["diagnostics"] == "fail" else None,
             )
             for r in spec.coefficient_contrasts
         ]
@@ -243,7 +166,7 @@ def contrast_section(spec: SpecResults, add_figures) -> list[tuple]:
                     "difference",
                     f"posterior [{spec.level} CrI]",
                     "P(dir)",
-                    "diagnostics",
+                    "fit",
                 ],
                 table,
             )
@@ -252,179 +175,48 @@ def contrast_section(spec: SpecResults, add_figures) -> list[tuple]:
     return blocks
 
 
-def regression_section(spec: SpecResults, add_figures) -> list[tuple]:
-    blocks: list[tuple] = [("h3", "Blocked regressions: Bayesian and frequentist side by side")]
-    table, sentences = [], []
-    for row in spec.blocks:
-        if row["block"] < 1:
-            continue
-        c = block_comparison(row)
-        table.append(
-            table_row(
-                [
-                    c["outcome"],
-                    c["wave"] or "",
-                    c["block"],
-                    _terms(c["terms"], c["wave"]),
-                    c["n"],
-                    cell_num(c["delta_r2"], 3, False),
-                    f"F({c['df1']}, {c['df2']}) = {cell_num(c['f_change'])}",
-                    cell_p(c["p_value"]),
-                    cell_estimate(
-                        c["delta_r2_median"], c["delta_r2_ci_low"], c["delta_r2_ci_high"], 3, False
-                    ),
-                    fmt_bf_text(c["bf10"]),
-                    c["diagnostics"],
-                    c["reading"],
-                ],
-                c["diagnostics"],
-            )
-        )
-        sentences.append(
-            f"{row['outcome']}{' at ' + row['wave'] if row.get('wave') else ''}, "
-            f"block {row['block']} ({row['terms']}): {apa_block(row)}"
-        )
-    priors = spec.entry.get("priors", {})
-    blocks.append(
-        (
-            "p",
-            f"ΔR² and F-change: OLS on the rows complete for the block model; "
-            f"posterior ΔR²: median and {spec.level} CrI, positive by construction (a share "
-            "of variance), so its interval never excludes 0 and cannot say whether the block "
-            "helps: read that from the block BF and elpd_diff; "
-            f"BF10: {priors.get('block_bf', 'JZS')}, the full block model against the previous "
-            "one.",
-        )
-    )
-    blocks.append(
-        (
-            "table",
-            [
-                "outcome",
-                "wave",
-                "block",
-                "terms",
-                "n",
-                "ΔR²",
-                "F-change",
-                "p",
-                f"posterior ΔR² [{spec.level} CrI]",
-                "BF10",
-                "diagnostics",
-                "reading",
-            ],
-            table,
-        )
-    )
-    blocks.append(("p", "APA-style results:"))
-    blocks.append(("list", sentences))
-    last = last_blocks(spec.coefficients)
-    table = []
-    for row in spec.coefficients:
-        if row["block"] != last[(row["outcome"], row.get("wave"))]:
-            continue
-        c = coefficient_comparison(row)
-        table.append(
-            table_row(
-                [
-                    c["outcome"],
-                    c["wave"] or "",
-                    c["term"],
-                    cell_estimate(c["beta"], c["ci_low"], c["ci_high"]),
-                    cell_p(c["p_value"]),
-                    cell_estimate(c["median"], c["cri_low"], c["cri_high"]),
-                    cell_num(c["p_direction"], 3, False),
-                    c["diagnostics"],
-                    c["reading"],
-                ],
-                c["diagnostics"],
-            )
-        )
-    blocks.append(
-        (
-            "p",
-            "Standardized coefficients of the full model (last block; every block's "
-            f"coefficients are in coefficients.csv): OLS beta with its {spec.level} CI and t test "
-            f"beside the posterior median and {spec.level} CrI "
-            f"({priors.get('regressions_mcmc', '')}).",
-        )
-    )
-    blocks.append(
-        (
-            "table",
-            [
-                "outcome",
-                "wave",
-                "term",
-                f"OLS beta [{spec.level} CI]",
-                "p",
-                f"posterior [{spec.level} CrI]",
-                "P(dir)",
-                "diagnostics",
-                "reading",
-            ],
-            table,
-        )
-    )
-    blocks += add_figures("regressions")
-    return blocks
-
-
 def checks_section(spec: SpecResults, add_figures) -> list[tuple]:
-    table = [
-        table_row(
-            [
-                d["model"],
-                d["verdict"],
-                cell_num(d["r_hat_max"], 3),
-                cell_num(d["ess_bulk_min"], 0),
-                cell_num(d["ess_tail_min"], 0),
-                d["divergences"],
-                cell_num(d["ebfmi_min"], 2),
-                cell_num(d["pareto_k_max"], 2),
-                d["reasons"] or "",
-            ],
-            d["verdict"],
-        )
-        for d in spec.diagnostics
-    ]
+    """The verdict of every fit by severity: failures in the open, LOO-only warnings in one
+    line, the full diagnostics table and the trace, rank and predictive figures folded."""
+    header = ["model", "verdict", "max r_hat", "min bulk ESS", "min tail ESS", "divergences",
+              "min E-BFMI", "max Pareto k", "reasons"]  # fmt: skip
+
+    def row(d: dict) -> dict:
+        return table_row([
+            d["model"], d["verdict"], cell_num(d["r_hat_max"], 3), cell_num(d["ess_bulk_min"], 0),
+            cell_num(d["ess_tail_min"], 0), d["divergences"], cell_num(d["ebfmi_min"], 2),
+            cell_num(d["pareto_k_max"], 2), d["reasons"] or "",
+        ], "fail" if d["verdict"] == "fail" else None)  # fmt: skip
+
+    failed = [d for d in spec.diagnostics if d["verdict"] == "fail"]
+    warned = [d for d in spec.diagnostics if d["verdict"] == "warn"]
+    loo = [d for d in warned if "Pareto k" in str(d.get("reasons") or "")]
+    summary = (f"{len(spec.diagnostics)} fitted models: "
+               f"{len(spec.diagnostics) - len(failed) - len(warned)} pass, {len(warned)} warn, "
+               f"{len(failed)} fail.")  # fmt: skip
+    if loo:
+        summary += (f" {len(loo)} warning(s) are PSIS-LOO Pareto k above the threshold "
+                    f"({', '.join(d['model'] for d in loo)}): LOO-based numbers (elpd, "
+                    "LOO-R²) of those models are unreliable for a few participants; their "
+                    "posteriors are not affected.")  # fmt: skip
+    other = [d for d in warned if d not in loo]
+    blocks: list[tuple] = [("h3", "Model checks"), ("p", summary)]
+    if failed or other:
+        blocks.append(("table", header, [row(d) for d in [*failed, *other]]))
     chosen = ", ".join(figures.worst_models(spec)) or "none"
     tables_only = (
-        [
-            (
-                "p",
-                "Posterior and prior predictive checks need the participants' rows; a "
-                "reanalysis from published tables cannot show them (nor PSIS-LOO).",
-            )
-        ]
-        if spec.entry.get("tables")
-        else []
-    )
-    return [
-        ("h3", "Model checks"),
-        (
-            "table",
-            [
-                "model",
-                "verdict",
-                "max r_hat",
-                "min bulk ESS",
-                "min tail ESS",
-                "divergences",
-                "min E-BFMI",
-                "max Pareto k",
-                "reasons",
-            ],
-            table,
-        ),
-        (
-            "p",
-            f"Trace and rank plots below are for {chosen} (every failed model, else the one "
-            "with the lowest bulk ESS); the NetCDF of every model is in the folder.",
-        ),
-        *tables_only,
-        *add_figures("checks"),
-    ]
+        [("p", "Posterior and prior predictive checks need the participants' rows; a "
+          "reanalysis from published tables cannot show them (nor PSIS-LOO).")]
+        if spec.entry.get("tables") else []
+    )  # fmt: skip
+    blocks += [
+        ("details", "Diagnostics of every model (table)",
+         [("table", header, [row(d) for d in spec.diagnostics])]),
+        ("details", f"Trace, rank and predictive-check figures (trace and rank: {chosen}, every "
+         "failed model, else the one with the lowest bulk ESS)",
+         [*tables_only, *add_figures("checks")]),
+    ]  # fmt: skip
+    return blocks
 
 
 #: Participants listed per analysis before the report points to dropped_rows.csv.
@@ -449,17 +241,21 @@ def dropped_section(spec: SpecResults) -> list[tuple]:
         if len(rows) > DROPPED_LISTED:
             listed += f"; and {len(rows) - DROPPED_LISTED} more (dropped_rows.csv)"
         table.append(table_row([analysis, wave or "", len(rows), listed]))
+    people = len({r["id"] for r in spec.dropped})
     return [
         *blocks,
         (
             "p",
-            "Participants a model did not use, with the values they miss (every one is in "
-            "dropped_rows.csv with its data row and file line). Correlation models use every "
-            "participant with at least one observed value (FIML); a regression at a wave uses the "
-            "rows complete on its outcome and terms.",
+            f"{people} participant(s) were left out of at least one analysis for missing "
+            "values; none silently: each is listed below and in dropped_rows.csv with its data "
+            "row and file line. Correlation models use every participant with at least one "
+            "observed value (FIML); a regression at a wave uses the rows complete on its "
+            "outcome and terms.",
         ),
-        ("table", ["analysis", "wave", "left out", "participants (missing values)"], table),
-    ]
+        ("details", "Who each analysis left out (table)",
+         [("table", ["analysis", "wave", "left out", "participants (missing values)"],
+           table)]),
+    ]  # fmt: skip
 
 
 def reproducibility(spec: SpecResults, record: dict) -> list[tuple]:

@@ -89,3 +89,15 @@ def kde(values: np.ndarray, grid: np.ndarray) -> np.ndarray:
     kernel = np.exp(-0.5 * (np.arange(-half, half + 1) * dx / bw) ** 2)
     smooth = np.convolve(counts, kernel)[half : half + grid.size]
     return smooth / (values.size * bw * np.sqrt(2 * np.pi))
+
+
+def header_legend(fig, ax, ncol: int = 4) -> None:
+    """The legend of ``ax``'s series in one row under the figure's header, never over data:
+    the panels move down to make room (call after :func:`figure_header`)."""
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return
+    height = fig.get_figheight()
+    fig.legend(handles, labels, fontsize=7, frameon=False, loc="upper left", ncol=ncol,
+               bbox_to_anchor=(0.06, 1 - 1.2 / height))  # fmt: skip
+    fig.subplots_adjust(top=1 - 2.0 / height)

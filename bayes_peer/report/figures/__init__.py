@@ -33,9 +33,9 @@ from bayes_peer.report.figures.regressions import coefficient_forest, delta_r2_p
 #: Every figure function, in report order, with the analysis it belongs to.
 FIGURES = (
     ("correlations", "correlation_matrix", correlation_matrix),
-    ("correlations", "correlation_posteriors", correlation_posteriors),
+    ("correlation_posteriors", "correlation_posteriors", correlation_posteriors),
     ("regressions", "coefficient_forest", coefficient_forest),
-    ("regressions", "delta_r2", delta_r2_posteriors),
+    ("regression_details", "delta_r2", delta_r2_posteriors),
     ("averaging", "inclusion_probabilities", inclusion_probabilities),
     ("waves", "wave_differences", wave_differences),
     ("checks", "posterior_predictive", posterior_predictive),

@@ -15,6 +15,7 @@ from bayes_peer.report.style import (
     MCMC_COLOR,
     PRIOR_COLOR,
     figure_header,
+    header_legend,
     kde,
     panel_grid,
     save_figure,
@@ -74,7 +75,10 @@ def trace_and_rank(results: SpecResults, path_for) -> list[Path]:
         for kind, plot in (("trace", az.plot_trace_dist), ("rank", az.plot_rank)):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                extra = {"compact": False} if kind == "trace" else {}
+                # rank: ECDF differences of the fractional ranks with their simultaneous 99%
+                # uniformity band (Säilynoja et al. 2022); trace: one row per coordinate.
+                extra = ({"compact": False} if kind == "trace" else
+                         {"method": "envelope", "envelope_prob": 0.99})  # fmt: skip
                 pc = plot(tree, var_names=var_names, coords=coords, backend="matplotlib", **extra)
             fig = pc.viz["figure"].item()
             rows = len({round(ax.get_position().y0, 3) for ax in fig.axes if ax.get_visible()})
@@ -143,7 +147,15 @@ def _predictive_panels(results: SpecResults) -> list[tuple[str, str, object]]:
                 continue
             model = row.get("model") or f"{outcome}_block{row['block']}"
             panels.append((f"{outcome}" + (f" ({wave})" if wave else ""), model, wave))
-    return panels
+    return sorted(panels, key=_wave_order)
+
+
+def _wave_order(panel: tuple) -> tuple:
+    """Panels in wave order (every m12 panel before the m24 ones), then as listed."""
+    label = str(panel[0])
+    if label.endswith(")"):
+        return (label.rsplit("(", 1)[-1].rstrip(")"),)
+    return (label.rsplit("_", 1)[-1] if "_" in label else "",)
 
 
 def _trees_for(results: SpecResults, models) -> dict:
@@ -164,7 +176,7 @@ def posterior_predictive(results: SpecResults, path_for) -> list[Path]:
         )
         _density_check(ax, observed, replicated, "replicated")
         ax.set_title(f"{label}\nn = {observed.size} observed", fontsize=8)
-    axes[0].legend(fontsize=6.5, frameon=False)
+        ax.set_xlabel("standardized value", fontsize=7)
     figure_header(
         fig,
         "Posterior predictive check (standardized scale)",
@@ -174,6 +186,7 @@ def posterior_predictive(results: SpecResults, path_for) -> list[Path]:
         "the first model that holds it; regressions: the full block model's outcome.",
         results.synthetic,
     )
+    header_legend(fig, axes[0])
     return [save_figure(fig, path_for("posterior_predictive"))]
 
 
@@ -188,7 +201,7 @@ def prior_predictive(results: SpecResults, path_for) -> list[Path]:
     rows = results.correlations or []
     trees = _trees_for(results, [r["model"] for r in rows])
     if any("prior_predictive" in trees[r["model"]].children for r in rows):
-        fig, axes = panel_grid(len(rows), columns=6, height=1.6)
+        fig, axes = panel_grid(len(rows), columns=5, height=1.7)
         for ax, row in zip(axes, rows, strict=True):
             tree = trees[row["model"]]
             if "prior_predictive" not in tree.children:
@@ -203,9 +216,11 @@ def prior_predictive(results: SpecResults, path_for) -> list[Path]:
             ax.hist(r_rep, bins=np.linspace(-1, 1, 21), color=PRIOR_COLOR, alpha=0.7)
             ax.axvline(row["r"], color="black", lw=1.5)
             ax.set_title(
-                f"{pair_label(row)}" + (f" {row['wave']}" if row.get("wave") else ""), fontsize=7
+                f"{pair_label(row)}" + (f"\n{row['wave']}" if row.get("wave") else ""),
+                fontsize=7,
             )
             ax.set_yticks([])
+            ax.set_xlabel("sample r", fontsize=6.5)
             ax.tick_params(labelsize=6)
         figure_header(
             fig,
@@ -215,6 +230,7 @@ def prior_predictive(results: SpecResults, path_for) -> list[Path]:
             f"the tail would mean the prior rules out what was seen.",
             results.synthetic,
         )
+        fig.subplots_adjust(hspace=1.05, wspace=0.3)
         paths.append(save_figure(fig, path_for("prior_predictive_correlations")))
     if results.blocks:
         panels = [
@@ -232,7 +248,7 @@ def prior_predictive(results: SpecResults, path_for) -> list[Path]:
                 )
                 _density_check(ax, observed, replicated, "from the prior")
                 ax.set_title(label, fontsize=8)
-            axes[0].legend(fontsize=6.5, frameon=False)
+                ax.set_xlabel("standardized value", fontsize=7)
             figure_header(
                 fig,
                 "Prior predictive check: outcomes (standardized scale)",
@@ -242,5 +258,6 @@ def prior_predictive(results: SpecResults, path_for) -> list[Path]:
                 "spread without piling mass on impossible values.",
                 results.synthetic,
             )
+            header_legend(fig, axes[0])
             paths.append(save_figure(fig, path_for("prior_predictive_outcomes")))
     return paths

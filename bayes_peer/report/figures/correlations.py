@@ -18,6 +18,7 @@ from bayes_peer.report.style import (
     PRIOR_COLOR,
     WIDTH,
     figure_header,
+    header_legend,
     kde,
     panel_grid,
     pyplot,
@@ -94,15 +95,15 @@ def correlation_posteriors(results: SpecResults, path_for) -> list[Path]:
                 lw=1,
                 label=f"Pearson r, {results.level} CI",
             )
-            flag = "" if row.get("diagnostics") in (None, "pass") else f" [{row['diagnostics']}]"
+            flag = " [fail]" if row.get("diagnostics") == "fail" else ""
             ax.set_title(
                 f"{pair_label(row)}{flag}\nn = {row['n']}, BF10 = {fmt_bf_text(row['bf10'])}",
                 fontsize=8,
             )
             ax.set_xlim(-1, 1)
             ax.set_yticks([])
+            ax.set_xlabel("ρ", fontsize=7, labelpad=1)
             ax.tick_params(labelsize=7)
-        axes[0].legend(fontsize=6.5, loc="upper left", frameon=False)
         kappa = rows[0]["kappa"]
         figure_header(
             fig,
@@ -115,6 +116,7 @@ def correlation_posteriors(results: SpecResults, path_for) -> list[Path]:
             f"complete pairs.",
             results.synthetic,
         )
+        header_legend(fig, axes[0])
         stem = f"correlation_posteriors{f'_{wave}' if wave else ''}"
         paths.append(save_figure(fig, path_for(stem)))
     return paths
@@ -136,8 +138,8 @@ def matrix_flags(rows: list[dict]) -> dict[str, str]:
             used["†"] = "† BF10 ≥ 3 (at least moderate evidence for a correlation)"
         if row["bf10"] is not None and row["bf10"] <= 1 / 3:
             used["‡"] = "‡ BF10 ≤ 1/3 (at least moderate evidence for no correlation)"
-        if row.get("diagnostics") in ("warn", "fail"):
-            used["!"] = "! the model behind the cell has diagnostics warnings or failures"
+        if row.get("diagnostics") == "fail":
+            used["!"] = "! the model behind the cell failed its diagnostics"
     return {flag: used[flag] for flag in ("*", "†", "‡", "!") if flag in used}
 
 
@@ -148,7 +150,7 @@ def cell_text(row: dict) -> tuple[str, str, str]:
         flags += "†"
     if row["bf10"] is not None and row["bf10"] <= 1 / 3:
         flags += "‡"
-    if row.get("diagnostics") in ("warn", "fail"):
+    if row.get("diagnostics") == "fail":
         flags += "!"
     r_text = f"{fmt_stat(row['r'], 2, leading_zero=False)}{_stars(row['p_value'])}"
     if row.get("mcmc_ci_low") is not None:
@@ -272,7 +274,7 @@ def wave_differences(results: SpecResults, path_for) -> list[Path]:
     if corr:
         waves = (corr[0]["wave_a"], corr[0]["wave_b"])
         labels = [
-            f"{r['var1']} ~ {r['var2']}" + ("" if r["diagnostics"] == "pass" else " !")
+            f"{r['var1']} ~ {r['var2']}" + (" !" if r["diagnostics"] == "fail" else "")
             for r in corr
         ]
         forest(
@@ -302,7 +304,7 @@ def wave_differences(results: SpecResults, path_for) -> list[Path]:
         ax = axes[-1]
         waves = (coef[0]["wave_a"], coef[0]["wave_b"])
         labels = [
-            f"{r['outcome']}: {r['term']}" + ("" if r["diagnostics"] == "pass" else " !")
+            f"{r['outcome']}: {r['term']}" + (" !" if r["diagnostics"] == "fail" else "")
             for r in coef
         ]
         forest(
@@ -323,15 +325,17 @@ def wave_differences(results: SpecResults, path_for) -> list[Path]:
             fontsize=9,
             loc="left",
         )
-    for ax in axes:
-        ax.legend(fontsize=7, loc="best")
+    for ax in axes:  # legend below the panel, never over the intervals
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2,
+                  frameon=False)  # fmt: skip
+        ax.set_xlabel("difference", fontsize=8, labelpad=1)
     figure_header(
         fig,
         f"Differences between waves ({waves[0]} vs {waves[1]})",
         "A difference whose interval excludes 0 is a change between the waves; 'significant at "
-        "24 months but not at 12' is not itself evidence of a change. ! = the model has "
-        "diagnostics warnings or failures.",
+        "24 months but not at 12' is not itself evidence of a change. ! = the model failed its "
+        "diagnostics.",
         results.synthetic,
     )
-    fig.subplots_adjust(left=0.25)
+    fig.subplots_adjust(left=0.25, hspace=0.6, bottom=0.16)
     return [save_figure(fig, path_for("wave_differences"))]

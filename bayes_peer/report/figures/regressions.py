@@ -13,6 +13,7 @@ from bayes_peer.report.style import (
     FREQ_COLOR,
     MCMC_COLOR,
     figure_header,
+    header_legend,
     kde,
     panel_grid,
     save_figure,
@@ -44,7 +45,7 @@ def coefficient_forest(results: SpecResults, path_for) -> list[Path]:
         labels = [
             f"{r['term'].removesuffix('_' + str(r.get('wave')))}"
             + (f" ({r['wave']})" if r.get("wave") else "")
-            + ("" if r.get("diagnostics") == "pass" else " !")
+            + (" !" if r.get("diagnostics") == "fail" else "")
             for r in subset
         ]
         forest(
@@ -77,16 +78,18 @@ def coefficient_forest(results: SpecResults, path_for) -> list[Path]:
         ax.set_title(
             f"{outcome}" + (f" (n = {', '.join(map(str, n))})" if n else ""), fontsize=9, loc="left"
         )
-    axes[0].legend(fontsize=7, loc="best")
+    for ax in axes:
+        ax.set_xlabel("standardized coefficient", fontsize=8)
     figure_header(
         fig,
         "Standardized coefficients of the full model: Bayesian vs OLS",
         f"Prior: {results.entry.get('priors', {}).get('regressions_mcmc', 'see methods')}. "
         f"OLS: standardized beta with its t-based {results.level} CI. "
-        "! = diagnostics warnings/failures.",
+        "! = the model failed its diagnostics.",
         results.synthetic,
     )
     fig.subplots_adjust(left=0.17, wspace=0.75, hspace=0.35)
+    header_legend(fig, axes[0])
     return [save_figure(fig, path_for("coefficient_forest"))]
 
 
@@ -95,7 +98,7 @@ def delta_r2_posteriors(results: SpecResults, path_for) -> list[Path]:
     blocks = [b for b in results.blocks if b["block"] >= 1]
     grid = np.linspace(0, 1, 400)
     outcomes = list(dict.fromkeys(b["outcome"] for b in blocks))
-    fig, axes = panel_grid(len(outcomes), columns=2, height=2.4)
+    fig, axes = panel_grid(len(outcomes), columns=1, height=1.9)
     for ax, outcome in zip(axes, outcomes, strict=True):
         rows = [b for b in blocks if b["outcome"] == outcome]
         waves = list(dict.fromkeys(b.get("wave") for b in rows))
@@ -122,9 +125,21 @@ def delta_r2_posteriors(results: SpecResults, path_for) -> list[Path]:
             )
             ax.axvline(row["delta_r2"], color=color, ls=style, lw=0.8, alpha=0.7)
         ax.set_xlim(0, min(1, max(0.4, ax.get_xlim()[1])))
+        # A block that adds nothing piles its ΔR² against 0: cap the axis at the other
+        # curves' height (times 1.3) so that spike does not flatten them; it is marked.
+        peaks = sorted(line.get_ydata()[grid > 0.03].max() for line in ax.get_lines()
+                       if len(line.get_ydata()) == grid.size)  # fmt: skip
+        tallest = max(line.get_ydata().max() for line in ax.get_lines()
+                      if len(line.get_ydata()) == grid.size)  # fmt: skip
+        cap = 1.3 * peaks[-1] if peaks else tallest
+        if tallest > cap:
+            ax.set_ylim(0, cap)
+            ax.text(0.005, 0.97 * cap, "▲ clipped spike at 0", fontsize=6, va="top",
+                    color="0.35")  # fmt: skip
         ax.set_yticks([])
+        ax.set_xlabel("ΔR²", fontsize=8, labelpad=1)
         ax.set_title(outcome, fontsize=9, loc="left")
-        ax.legend(fontsize=6, frameon=False)
+        ax.legend(fontsize=6, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         ax.tick_params(labelsize=7)
     figure_header(
         fig,
@@ -134,4 +149,5 @@ def delta_r2_posteriors(results: SpecResults, path_for) -> list[Path]:
         f"model. Prior: {results.entry.get('priors', {}).get('regressions_mcmc', '')}.",
         results.synthetic,
     )
+    fig.subplots_adjust(right=0.6, hspace=0.6)
     return [save_figure(fig, path_for("delta_r2"))]
