@@ -4,7 +4,7 @@ Usage: python scripts/make_demo_tables.py [--check]
 
 One table per wave (12 and 24 months), as a paper would print it: the complete cases at that
 wave (so each table has its own n, attrition), means and SDs to two decimals and the lower
-triangle of the Pearson correlation matrix to two decimals. ``models/tables.toml`` reanalyses
+triangle of the Pearson correlation matrix to two decimals. ``models/published_tables.toml`` reanalyses
 them from these numbers alone. With --check, exit 1 if the shipped tables differ.
 """
 

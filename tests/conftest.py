@@ -38,3 +38,19 @@ def cli(capsys):
         return status, out, err
 
     return call
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """`bayes-peer demo` once per session (every shipped spec, MCMC included): (status,
+    stdout, stderr, folder). The end-to-end and the browser tests share it."""
+    import contextlib
+    import io
+
+    from bayes_peer.cli import main
+
+    out = tmp_path_factory.mktemp("demo") / "demo"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        status = main(["demo", "--out", str(out)])
+    return status, stdout.getvalue(), stderr.getvalue(), out

@@ -84,15 +84,14 @@ def test_readme_demo_script_runs(tmp_path):
 
 
 @pytest.mark.slow
-def test_readme_demo_command_end_to_end(tmp_path, cli):
+def test_readme_demo_command_end_to_end(demo_run):
     # `bayes-peer demo`: every shipped spec on the synthetic study, MCMC included.
-    out = tmp_path / "demo"
-    status, stdout, err = cli("demo", "--out", str(out))
+    status, stdout, err, out = demo_run
     assert status == 0, err  # 3 would mean a fit failed its diagnostics
     assert "SYNTHETIC" in stdout
     run = json.loads((out / "run.json").read_text())
     assert run["synthetic"] is True and run["versions"]["numpy"] and run["exit_status"] == 0
-    assert {s["name"] for s in run["specs"]} == {"blocks", "correlations", "tables"}
+    assert {s["name"] for s in run["specs"]} == {"blocks", "correlations", "published_tables"}
     for entry in run["specs"]:
         assert len(entry["data_sha256"]) == 64 and len(entry["spec_sha256"]) == 64
     with (out / "correlations" / "correlations.csv").open() as fh:
@@ -109,13 +108,13 @@ def test_readme_demo_command_end_to_end(tmp_path, cli):
     with (out / "blocks" / "coefficient_contrasts.csv").open() as fh:
         contrasts = list(csv.DictReader(fh))
     assert {c["term"] for c in contrasts} == {"alliance"} and len(contrasts) == 4
-    tables = next(e for e in run["specs"] if e["name"] == "tables")
+    tables = next(e for e in run["specs"] if e["name"] == "published_tables")
     assert len(tables["tables"]) == 2 and not tables["failed"]
-    with (out / "tables" / "correlations.csv").open() as fh:
+    with (out / "published_tables" / "correlations.csv").open() as fh:
         assert len(list(csv.DictReader(fh))) == 2 * 15  # from the published tables alone
     with (out / "correlations" / "kendall.csv").open() as fh:
         assert len(list(csv.DictReader(fh))) == 2 * 15  # Kendall's tau-b beside each r
-    for spec in ("blocks", "tables"):  # model averaging from rows and from tables
+    for spec in ("blocks", "published_tables"):  # model averaging from rows and from tables
         with (out / spec / "bma_inclusion.csv").open() as fh:
             assert len(list(csv.DictReader(fh))) == 4 * 2 * 3  # outcomes x waves x terms
     # The report covers every spec, says SYNTHETIC, and embeds every figure it names.
@@ -125,8 +124,7 @@ def test_readme_demo_command_end_to_end(tmp_path, cli):
     assert "the block order enters alliance last" in html
     for figure in (
         "inclusion_probabilities",
-        "correlation_matrix_m12",
-        "correlation_matrix_m24",
+        "correlation_matrix_m12_m24",
         "coefficient_forest",
         "delta_r2",
         "wave_differences",
@@ -143,6 +141,13 @@ def test_readme_demo_command_end_to_end(tmp_path, cli):
         )
         assert (out / spec / "figures" / f"{figure}.png").exists(), figure
     assert html.count("data:image/png;base64,") == len(list(out.glob("*/figures/*.png")))
+    # Every folder says what its files are; the folder stays small (issue: at most 50 MB).
+    for folder in (out, *(out / s["name"] for s in run["specs"])):
+        index = (folder / "README.md").read_text()
+        assert "SYNTHETIC" in index and "run.json" in index
+    assert "posterior_<model>.nc" in (out / "blocks" / "README.md").read_text()
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    assert size < 50e6, size
 
 
 def test_exact_demo_tables(tmp_path):

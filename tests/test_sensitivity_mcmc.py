@@ -285,7 +285,7 @@ def test_power_scaling_diagnoses_a_strong_prior_and_a_weak_one():
     ("args", "fragment"),
     [
         ((), "give one or more spec files, or --demo"),
-        (("models/tables.toml",), "sensitivity needs participant rows"),
+        (("models/published_tables.toml",), "sensitivity needs participant rows"),
         (("--demo", "--data", str(DEMO)), "--demo uses the shipped demo study"),
         (("models/blocks.toml", "--workers", "0"), "--workers must be"),
     ],

@@ -37,6 +37,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bayes_peer.errors import InputError
+from bayes_peer.runs.index import write_index
 from bayes_peer.runs.ownership import (
     KINDS,
     LOCK_FORMAT,
@@ -282,6 +283,7 @@ class ResultsFolder:
         if self.committed:
             return
         (self.staging / STAGING_MARKER).unlink()
+        write_index(self.staging, self.kind, self.command)
         write_marker(self.staging, self.kind, self.command)
         with _sigint_blocked():
             if self.out.exists() or self.out.is_symlink():
@@ -329,7 +331,7 @@ def _sigint_blocked() -> Iterator[None]:
 
 
 #: What a report rebuild writes inside a results folder (see :func:`updating`).
-REPORT_PATHS = ("report.html", "report.md", "figures/")
+REPORT_PATHS = ("report.html", "report.md", "figures/", "README.md")
 
 
 @contextlib.contextmanager
@@ -365,6 +367,7 @@ def updating(
         write_marker_doc(folder, marker)
         yield folder
         with _sigint_blocked():
+            write_index(folder, marker["kind"], marker.get("command") or command)
             write_marker(folder, marker["kind"], marker.get("command") or command)
     finally:
         holder._unlock()

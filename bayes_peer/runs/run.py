@@ -24,7 +24,7 @@ from pathlib import Path
 from bayes_peer.data.demo import demo_path
 from bayes_peer.data.participants import read_header, read_participants
 from bayes_peer.mcmc.sampler import SamplerSettings
-from bayes_peer.runs.outputs import library_versions, write_csv, write_json
+from bayes_peer.runs.outputs import library_versions, write_csv, write_json, write_netcdf
 from bayes_peer.runs.spec_fits import SpecFit, fit_spec
 from bayes_peer.runs.specs import Spec
 
@@ -144,7 +144,7 @@ def write_spec_folder(target: Path, spec: Spec, fitted: SpecFit, rows: bool) -> 
     """The CSV tables, one NetCDF posterior per model and the spec's copy, into ``target``."""
     (target / "spec.toml").write_text(spec.text, encoding="utf-8")
     for name, fit in fitted.fits.items():
-        fit.idata.to_netcdf(target / f"posterior_{name}.nc", engine="h5netcdf")
+        write_netcdf(fit.idata, target / f"posterior_{name}.nc")
     for table, rows_ in fitted.tables.items():
         if table == "dropped_rows":
             if not rows:

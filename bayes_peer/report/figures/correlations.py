@@ -167,21 +167,20 @@ def cell_text(row: dict) -> tuple[str, str, str]:
 
 
 def correlation_matrix(results: SpecResults, path_for) -> list[Path]:
-    """Per wave: the lower triangle as papers print it (r, 95% CrI, BF10 per cell, flags)."""
+    """The correlation matrix as papers print it (r, 95% CrI, BF10 per cell, flags); with two
+    waves in one figure, the first wave below the diagonal and the second above it (custom
+    matplotlib: no library draws this paper-style table)."""
     plt = pyplot()
     rows = results.correlations
+    waves = _waves(rows)
+    pairs = [tuple(waves[:2])] if len(waves) == 2 else [(w,) for w in waves]
     paths = []
-    for wave in _waves(rows):
-        subset = [r for r in rows if r.get("wave") == wave]
-        names = list(
-            dict.fromkeys(
-                [
-                    n
-                    for r in subset
-                    for n in (r.get("construct1", r["var1"]), r.get("construct2", r["var2"]))
-                ]
-            )
-        )
+    for chosen in pairs:
+        subset = [r for r in rows if r.get("wave") in chosen]
+        names = list(dict.fromkeys(
+            n for r in subset for n in (r.get("construct1", r["var1"]),
+                                        r.get("construct2", r["var2"]))
+        ))  # fmt: skip
         k = len(names)
         fig, ax = plt.subplots(figsize=(WIDTH, 1.9 + 0.85 * k), dpi=DPI)
         ax.set_xlim(-0.5, k - 0.5)
@@ -190,14 +189,12 @@ def correlation_matrix(results: SpecResults, path_for) -> list[Path]:
         for row in subset:
             i = names.index(row.get("construct2", row["var2"]))
             j = names.index(row.get("construct1", row["var1"]))
-            if i < j:
+            lower = row.get("wave") == chosen[0]
+            if (i < j) == lower:  # first wave below the diagonal, second above
                 i, j = j, i
             value = row.get("mcmc_median", row["r"])
-            ax.add_patch(
-                plt.Rectangle(
-                    (j - 0.5, i - 0.5), 1, 1, color=cmap((value + 1) / 2), alpha=0.55, lw=0
-                )
-            )
+            ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, color=cmap((value + 1) / 2),
+                                       alpha=0.55, lw=0))  # fmt: skip
             lines = cell_text(row)
             ax.text(j, i - 0.22, lines[0], ha="center", va="center", fontsize=10, weight="bold")
             ax.text(j, i + 0.03, lines[1], ha="center", va="center", fontsize=8)
@@ -209,20 +206,26 @@ def correlation_matrix(results: SpecResults, path_for) -> list[Path]:
         ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
+        if len(chosen) == 2:
+            ax.set_title(f"below the diagonal (lower left): {chosen[0]}; above the diagonal "
+                         f"(upper right): {chosen[1]}", fontsize=9, loc="left",
+                         style="italic")  # fmt: skip
         legend = "; ".join(matrix_flags(subset).values())
         n_range = sorted({r["n"] for r in subset})
         n_text = f"n = {n_range[0]}" if len(n_range) == 1 else f"n = {n_range[0]}-{n_range[-1]}"
+        where = (f" at {chosen[0]} (below) and {chosen[1]} (above the diagonal)"
+                 if len(chosen) == 2 else f" at {chosen[0]}" if chosen[0] else "")  # fmt: skip
         figure_header(
             fig,
-            f"Correlation matrix{f' at {wave}' if wave else ''} ({n_text}, complete pairs)",
+            f"Correlation matrix{where} ({n_text}, complete pairs)",
             f"Cell: Pearson r with its significance; {results.level} credible interval of the "
-            "joint model "
-            f"({subset[0]['prior']}); BF10 of the exact test (stretched beta prior, kappa = "
-            f"{subset[0]['kappa']:g}). Colour: posterior median. {legend}",
+            f"joint model ({subset[0]['prior']}); BF10 of the exact test (stretched beta prior, "
+            f"kappa = {subset[0]['kappa']:g}). Colour: posterior median. {legend}",
             results.synthetic,
         )
         fig.subplots_adjust(left=0.14, bottom=0.1)
-        paths.append(save_figure(fig, path_for(f"correlation_matrix{f'_{wave}' if wave else ''}")))
+        stem = "correlation_matrix" + "".join(f"_{w}" for w in chosen if w)
+        paths.append(save_figure(fig, path_for(stem)))
     return paths
 
 
