@@ -34,6 +34,19 @@ def correlation_record(
         "r": float(r),
         "kappa": float(kappa),
         "alternative": alternative,
+        **bayes_keys(post, ci_prob),
+        "t": freq.t,
+        "df": freq.df,
+        "p_value": freq.p_value,
+        "freq_ci_low": freq.ci_low,
+        "freq_ci_high": freq.ci_high,
+    }
+
+
+def bayes_keys(post, ci_prob: float) -> dict:
+    """The Bayes factors and posterior summaries of an exact posterior (Pearson's or
+    Kendall's), under the JSON contract's names: ``bf10`` is the chosen alternative's BF."""
+    return {
         "bf10": bf_from_log(post.log_bf),
         "log_bf10": post.log_bf,
         "bf01": bf_from_log(-post.log_bf),
@@ -48,11 +61,6 @@ def correlation_record(
         "ci_low": post.ci_low,
         "ci_high": post.ci_high,
         "ci_prob": float(ci_prob),
-        "t": freq.t,
-        "df": freq.df,
-        "p_value": freq.p_value,
-        "freq_ci_low": freq.ci_low,
-        "freq_ci_high": freq.ci_high,
     }
 
 

@@ -9,6 +9,13 @@ import math
 
 import numpy as np
 
+from bayes_peer.analyses.correlate import bayes_keys
+from bayes_peer.analyses.sensitivity_exact import (
+    FIRST_N,
+    SEQUENTIAL_ORDERS,
+    SEQUENTIAL_SEED,
+    sequential_record,
+)
 from bayes_peer.errors import InputError
 from bayes_peer.exact.design import robustness_curve
 from bayes_peer.exact.kendall import KAPPA_MAX, kendall_posterior, posterior_grid, tau_of_z
@@ -21,11 +28,6 @@ from bayes_peer.frequentist.kendall import (
     running_tau_b,
 )
 from bayes_peer.numbers import bf_from_log
-
-#: Random orders of the participants for the sequential analysis, and their seed (as Pearson's).
-SEQUENTIAL_ORDERS = 50
-SEQUENTIAL_SEED = 20261126
-FIRST_N = 4
 
 
 def kendall_record(
@@ -44,20 +46,7 @@ def kendall_record(
         "tau_b": freq.tau_b,
         "kappa": float(kappa),
         "alternative": alternative,
-        "bf10": bf_from_log(post.log_bf),
-        "log_bf10": post.log_bf,
-        "bf01": bf_from_log(-post.log_bf),
-        "bf10_two_sided": bf_from_log(post.log_bf10),
-        "log_bf10_two_sided": post.log_bf10,
-        "bf_plus0": bf_from_log(post.log_bf_plus0),
-        "log_bf_plus0": post.log_bf_plus0,
-        "bf_minus0": bf_from_log(post.log_bf_minus0),
-        "log_bf_minus0": post.log_bf_minus0,
-        "posterior_median": post.posterior_median,
-        "posterior_mean": post.posterior_mean,
-        "ci_low": post.ci_low,
-        "ci_high": post.ci_high,
-        "ci_prob": float(ci_prob),
+        **bayes_keys(post, ci_prob),
         "t_star": freq.t_star,
         "p_value": freq.p_value,
         "p_method": freq.p_method,
@@ -137,21 +126,8 @@ def kendall_sequential(x, y, kappa: float = 1.0, alternative: str = "two-sided")
     log_bf, med = run(np.arange(n_total), True)
     rng = np.random.default_rng(SEQUENTIAL_SEED)
     orders = [rng.permutation(n_total) for _ in range(SEQUENTIAL_ORDERS)]
-    q = np.nanquantile(np.array([run(o, False)[0] for o in orders]), [0.05, 0.5, 0.95], axis=0)
-    return {
-        "sequential": [
-            {"n": int(k), "bf10": bf_from_log(b) if np.isfinite(b) else None,
-             "posterior_median": float(m) if np.isfinite(m) else None}
-            for k, b, m in zip(steps, log_bf, med, strict=True)
-        ],
-        "sequential_random": [
-            {"n": int(k), "bf10_q05": bf_from_log(a), "bf10_median": bf_from_log(b),
-             "bf10_q95": bf_from_log(c)}
-            for k, a, b, c in zip(steps, *q, strict=True)
-        ],
-        "sequential_orders": SEQUENTIAL_ORDERS,
-        "sequential_seed": SEQUENTIAL_SEED,
-    }  # fmt: skip
+    random_log_bf = np.array([run(o, False)[0] for o in orders])
+    return sequential_record(steps, log_bf, med, random_log_bf)
 
 
 def kendall_influence(

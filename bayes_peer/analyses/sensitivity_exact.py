@@ -91,7 +91,14 @@ def sequential(
     rng = np.random.default_rng(SEQUENTIAL_SEED)
     orders = [rng.permutation(n_total) for _ in range(SEQUENTIAL_ORDERS)]
     random_log_bf = np.array([run(o)[0] for o in orders])
+    return sequential_record(steps, log_bf, med, random_log_bf)
+
+
+def sequential_record(steps, log_bf, median, random_log_bf) -> dict:
+    """The ``sequential`` and ``sequential_random`` keys from the file order's log BFs and
+    medians and the random orders' log BFs (rows: orders), shared by Pearson and Kendall."""
     q = np.nanquantile(random_log_bf, [0.05, 0.5, 0.95], axis=0)
+    med = median
     return {
         "sequential": [
             {"n": int(k), "bf10": bf_from_log(b) if np.isfinite(b) else None,

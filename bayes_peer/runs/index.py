@@ -52,10 +52,15 @@ DESCRIPTIONS = (
 )  # fmt: skip
 
 
-def describe(name: str, is_dir: bool, folder: Path) -> str:
-    """What one entry of a results folder is."""
+def describe(name: str, is_dir: bool, folder: Path, kind: str = "run") -> str:
+    """What one entry of a results folder is (``kind``: the folder's, see
+    :mod:`bayes_peer.runs.folders`)."""
     if is_dir and (folder / name / "run.json").is_file():
         return "the results of one spec (its own README.md)"
+    if kind == "result" and fnmatch.fnmatch(name, "posterior_*.nc"):
+        return ("one fitted model's draws (NetCDF, float64, compressed): posterior, "
+                "sample_stats, log_likelihood, log_prior, prior, observed_data and predictive "
+                "groups; open with xarray.open_datatree(path, engine='h5netcdf')")  # fmt: skip
     for pattern, text in DESCRIPTIONS:
         if fnmatch.fnmatch(name, pattern):
             return text
@@ -97,7 +102,7 @@ def write_index(folder: Path, kind: str, command: str) -> Path:
             label = f"`{path.name}/` ({count} files)"
         else:
             label = f"`{path.name}`"
-        lines.append(f"| {label} | {describe(path.name, path.is_dir(), folder)} |")
+        lines.append(f"| {label} | {describe(path.name, path.is_dir(), folder, kind)} |")
     lines.append("| `.bayes-peer.json` | the marker: which command wrote the folder, and when |")
     target = folder / "README.md"
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -47,25 +47,32 @@ def write_json(path: Path, obj: dict) -> None:
     path.write_text(json.dumps(json_safe(obj), indent=2, allow_nan=False) + "\n", encoding="utf-8")
 
 
-#: Groups a results folder's NetCDF keeps: what the report and a reader of the posterior
-#: use. Warm-up draws and the pointwise log-likelihood and log-prior (their use, PSIS-LOO and
+#: Groups a run's or the demo's NetCDF keep: what the report and a reader of the posterior use.
+#: Warm-up draws and the pointwise log-likelihood and log-prior (their use, PSIS-LOO and
 #: power-scaling, is done when the model is fitted and is in the tables) are left out.
 NETCDF_GROUPS = ("posterior", "sample_stats", "prior", "observed_data", "prior_predictive",
                  "posterior_predictive")  # fmt: skip
+#: ... and what a single command's ``--out`` adds, for a user's own LOO and power-scaling.
+POINTWISE_GROUPS = ("log_likelihood", "log_prior")
 #: Sampler statistics kept (what ArviZ's diagnostics and the trace plots read).
 SAMPLE_STATS = ("diverging", "energy", "depth", "maxdepth_reached", "step_size", "n_steps",
                 "logp", "mean_tree_accept", "tuning")  # fmt: skip
 
 
-def write_netcdf(tree, path: Path) -> None:
-    """A fit's draws as compressed NetCDF: the groups of :data:`NETCDF_GROUPS`, float64 draws
-    stored as float32 (7 significant digits, far below Monte Carlo error; every number in
-    the tables is computed from the float64 draws before writing), gzip with byte shuffle."""
+def write_netcdf(tree, path: Path, compact: bool = True) -> None:
+    """A fit's draws as gzip-compressed NetCDF (byte shuffle), without warm-up draws.
+
+    ``compact`` (runs and the demo): the groups of :data:`NETCDF_GROUPS`, float64 draws stored
+    as float32 (7 significant digits, far below Monte Carlo error; every number in the tables
+    is computed from the float64 draws before writing). Otherwise (a single command's
+    ``--out``): float64, with the pointwise :data:`POINTWISE_GROUPS` too.
+    """
     import numpy as np
     import xarray as xr
 
+    names = NETCDF_GROUPS if compact else (*NETCDF_GROUPS, *POINTWISE_GROUPS)
     groups = {}
-    for name in NETCDF_GROUPS:
+    for name in names:
         if name not in tree.children:
             continue
         ds = tree[name].to_dataset()
@@ -75,7 +82,7 @@ def write_netcdf(tree, path: Path) -> None:
     encoding = {
         f"/{name}": {
             var: {"zlib": True, "complevel": 4, "shuffle": True,
-                  **({"dtype": "float32"} if da.dtype == np.float64 else {})}
+                  **({"dtype": "float32"} if compact and da.dtype == np.float64 else {})}
             for var, da in ds.data_vars.items()
         }
         for name, ds in groups.items()
@@ -109,7 +116,7 @@ def save_result(result, folder: Path) -> list[str]:
         else:
             waves = "_waves" if record.get("waves") else ""
             name = f"posterior_{record['outcome']}{waves}_{key}.nc"
-        write_netcdf(tree, folder / name)
+        write_netcdf(tree, folder / name, compact=False)
         names.append(name)
     if result.kind == "correlation":
         table("correlations_mcmc.csv", record["pairs"])

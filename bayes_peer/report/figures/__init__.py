@@ -1,5 +1,14 @@
 """The report's figures (PNG), drawn from a results folder's tables and NetCDF posteriors.
 
+Which library draws what: ArviZ (arviz-plots 1.x) draws the trace and rank plots, the figures
+it already draws well, in its own look. The rest is matplotlib because each overlays what no
+library figure holds: the paper-style correlation matrix (r, stars, CrI and BF in one cell,
+two waves in one table), prior and posterior of each correlation with the *exact* posterior
+and Pearson's CI, Bayesian vs OLS coefficients and wave differences (Zou's CI beside the
+posterior), posterior ΔR² with the classical ΔR², predictive checks of data with holes (each
+panel its own observed rows), the prior predictive of sample correlations, and the model
+averaging's inclusion probabilities.
+
 Every figure states n, the prior behind what it shows and, for demo data, SYNTHETIC DATA.
 Panels are small multiples at report width (about 1000 px). Trace and rank plots use ArviZ 1.x
 (``plot_trace_dist``, ``plot_rank``); the others are matplotlib, because they overlay things

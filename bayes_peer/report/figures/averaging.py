@@ -9,7 +9,7 @@ import numpy as np
 
 from bayes_peer.report.format import fmt_bf_text
 from bayes_peer.report.results import SpecResults
-from bayes_peer.report.style import figure_header, panel_grid, save_figure
+from bayes_peer.report.style import figure_header, header_legend, panel_grid, save_figure
 
 
 def inclusion_probabilities(results: SpecResults, path_for) -> list[Path]:
@@ -41,10 +41,8 @@ def inclusion_probabilities(results: SpecResults, path_for) -> list[Path]:
         ax.set_xlim(0, 1)
         ax.invert_yaxis()
         ax.set_title(outcome, fontsize=9, loc="left")
+        ax.set_xlabel("P(term in the model | data)", fontsize=8)
         ax.tick_params(labelsize=7)
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, fontsize=7, frameon=False, loc="upper right",
-               bbox_to_anchor=(0.99, 0.9), ncol=len(waves))  # fmt: skip
     forced = sorted({r["forced"] for r in rows if r.get("forced")})
     figure_header(
         fig,
@@ -55,5 +53,6 @@ def inclusion_probabilities(results: SpecResults, path_for) -> list[Path]:
         + f"Prior: {results.entry.get('priors', {}).get('model_averaging', 'see methods')}.",
         results.synthetic,
     )
-    fig.subplots_adjust(left=0.15, right=0.93, wspace=0.55, hspace=0.4)
+    fig.subplots_adjust(left=0.15, right=0.93, wspace=0.55, hspace=0.55)
+    header_legend(fig, axes[0])
     return [save_figure(fig, path_for("inclusion_probabilities"))]
