@@ -53,8 +53,10 @@ def correlate(data=None, vars=None, *, out: str | Path | None = None, force: boo
     from bayes_peer.analyses.correlate import correlate as analyse
 
     mcmc = options.get("method", "exact") not in EXACT_METHODS
-    if out is not None and not mcmc and not any(
-        options.get(k) for k in ("robustness", "sequential", "influence")
+    if (
+        out is not None
+        and not mcmc
+        and not any(options.get(k) for k in ("robustness", "sequential", "influence"))
     ):
         raise InputError("`out` goes with method='joint' or 'pairwise', or with `robustness`, "
                          "`sequential` or `influence`")  # fmt: skip
@@ -70,8 +72,10 @@ def regress(data=None, outcome=None, blocks=None, *, out: str | Path | None = No
 
     mcmc = options.get("method", "exact") not in ("exact", "bma")
     waves = options.get("waves") is not None
-    if out is not None and not (mcmc or waves) and not any(
-        options.get(k) for k in ("robustness", "influence")
+    if (
+        out is not None
+        and not (mcmc or waves)
+        and not any(options.get(k) for k in ("robustness", "influence"))
     ):
         raise InputError("`out` goes with method='normal' or 'r2d2', `waves`, or with "
                          "`robustness` or `influence`")  # fmt: skip

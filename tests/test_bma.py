@@ -312,3 +312,17 @@ def test_report_reading_names_the_block_order_and_the_averaged_evidence():
     assert "enters alliance last, after qol_m0, contacts, budget_used" in text
     assert f"P(incl | data) = {alliance['p_incl']:.2f}" in text
     assert "all 8 subsets" in text
+
+
+@pytest.mark.parametrize("n", [10, 46, 500, 5000])
+def test_vectorized_grid_integral_equals_adaptive_quadrature(n):
+    """The enumeration's vectorized Simpson rule (``g_grids``) against the adaptive
+    quadrature of the same JZS integrand (``_log_bf_null``), over sizes and R² from tiny to
+    near 1: the fast path must not move any BF."""
+    from bayes_peer.exact.averaging import _log_bf_null, g_grids
+
+    sizes = np.array([p for p in (1, 2, 5, 8) if p < n - 1 for _ in range(6)])
+    r2 = np.tile([1e-6, 0.01, 0.1, 0.4, 0.8, 0.99], sizes.size // 6)
+    fast = g_grids(n, sizes, r2, rscale=math.sqrt(2) / 4)[2]
+    slow = [_log_bf_null(n, int(p), float(v), math.sqrt(2) / 4) for p, v in zip(sizes, r2)]
+    np.testing.assert_allclose(fast, slow, rtol=1e-9, atol=1e-9)

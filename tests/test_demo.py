@@ -135,8 +135,12 @@ def test_readme_demo_command_end_to_end(demo_run):
         spec = (
             "blocks"
             if figure
-            in ("coefficient_forest", "delta_r2", "prior_predictive_outcomes",
-                "inclusion_probabilities")
+            in (
+                "coefficient_forest",
+                "delta_r2",
+                "prior_predictive_outcomes",
+                "inclusion_probabilities",
+            )
             else "correlations"
         )
         assert (out / spec / "figures" / f"{figure}.png").exists(), figure

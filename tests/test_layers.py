@@ -24,8 +24,10 @@ PACKAGE = ROOT / "bayes_peer"
 
 def _imports(path):
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(
-            "bayes_peer"
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("bayes_peer")
         ):
             parts = node.module.split(".")
             names = [a.name for a in node.names] if len(parts) == 1 else [parts[1]]

@@ -176,8 +176,9 @@ def influence_refits(
     _, elpd_i, pareto_k, _ = psis_loo(fit.idata)
     influence, variants = [], []
     posterior = fit.idata["posterior"]
-    k_max = min(PARETO_K_REFIT,
-                pareto_k_threshold(int(posterior.sizes["chain"] * posterior.sizes["draw"])))
+    k_max = min(
+        PARETO_K_REFIT, pareto_k_threshold(int(posterior.sizes["chain"] * posterior.sizes["draw"]))
+    )
     flagged = [int(i) for i in np.argsort(-pareto_k) if pareto_k[i] > k_max]
     refit = flagged[:MAX_REFITS]
     for i in range(pareto_k.size):

@@ -43,5 +43,3 @@ def check_correlation(source: str, a: str, b: str, r: float) -> None:
             f"{source}: columns '{a}' and '{b}' are perfectly correlated (r = {r:+.0f}); "
             "remove one of them"
         )
-
-

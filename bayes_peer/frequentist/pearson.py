@@ -66,5 +66,3 @@ def pearson_from_r(
         ci_prob=float(ci_prob),
         alternative=alternative,
     )
-
-

@@ -34,7 +34,9 @@ def block_order_reading(spec: SpecResults, outcome: str, wave) -> str | None:
     by_term = {r["construct"]: r for r in rows}
     averaged = "; ".join(
         f"{t}: P(incl | data) = {by_term[t]['p_incl']:.2f}, BF_incl = "
-        f"{fmt_bf_text(by_term[t]['bf_incl'])}" for t in last_terms if t in by_term
+        f"{fmt_bf_text(by_term[t]['bf_incl'])}"
+        for t in last_terms
+        if t in by_term
     )
     best = next((m for m in spec.bma_models or []
                  if m["outcome"] == outcome and m.get("wave") == wave and m["rank"] == 1),

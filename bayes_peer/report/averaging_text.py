@@ -51,8 +51,8 @@ def render_bma(record: dict) -> str:
         lines += ["", "Forced covariates (in every model):",
                   table(["term", "mean", "SD", f"{ci} CrI"], rows)]  # fmt: skip
     if record["omitted_mass"] > 0:
-        lines.append(f"Models with posterior probability below 1e-10 (total "
-                     f"{record['omitted_mass']:.1e}) are left out of the "
+        lines.append(f"The least probable models (together {record['omitted_mass']:.1e} "
+                     "of the posterior mass, at most 1e-8) are left out of the averaged "
                      "coefficients.")  # fmt: skip
     return "\n".join(lines)
 

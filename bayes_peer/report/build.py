@@ -119,8 +119,11 @@ def build_report(
     doc += [("h2", "Appendix: APA-style result sentences"),
             ("p", "One sentence per correlation and block, to copy into a manuscript (the "
              "numbers of the tables above).")]  # fmt: skip
-    doc += [("details", spec.entry.get("title") or spec.name, [("list", lines)])
-            for spec in specs if (lines := apa_lines(spec))]
+    doc += [
+        ("details", spec.entry.get("title") or spec.name, [("list", lines)])
+        for spec in specs
+        if (lines := apa_lines(spec))
+    ]
     html_path, md_path = folder / "report.html", folder / "report.md"
     md_path.write_text(to_markdown(doc, folder), encoding="utf-8")
     html_path.write_text(to_html(doc, title), encoding="utf-8")

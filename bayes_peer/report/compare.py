@@ -256,9 +256,14 @@ def correlation_comparison(row: dict) -> dict:
             absence="no correlation",
             direction=direction_of(row.get("mcmc_median")),
             prior=f"kappa = {row['kappa']:g}",
-            robustness=_when_absence(row["bf10"], lambda: correlation_bf_range(
-                row["r"], int(row.get("n_effective") or row["n"]),
-                row.get("alternative", "two-sided"))),
+            robustness=_when_absence(
+                row["bf10"],
+                lambda: correlation_bf_range(
+                    row["r"],
+                    int(row.get("n_effective") or row["n"]),
+                    row.get("alternative", "two-sided"),
+                ),
+            ),
         ),
     }
 

@@ -56,9 +56,7 @@ def table_row(cells: list, status: str | None = None) -> dict:
 
 
 def _slug(text: str) -> str:
-    return "-".join(
-        "".join(c if c.isalnum() else " " for c in text.lower()).split()
-    ) or "section"
+    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split()) or "section"
 
 
 def assign_anchors(blocks: list[tuple]) -> dict[int, str]:

@@ -100,8 +100,16 @@ def contrast_section(spec: SpecResults, add_figures) -> list[tuple]:
                         cell_prob(pdir),
                         cell_estimate(r["freq_diff"], r["freq_ci_low"], r["freq_ci_high"]),
                         cell_p(r["freq_p"]),
-                        verdict_of(text := reading(r["freq_p"], None, pdir, effect="a change",
-                                                   absence="no change", direction=sign)),
+                        verdict_of(
+                            text := reading(
+                                r["freq_p"],
+                                None,
+                                pdir,
+                                effect="a change",
+                                absence="no change",
+                                direction=sign,
+                            )
+                        ),
                         r["diagnostics"],
                     ],
                     "fail" if r["diagnostics"] == "fail" else None,

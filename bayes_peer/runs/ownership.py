@@ -37,7 +37,6 @@ KINDS = {
 }
 
 
-
 def staging_prefix(name: str) -> str:
     return f".{name}.partial-"
 
@@ -245,5 +244,3 @@ def enclosing_results(path: Path) -> tuple[Path, dict] | None:
             if marker is not None:
                 return parent, marker
     return None
-
-

@@ -131,15 +131,34 @@ def _summary(tables: dict[str, list[dict]]) -> dict:
             if r["pareto_k"] > 0.7
         ],
         "pareto_k_over_threshold": [
-            {k: r[k] for k in ("model", "id", "pareto_k", "pareto_k_threshold", "elpd_loo_psis",
-                               "elpd_loo_exact")}
+            {
+                k: r[k]
+                for k in (
+                    "model",
+                    "id",
+                    "pareto_k",
+                    "pareto_k_threshold",
+                    "elpd_loo_psis",
+                    "elpd_loo_exact",
+                )
+            }
             for r in tables["pareto_k"]
             if r["pareto_k"] > r["pareto_k_threshold"]
         ],
         "tipping_points": [
-            {k: r.get(k) for k in ("model", "wave", "conclusion_mar", "tipping_low",
-                                   "tipping_high", "tipping_low_agreement",
-                                   "tipping_high_agreement", "imputations")}
+            {
+                k: r.get(k)
+                for k in (
+                    "model",
+                    "wave",
+                    "conclusion_mar",
+                    "tipping_low",
+                    "tipping_high",
+                    "tipping_low_agreement",
+                    "tipping_high_agreement",
+                    "imputations",
+                )
+            }
             for r in tables["tipping_points"]
         ],
     }
