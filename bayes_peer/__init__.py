@@ -41,6 +41,8 @@ _API = {
     "run": "bayes_peer.api",
     "demo": "bayes_peer.api",
     "rebuild_report": "bayes_peer.api",
+    "calibrate": "bayes_peer.api",
+    "calibration_models": "bayes_peer.api",
     "Result": "bayes_peer.results",
     "InputError": "bayes_peer.errors",
     "demo_data": "bayes_peer.data.source",

@@ -31,7 +31,8 @@ class Result:
     Attributes
     ----------
     kind : str
-        ``"correlation"``, ``"regression"``, ``"design"``, ``"sensitivity"`` or ``"run"``.
+        ``"correlation"``, ``"regression"``, ``"design"``, ``"sensitivity"``, ``"run"`` or
+        ``"calibration"``.
     record : dict
         Everything the analysis found, under the keys of the command line's JSON contract
         (``docs/reference.md``); :meth:`to_dict` returns it JSON-ready.
@@ -84,6 +85,8 @@ class Result:
         """The record's key of the main table (model averaging: the inclusion table)."""
         if self.kind == "regression" and "inclusion" in self.record:
             return "inclusion"
+        if self.kind == "calibration" and "coverage" in self.record:
+            return "coverage"
         return MAIN_TABLE.get(self.kind)
 
     @property

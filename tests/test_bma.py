@@ -324,5 +324,7 @@ def test_vectorized_grid_integral_equals_adaptive_quadrature(n):
     sizes = np.array([p for p in (1, 2, 5, 8) if p < n - 1 for _ in range(6)])
     r2 = np.tile([1e-6, 0.01, 0.1, 0.4, 0.8, 0.99], sizes.size // 6)
     fast = g_grids(n, sizes, r2, rscale=math.sqrt(2) / 4)[2]
-    slow = [_log_bf_null(n, int(p), float(v), math.sqrt(2) / 4) for p, v in zip(sizes, r2)]
+    slow = [
+        _log_bf_null(n, int(p), float(v), math.sqrt(2) / 4) for p, v in zip(sizes, r2, strict=True)
+    ]
     np.testing.assert_allclose(fast, slow, rtol=1e-9, atol=1e-9)

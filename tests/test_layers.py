@@ -14,7 +14,7 @@ LAYERS = {
     "exact": 2, "frequentist": 2,
     "mcmc": 3,
     "analyses": 4,
-    "runs": 5,
+    "runs": 5, "calibration": 5,
     "report": 6,
     "api": 7,
     "cli": 8, "__init__": 9, "__main__": 9,

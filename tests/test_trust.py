@@ -39,9 +39,12 @@ def _fake_pymc(tmp_path: Path | None = None) -> Path:
     once per test session, outside the tests' own folders."""
     if _FAKE:
         return _FAKE[0]
+    import atexit
+    import shutil
     import tempfile
 
     fake = Path(tempfile.mkdtemp(prefix="bayes-peer-fake-site-"))
+    atexit.register(shutil.rmtree, fake, ignore_errors=True)
     _FAKE.append(fake)
     for name in ("pymc", "nutpie", "pytensor"):
         (fake / name).mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ import sys
 import warnings
 
 from bayes_peer import __version__
-from bayes_peer.cli import correlate, design, regress, runs, sensitivity, tools
+from bayes_peer.cli import calibrate, correlate, design, regress, runs, sensitivity, tools
 from bayes_peer.cli.common import Parser, as_flags, read_numbers
 from bayes_peer.errors import InputError
 
@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     design.add_parser(sub)
     runs.add_parsers(sub)
     sensitivity.add_parser(sub)
+    calibrate.add_parser(sub)
     tools.add_parsers(sub)
     return parser
 
@@ -40,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command is None:
         raise InputError(
-            "no command given: use correlate, regress, design, run, demo, sensitivity, "
+            "no command given: use correlate, regress, design, run, demo, sensitivity, calibrate, "
             "report or cache (bayes-peer --help)"
         )
     if args.command != "cache":

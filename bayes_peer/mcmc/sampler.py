@@ -248,7 +248,12 @@ class ModelStructure:
         return Fit(idata, divergences, target, notes, seconds, data=dict(data), structure=self)
 
     def prior_draws(
-        self, hyperparameters: dict[str, np.ndarray | float], draws: int, seed: int
+        self,
+        hyperparameters: dict[str, np.ndarray | float],
+        draws: int,
+        seed: int,
+        *,
+        cache: bool = True,
     ) -> dict[str, np.ndarray]:
         """``draws`` joint draws of every free variable and deterministic from the prior.
 
@@ -256,7 +261,8 @@ class ModelStructure:
         ``prior_scale``, ``active``). The forward-sampling function is compiled once per
         structure (FAST_RUN: about 4 ms per draw for an LKJ prior in 4 dimensions); the draws
         are cached per (hyperparameters, draws, seed), so every fit of a structure with the same
-        prior shares them.
+        prior shares them (``cache=False``: not kept, for one-off draws such as a simulation's
+        true values).
         """
         key = (
             tuple(sorted((k, np.asarray(v).tobytes()) for k, v in hyperparameters.items())),
@@ -279,9 +285,10 @@ class ModelStructure:
                 pm.set_data(hyperparameters)
             reseed_rngs(rngs, seed)
             values = [fn() for _ in range(draws)]
-            self._prior_cache[key] = {
-                name: np.stack([v[i] for v in values]) for i, name in enumerate(names)
-            }
+            stacked = {name: np.stack([v[i] for v in values]) for i, name in enumerate(names)}
+            if not cache:
+                return stacked
+            self._prior_cache[key] = stacked
         return self._prior_cache[key]
 
     def pointwise_log_likelihood(self, idata, data: dict[str, np.ndarray | float]) -> np.ndarray:

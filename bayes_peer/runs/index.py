@@ -46,6 +46,15 @@ DESCRIPTIONS = (
     ("mnar.csv", "sensitivity: missing not at random (delta-adjusted imputation)"),
     ("tipping_points.csv", "sensitivity: where a conclusion would flip under MNAR"),
     ("exact.csv", "sensitivity: exact-layer prior width and leave-one-out"),
+    ("sbc.csv", "calibration: one row per model and test quantity: simulations, the "
+     "uniformity statistic and p-value of its ranks, calibrated or not"),
+    ("ranks.csv", "calibration: the rank and PIT value of every test quantity in every "
+     "simulation"),
+    ("simulations.csv", "calibration: each simulation's fit (divergences, r_hat, ESS, seconds)"),
+    ("coverage.csv", "calibration: the frequentist study's coverage, bias, RMSE, width and "
+     "Bayes-factor decision rates with their Monte Carlo SEs"),
+    ("calibration.json", "the calibration's record (models, simulations, seed, sampler "
+     "settings, library versions, timings)"),
     ("figures", "the report's figures (PNG)"),
     ("*.png", "a figure"),
     ("sensitivity", "the sensitivity analyses of this spec (own README.md)"),

@@ -63,7 +63,11 @@ def process_alive(pid: int, start: str | None) -> bool:
         return True
     if start is not None and process_start(pid) not in (None, start):
         return False  # the pid was reused by another process
-    return True
+    try:  # a killed process nobody has reaped yet (a zombie) is gone too
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
 
 
 def _sha256(path: Path) -> str:

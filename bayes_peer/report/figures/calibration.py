@@ -1,0 +1,85 @@
+"""Calibration figures: ECDF differences of the SBC ranks with simultaneous bands (one figure
+per model, one panel per test quantity), and the frequentist study's coverage and width.
+
+The band is the simultaneous 95 % band of the ECDF of uniform values (arviz-stats'
+``ecdf_pit``, the method of Säilynoja, Bürkner & Vehtari 2022): under calibration the whole
+curve stays inside it with probability .95.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from bayes_peer.report.style import figure_header, panel_grid, pyplot, save_figure
+
+BAND_PROB = 0.95
+BAND_SIMULATIONS = 1000
+
+
+def sbc_ecdf(model: dict, rows: list[dict], ranks: dict[str, np.ndarray], path: Path) -> Path:
+    """ECDF-difference panels of one model (``rows``: its sbc.csv rows; ``ranks``: quantity ->
+    PIT values over simulations)."""
+    from arviz_stats.ecdf_utils import ecdf_pit
+
+    fig, axes = panel_grid(len(rows), columns=5, height=1.9)
+    for ax, row in zip(axes, rows, strict=True):
+        pit = np.sort(ranks[row["quantity"]])
+        x, ecdf, low, high = ecdf_pit(pit, BAND_PROB, BAND_SIMULATIONS,
+                                      rng=np.random.default_rng(20261201))  # fmt: skip
+        ax.fill_between(x, low - x, high - x, step="post", color="0.85", lw=0)
+        color = "C0" if row["calibrated"] else "C3"
+        ax.step(x, ecdf - x, where="post", color=color, lw=1.2)
+        ax.axhline(0, color="0.4", lw=0.6, ls="--")
+        mark = "" if row["calibrated"] else "  (fails)"
+        p_text = "p < 1e-16" if row["p_value"] < 1e-16 else f"p = {row['p_value']:.3g}"
+        ax.set_title(f"{row['quantity']}\n{p_text}{mark}", fontsize=8.5,
+                     color=color)  # fmt: skip
+        ax.tick_params(labelsize=7)
+        ax.set_xlabel("PIT of the rank", fontsize=7.5)
+    axes[0].set_ylabel("ECDF - uniform", fontsize=7.5)
+    rows_count = int(np.ceil(len(rows) / 5))
+    figure_header(
+        fig,
+        f"SBC: {model['model']} ({model['sims']} simulated studies of n = 46)",
+        f"{model['description']}. Difference between the ECDF of each quantity's PIT values "
+        f"and the uniform CDF; grey: simultaneous {BAND_PROB:.0%} band. Verdict: "
+        f"{model['verdict']}.",
+        synthetic=False, rows=rows_count,
+    )  # fmt: skip
+    return save_figure(fig, path)
+
+
+def coverage_figure(rows: list[dict], path: Path) -> Path:
+    """Coverage (with 2 MCSE bars) and mean width of each method over rho, one column per n."""
+    plt = pyplot()
+    ns = sorted({r["n"] for r in rows})
+    fig, axes = plt.subplots(2, len(ns), figsize=(10, 5.6), dpi=100, squeeze=False,
+                             sharey="row")  # fmt: skip
+    styles = {"exact": ("C3", "o", "exact posterior (kappa = 1)"),
+              "fisher": ("0.15", "s", "Fisher z")}  # fmt: skip
+    for col, n in enumerate(ns):
+        for method, (color, marker, label) in styles.items():
+            sub = sorted((r for r in rows if r["n"] == n and r["method"] == method),
+                         key=lambda r: r["rho"])  # fmt: skip
+            if not sub:
+                continue
+            rho = np.array([r["rho"] for r in sub])
+            cover = np.array([r["coverage"] for r in sub])
+            mcse = np.array([r["coverage_mcse"] for r in sub])
+            axes[0, col].errorbar(rho, cover, yerr=2 * mcse, color=color, marker=marker,
+                                  ms=4, lw=1, capsize=2, label=label)  # fmt: skip
+            axes[1, col].plot(rho, [r["width"] for r in sub], color=color, marker=marker, ms=4,
+                              lw=1, label=label)  # fmt: skip
+        nominal = rows[0]["ci_prob"]
+        axes[0, col].axhline(nominal, color="0.5", ls="--", lw=0.8)
+        axes[0, col].set_title(f"n = {n}", fontsize=10)
+        axes[1, col].set_xlabel("true rho", fontsize=9)
+    axes[0, 0].set_ylabel(f"coverage of the {rows[0]['ci_prob']:.0%} interval", fontsize=9)
+    axes[1, 0].set_ylabel("mean width", fontsize=9)
+    axes[0, 0].legend(fontsize=8, loc="lower left")
+    figure_header(fig, "Frequentist study of the correlation intervals",
+                  f"{rows[0]['reps']} simulated samples per cell; bars: ±2 Monte Carlo SE; "
+                  "dashed: nominal coverage.", synthetic=False, rows=2)  # fmt: skip
+    return save_figure(fig, path)
