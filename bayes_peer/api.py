@@ -309,7 +309,9 @@ def calibrate(
     (names from :func:`calibration_models`, a comma-separated string, or ``"all"``): ``sims``
     simulated studies of n = 46 per model, each fitted with the toolkit's own compiled
     structure and sampler; the ranks of every reported parameter and of the joint
-    log-likelihood are tested for uniformity. ``study="frequentist"``: coverage, bias, RMSE and
+    log-likelihood are tested for uniformity. ``study="posterior"``: posterior SBC
+    (Säilynoja et al. 2025) conditional on the SYNTHETIC demo study for the main models
+    (``joint-fiml``, ``regression-normal``). ``study="frequentist"``: coverage, bias, RMSE and
     width of the exact posterior and Fisher z intervals for rho, and the rates of BF10 > 3 and
     < 1/3, over ``rho`` x ``n`` with ``reps`` samples per cell (Morris et al. 2019).
 
@@ -367,13 +369,13 @@ def calibrate(
                                  ci_prob=ci_prob, out=out, force=force, report=writer)  # fmt: skip
         return Result("calibration", record)
     if rho is not None or n is not None or reps is not None:
-        raise InputError("`rho`, `n` and `reps` go with `study`='frequentist'")
+        raise InputError(f"`rho`, `n` and `reps` go with `study`='frequentist', not {study!r}")
     from bayes_peer.calibration.study import DEFAULT_SIMS
 
     workers = check("workers", workers, "`workers`")
     record = run_sbc(models, sims=DEFAULT_SIMS if sims is None else sims, seed=seed, out=out,
                      force=force, workers=workers, scheduler=scheduler, quiet=quiet,
-                     report=writer)  # fmt: skip
+                     report=writer, study=study)  # fmt: skip
     return Result("calibration", record)
 
 

@@ -148,8 +148,9 @@ def test_frequentist_study_contract(cli, tmp_path):
         (["--sims", "10"], "--model: name a model"),
         (["--study", "frequentist", "--rho", "1.5"], "--rho"),
         (["--study", "frequentist", "--reps", "0"], "--reps"),
-        (["--study", "frequentist", "--model", "joint"], "--model goes with --study sbc"),
+        (["--study", "frequentist", "--model", "joint"], "--model goes with --study sbc or"),
         (["--model", "joint", "--reps", "100"], "--reps goes with --study frequentist"),
+        (["--study", "posterior", "--model", "joint-t"], "unknown model for --study posterior"),
     ],
 )
 def test_bad_requests_exit_2_and_write_nothing(cli, tmp_path, args, needle):
@@ -218,6 +219,21 @@ def test_an_interrupted_run_resumes_with_identical_tables(tmp_path, monkeypatch)
     for name in ("sbc.csv", "ranks.csv"):
         assert (tmp_path / "part" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes()
     assert whole.record["sbc"] == resumed.record["sbc"]
+
+
+@pytest.mark.slow
+def test_posterior_sbc_given_the_demo_study(tmp_path):
+    res = bp.calibrate("regression-normal", study="posterior", sims=20, seed=2,
+                       out=tmp_path / "post")  # fmt: skip
+    (model,) = res.record["models"]
+    assert res.record["study"] == "posterior" and model["calibrated"], model
+    assert "SYNTHETIC demo study" in res.record["conditioned_on"]
+    assert "SYNTHETIC" in (tmp_path / "post" / "report.html").read_text(encoding="utf-8")
+    # the replicate is added to the demo's rows: the reference posterior is the demo's fit
+    from bayes_peer.calibration.posterior import DESIGNS
+
+    observed = DESIGNS["regression-normal"].observed()
+    assert observed["X"].shape[0] == 29 and np.allclose(observed["y"].std(ddof=1), 1)
 
 
 def _free_port() -> int:

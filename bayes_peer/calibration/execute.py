@@ -45,8 +45,10 @@ def plan(models: list[str], sims: int, batch_size: int = BATCH_SIZE) -> list[tup
             for m in models for start in range(0, sims, batch_size)]  # fmt: skip
 
 
-def run_batch(model: str, start: int, stop: int, seed: int, settings: dict) -> list[dict]:
-    """Simulations ``start`` to ``stop - 1`` of ``model`` (the task a worker runs)."""
+def run_batch(model: str, start: int, stop: int, seed: int, settings: dict,
+              study: str = "prior") -> list[dict]:  # fmt: skip
+    """Simulations ``start`` to ``stop - 1`` of ``model`` (the task a worker runs); ``study``
+    "prior" or "posterior" SBC."""
     from bayes_peer.mcmc.cache import configure
 
     configure()  # the persistent compile cache, if PyTensor is not imported yet
@@ -55,7 +57,7 @@ def run_batch(model: str, start: int, stop: int, seed: int, settings: dict) -> l
 
     calibration = get_model(model)
     options = SBCSettings(**{k: v for k, v in settings.items() if k != "rank_draws"})
-    return [simulate_once(calibration, i, seed, options) for i in range(start, stop)]
+    return [simulate_once(calibration, i, seed, options, study) for i in range(start, stop)]
 
 
 # ---------------------------------------------------------------------------- checkpoint
@@ -191,6 +193,7 @@ def execute(
     workers: int = 1,
     scheduler: str | None = None,
     quiet: bool = True,
+    study: str = "prior",
 ) -> list[dict]:
     """Run every task not already in the checkpoint; return all simulations' results."""
     done = checkpoint.open()
@@ -202,7 +205,7 @@ def execute(
         print(f"calibrate: resuming, {finished} simulations already done", file=sys.stderr)
     if todo and scheduler is None and workers == 1:
         for task in todo:
-            done[task] = run_batch(*task, seed, settings)
+            done[task] = run_batch(*task, seed, settings, study)
             checkpoint.save(task, done[task])
             finished += task[2] - task[1]
             progress(finished)
@@ -211,7 +214,7 @@ def execute(
         try:
             from distributed import as_completed
 
-            futures = {client.submit(run_batch, *task, seed, settings, pure=False): task
+            futures = {client.submit(run_batch, *task, seed, settings, study, pure=False): task
                        for task in todo}  # fmt: skip
             for future in as_completed(futures):
                 task = futures[future]

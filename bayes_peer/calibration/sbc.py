@@ -141,28 +141,46 @@ def rank_statistics(posterior: dict[str, np.ndarray], truth: dict[str, np.ndarra
             for q in posterior}  # fmt: skip
 
 
-def simulate_once(model: CalibrationModel, index: int, seed: int, settings: SBCSettings) -> dict:
-    """Simulation ``index`` of ``model``: prior draw, data, fit, ranks of every quantity.
+def simulate_once(
+    model: CalibrationModel, index: int, seed: int, settings: SBCSettings, study: str = "prior"
+) -> dict:
+    """Simulation ``index`` of ``model``: truth, data, fit, ranks of every quantity.
+
+    ``study="prior"``: the truth is a draw from the prior and the data a study simulated from it.
+    ``study="posterior"``: the truth is a draw from the model's posterior given the demo data
+    and the data are the demo data plus a replicate study simulated from the truth
+    (:mod:`bayes_peer.calibration.posterior`).
 
     Returns
     -------
     dict
-        ``model``, ``sim``, ``ranks`` (quantity -> rank in 0..L), ``pit`` (quantity -> PIT),
-        ``divergences``, ``max_r_hat``, ``min_ess_bulk``, ``seconds``.
+        ``model``, ``structure``, ``sim``, ``ranks`` (quantity -> rank in 0..L), ``pit``
+        (quantity -> PIT), ``divergences``, ``max_r_hat``, ``min_ess_bulk``, ``seconds``.
     """
     from bayes_peer.mcmc.sampler import SamplerSettings
 
     start = time.perf_counter()
-    sequence = simulation_seed(seed, model.name, index)
+    key = model.name if study == "prior" else f"{study}:{model.name}"
+    sequence = simulation_seed(seed, key, index)
     prior_seed, sampler_seed = (int(v) for v in sequence.generate_state(2))
     data_rng, pit_rng = (np.random.default_rng(s) for s in sequence.spawn(2))
     structure = model.structure()
-    truth_draws = structure.prior_draws(model.hyperparameters, 1, prior_seed, cache=False)
-    truth = {name: values[0] for name, values in truth_draws.items()}
-    data = model.simulate(truth, data_rng)
-    if isinstance(data, tuple):  # the simulator also fixed latent values (imputed cells)
-        data, latent = data
-        truth_draws = {**truth_draws, **{k: np.asarray(v)[None] for k, v in latent.items()}}
+    if study == "prior":
+        truth_draws = structure.prior_draws(model.hyperparameters, 1, prior_seed, cache=False)
+        truth = {name: values[0] for name, values in truth_draws.items()}
+        data = model.simulate(truth, data_rng)
+        if isinstance(data, tuple):  # the simulator also fixed latent values (imputed cells)
+            data, latent = data
+            truth_draws = {**truth_draws, **{k: np.asarray(v)[None] for k, v in latent.items()}}
+    else:
+        from bayes_peer.calibration.posterior import DESIGNS, reference_draws
+
+        observed, reference = reference_draws(model, seed)
+        pick = int(data_rng.integers(len(next(iter(reference.values())))))
+        truth_draws = {name: values[pick][None] for name, values in reference.items()}
+        truth = {name: values[0] for name, values in truth_draws.items()}
+        design = DESIGNS[model.name]
+        data = design.augment(observed, design.replicate(truth, data_rng, observed))
     sampler = SamplerSettings(draws=settings.draws, tune=settings.tune, chains=settings.chains,
                               seed=sampler_seed, cores=1)  # fmt: skip
     fit = structure.fit(data, sampler, log_likelihood=False, log_prior=False)

@@ -27,7 +27,7 @@ DEFAULT_SIMS = 200
 SIMS_RANGE = (10, 100_000)
 REPS_RANGE = (10, 1_000_000)
 SCHEDULER = re.compile(r"^(tcp|tls|ws|wss|inproc|ucx)://\S+$")
-STUDIES = ("sbc", "frequentist")
+STUDIES = ("sbc", "posterior", "frequentist")
 NEEDED_BYTES = 20 * 2**20
 
 
@@ -41,18 +41,23 @@ def _whole(value, low: int, high: int, label: str) -> int:
     return int(number)
 
 
-def parse_models(models) -> list[str]:
-    """Model names from a list or a comma-separated string; ``all`` is every model."""
+def parse_models(models, study: str = "sbc") -> list[str]:
+    """Model names from a list or a comma-separated string; ``all`` is every model (of the
+    posterior SBC designs with ``study="posterior"``)."""
+    from bayes_peer.calibration.posterior import DESIGNS
+
     if models is None:
         raise InputError("--model: name a model (or all); bayes-peer calibrate --list shows them")
     items = models.split(",") if isinstance(models, str) else list(models)
     names = [str(m).strip() for m in items if str(m).strip()]
+    allowed = list(MODELS) if study == "sbc" else list(DESIGNS)
     if names == ["all"]:
-        return list(MODELS)
+        return allowed
     for name in names:
-        if name not in MODELS:
-            raise InputError(f"--model: unknown model {name!r}; choose from all, "
-                             f"{', '.join(MODELS)}")  # fmt: skip
+        if name not in allowed:
+            what = "model" if study == "sbc" else "model for --study posterior"
+            raise InputError(f"--model: unknown {what} {name!r}; choose from all, "
+                             f"{', '.join(allowed)}")  # fmt: skip
     if not names:
         raise InputError("--model: name a model (or all)")
     return list(dict.fromkeys(names))
@@ -114,24 +119,25 @@ def run_sbc(
     models, *, sims=DEFAULT_SIMS, seed: int = 0, out=None, force: bool = False,
     workers: int = 1, scheduler: str | None = None, quiet: bool = True,
     settings: SBCSettings | None = None, report: Callable[[Path], object] | None = None,
-    command: str = "bayes-peer calibrate",
+    command: str = "bayes-peer calibrate", study: str = "sbc",
 ) -> dict:  # fmt: skip
-    """Prior SBC of ``models``; the record (and, with ``out``, the results folder)."""
+    """Prior SBC (``study="sbc"``) or posterior SBC given the demo data (``"posterior"``) of
+    ``models``; the record (and, with ``out``, the results folder)."""
     from bayes_peer.calibration.execute import Checkpoint, execute, plan
     from bayes_peer.runs.outputs import library_versions, write_csv, write_json
 
-    names = parse_models(models)
+    names = parse_models(models, study)
     sims = _whole(sims, *SIMS_RANGE, "--sims")
     if scheduler is not None and not SCHEDULER.match(str(scheduler)):
         raise InputError(f"--scheduler: {scheduler!r} is not a Dask scheduler address "
                          "(e.g. tcp://127.0.0.1:8786)")  # fmt: skip
     settings = settings or SBCSettings()
-    config = {"study": "sbc", "models": names, "sims": sims, "seed": seed,
+    config = {"study": study, "models": names, "sims": sims, "seed": seed,
               "settings": settings.to_dict(), "n": N_STUDY,
               "bayes_peer": __version__}  # fmt: skip
     start = time.perf_counter()
     record = {
-        "study": "sbc", "synthetic": True, "n": N_STUDY, "sims": sims, "seed": seed,
+        "study": study, "synthetic": True, "n": N_STUDY, "sims": sims, "seed": seed,
         "settings": settings.to_dict(),
         "sampler": (f"nutpie NUTS, {settings.chains} chains x {settings.draws} draws after "
                     f"{settings.tune} warm-up steps, thinned by {settings.thin}: ranks among "
@@ -142,10 +148,19 @@ def run_sbc(
         "scheduler": scheduler,
     }  # fmt: skip
     tasks = plan(names, sims)
+    kind = "prior" if study == "sbc" else "posterior"
+    if study == "posterior":
+        from bayes_peer.calibration.posterior import REFERENCE_CHAINS, REFERENCE_DRAWS
+
+        record["conditioned_on"] = (
+            f"the SYNTHETIC demo study (reference fit: {REFERENCE_CHAINS} chains x "
+            f"{REFERENCE_DRAWS} draws, seed {seed}); each simulation adds a replicate study of "
+            "the same design"
+        )
     if out is None:
         checkpoint = _MemoryCheckpoint()
         results = execute(tasks, seed, settings.to_dict(), checkpoint, workers=workers,
-                          scheduler=scheduler, quiet=quiet)  # fmt: skip
+                          scheduler=scheduler, quiet=quiet, study=kind)  # fmt: skip
         tables, _ = _sbc_tables(names, results)
         record.update(tables, resumed=0, seconds=time.perf_counter() - start,
                       versions=library_versions(), exit_status=0)  # fmt: skip
@@ -154,7 +169,7 @@ def run_sbc(
     with folder as staging:
         checkpoint = Checkpoint(folder.out, config)
         results = execute(tasks, seed, settings.to_dict(), checkpoint, workers=workers,
-                          scheduler=scheduler, quiet=quiet)  # fmt: skip
+                          scheduler=scheduler, quiet=quiet, study=kind)  # fmt: skip
         tables, (ranks, simulations) = _sbc_tables(names, results)
         record.update(tables, resumed=checkpoint.resumed, seconds=time.perf_counter() - start,
                       versions=library_versions(), exit_status=0)  # fmt: skip

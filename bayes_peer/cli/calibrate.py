@@ -27,8 +27,9 @@ def add_parser(sub) -> None:
                    "this process)")  # fmt: skip
     c.add_argument("--scheduler", help="run on the Dask scheduler at this address "
                    "(tcp://HOST:PORT) instead")  # fmt: skip
-    c.add_argument("--study", default="sbc", choices=["sbc", "frequentist"],
-                   help="sbc (default) or frequentist")  # fmt: skip
+    c.add_argument("--study", default="sbc", choices=["sbc", "posterior", "frequentist"],
+                   help="sbc (prior SBC, default), posterior (posterior SBC given the demo "
+                   "study) or frequentist")  # fmt: skip
     c.add_argument("--rho", dest="rho_list", help="frequentist: true correlations, "
                    "comma-separated (default 0,.1,.3,.5,.7,.9)")  # fmt: skip
     c.add_argument("--n", dest="n_list", help="frequentist: sample sizes, comma-separated "
@@ -83,7 +84,9 @@ def run(args: argparse.Namespace) -> int:
                     ("--scheduler", args.scheduler), ("--workers", args.workers))  # fmt: skip
         for flag, value in sbc_only:
             if value is not None:
-                raise InputError(f"{flag} goes with --study sbc, not --study frequentist")
+                raise InputError(
+                    f"{flag} goes with --study sbc or posterior, not --study frequentist"
+                )
         result = bp.calibrate(
             study="frequentist", seed=seed, out=out, force=args.force,
             rho=_numbers(args.rho_list, "rho", "--rho"), n=_numbers(args.n_list, "n", "--n"),
@@ -99,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
             raise InputError("--model: name a model, several (comma-separated) or all; "
                              "bayes-peer calibrate --list shows them")  # fmt: skip
         result = bp.calibrate(
-            args.model, sims=args.sbc_sims, seed=seed, out=out, force=args.force,
+            args.model, study=args.study, sims=args.sbc_sims, seed=seed, out=out, force=args.force,
             workers=1 if args.workers is None else args.workers, scheduler=args.scheduler,
             report=not args.no_report, quiet=args.quiet or args.json,
         )  # fmt: skip

@@ -45,9 +45,21 @@ def _sbc_blocks(record: dict, folder: Path, written: list[str]) -> list[tuple]:
         control_text = "; the negative control " + (
             "was flagged, as it must be" if flagged else "was NOT flagged"
         )
+    if record["study"] == "posterior":
+        notice = (
+            "notice",
+            "synthetic",
+            f"Posterior SBC conditional on the SYNTHETIC demo study: {record['conditioned_on']}.",
+        )
+    else:
+        notice = (
+            "notice",
+            "warn",
+            "Simulated data: every data set here is drawn from the "
+            "model's prior; no participant data are used.",
+        )
     blocks: list[tuple] = [
-        ("notice", "warn", "Simulated data: every data set here is drawn from the model's "
-         "prior; no participant data are used."),
+        notice,
         ("p", f"{passed} of {len(real)} model structure(s) calibrated{control_text}. "
          f"{record['sims']} simulated studies of n = {record['n']} per model; "
          f"{record['sampler']}; {record['test']}. Seed {record['seed']}."),
@@ -59,14 +71,20 @@ def _sbc_blocks(record: dict, folder: Path, written: list[str]) -> list[tuple]:
                        f"{m['min_ess_bulk']:.0f}", fmt_num(m["seconds_per_sim"], 2)],
                       None if m["calibrated"] != m["negative_control"] else "fail")
             for m in models]  # fmt: skip
-    blocks += [("h2", "Prior simulation-based calibration"), ("table", headers, rows)]
+    heading = (
+        "Posterior simulation-based calibration (given the demo study)"
+        if record["study"] == "posterior"
+        else "Prior simulation-based calibration"
+    )
+    blocks += [("h2", heading), ("table", headers, rows)]
     pits = _pits(folder)
     fig_dir = folder / "figures"
     fig_dir.mkdir(exist_ok=True)
     for m in models:
         sub = [r for r in record["sbc"] if r["model"] == m["model"]]
         path = sbc_ecdf(m, sub, {r["quantity"]: pits[(m["model"], r["quantity"])] for r in sub},
-                        fig_dir / f"sbc_{m['model']}.png")  # fmt: skip
+                        fig_dir / f"sbc_{m['model']}.png",
+                        posterior=record["study"] == "posterior")  # fmt: skip
         written.append(str(path))
         table = [table_row([r["quantity"], fmt_num(r["statistic"], 2), fmt_p(r["p_value"]),
                             "yes" if r["calibrated"] else "no"],
@@ -111,7 +129,7 @@ def write_calibration_report(folder: str | Path) -> dict:
     folder = Path(folder)
     record = json.loads((folder / "calibration.json").read_text(encoding="utf-8"))
     written: list[str] = []
-    if record["study"] == "sbc":
+    if record["study"] in ("sbc", "posterior"):
         title = "bayes_peer calibration: simulation-based calibration"
         body = _sbc_blocks(record, folder, written)
     else:

@@ -18,9 +18,10 @@ BAND_PROB = 0.95
 BAND_SIMULATIONS = 1000
 
 
-def sbc_ecdf(model: dict, rows: list[dict], ranks: dict[str, np.ndarray], path: Path) -> Path:
+def sbc_ecdf(model: dict, rows: list[dict], ranks: dict[str, np.ndarray], path: Path,
+             posterior: bool = False) -> Path:  # fmt: skip
     """ECDF-difference panels of one model (``rows``: its sbc.csv rows; ``ranks``: quantity ->
-    PIT values over simulations)."""
+    PIT values over simulations; ``posterior``: posterior SBC given the demo study)."""
     from arviz_stats.ecdf_utils import ecdf_pit
 
     fig, axes = panel_grid(len(rows), columns=5, height=1.9)
@@ -42,11 +43,13 @@ def sbc_ecdf(model: dict, rows: list[dict], ranks: dict[str, np.ndarray], path: 
     rows_count = int(np.ceil(len(rows) / 5))
     figure_header(
         fig,
-        f"SBC: {model['model']} ({model['sims']} simulated studies of n = 46)",
+        (f"Posterior SBC given the demo study: {model['model']} ({model['sims']} replicates)"
+         if posterior else f"SBC: {model['model']} ({model['sims']} simulated studies of "
+         "n = 46)"),
         f"{model['description']}. Difference between the ECDF of each quantity's PIT values "
         f"and the uniform CDF; grey: simultaneous {BAND_PROB:.0%} band. Verdict: "
         f"{model['verdict']}.",
-        synthetic=False, rows=rows_count,
+        synthetic=posterior, rows=rows_count,
     )  # fmt: skip
     return save_figure(fig, path)
 
