@@ -293,13 +293,14 @@ def calibrate(
     seed: int = 0,
     out: str | Path | None = None,
     force: bool = False,
-    workers: int = 1,
+    workers: int | None = None,
     scheduler: str | None = None,
     rho=None,
     n=None,
     reps: int | None = None,
     kappa: float = 1.0,
     ci_prob: float = 0.95,
+    methods=None,
     report: bool = True,
     quiet: bool = True,
 ) -> Result:
@@ -327,8 +328,9 @@ def calibrate(
     out : str or Path, optional
         Results folder (tables, ``calibration.json``, figures, report). SBC keeps finished
         batches in a checkpoint beside it, so an interrupted run resumes.
-    workers : int
-        SBC: worker processes of a local Dask cluster (1: this process, no Dask needed).
+    workers : int, optional
+        SBC: worker processes of a local Dask cluster; 1 runs in this process (no Dask
+        needed). Default: one per core when Dask is installed, else 1.
     scheduler : str, optional
         SBC: address of a running Dask scheduler (``tcp://HOST:PORT``) to run on instead.
     rho, n, reps : optional
@@ -336,6 +338,9 @@ def calibrate(
         100}, 2,000 samples per cell).
     kappa, ci_prob : float
         Frequentist study: prior width of the exact posterior and the interval probability.
+    methods : str or list of str, optional
+        Frequentist study: interval methods, from exact, fisher (the default pair), pairwise
+        and joint (the MCMC models, one fit per sample: slow).
 
     Returns
     -------
@@ -360,19 +365,23 @@ def calibrate(
     seed = check("seed", seed, "`seed`")
     writer = write_calibration_report if report else None
     if study == "frequentist":
-        if models is not None or sims is not None or scheduler is not None or workers != 1:
+        if models is not None or sims is not None or scheduler is not None or workers:
             raise InputError("`study`='frequentist' takes `rho`, `n` and `reps`, not `models`, "
                              "`sims`, `workers` or `scheduler`")  # fmt: skip
         kappa = check("kappa", kappa, "`kappa`")
         ci_prob = check("ci_prob", ci_prob, "`ci_prob`")
         record = run_frequentist(rho=rho, n=n, reps=reps, seed=seed, kappa=kappa,
-                                 ci_prob=ci_prob, out=out, force=force, report=writer)  # fmt: skip
+                                 ci_prob=ci_prob, out=out, force=force, report=writer,
+                                 methods=methods)  # fmt: skip
         return Result("calibration", record)
-    if rho is not None or n is not None or reps is not None:
-        raise InputError(f"`rho`, `n` and `reps` go with `study`='frequentist', not {study!r}")
+    if rho is not None or n is not None or reps is not None or methods is not None:
+        raise InputError(
+            f"`rho`, `n`, `reps` and `methods` go with `study`='frequentist', not {study!r}"
+        )
+    from bayes_peer.calibration.execute import default_workers
     from bayes_peer.calibration.study import DEFAULT_SIMS
 
-    workers = check("workers", workers, "`workers`")
+    workers = default_workers() if workers is None else check("workers", workers, "`workers`")
     record = run_sbc(models, sims=DEFAULT_SIMS if sims is None else sims, seed=seed, out=out,
                      force=force, workers=workers, scheduler=scheduler, quiet=quiet,
                      report=writer, study=study)  # fmt: skip

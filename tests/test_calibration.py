@@ -151,6 +151,8 @@ def test_frequentist_study_contract(cli, tmp_path):
         (["--study", "frequentist", "--model", "joint"], "--model goes with --study sbc or"),
         (["--model", "joint", "--reps", "100"], "--reps goes with --study frequentist"),
         (["--study", "posterior", "--model", "joint-t"], "unknown model for --study posterior"),
+        (["--study", "frequentist", "--methods", "exact,bootstrap"], "--methods: unknown method"),
+        (["--model", "joint", "--methods", "exact"], "--methods goes with --study frequentist"),
     ],
 )
 def test_bad_requests_exit_2_and_write_nothing(cli, tmp_path, args, needle):
@@ -176,7 +178,8 @@ def test_a_foreign_checkpoint_folder_is_refused_and_left_alone(cli, tmp_path):
 # ---------------------------------------------------------------------------- slow (MCMC)
 @pytest.mark.slow
 def test_sbc_passes_the_joint_model_and_flags_the_negative_control(tmp_path):
-    res = bp.calibrate("joint,negative-control", sims=30, seed=11, out=tmp_path / "cal")
+    res = bp.calibrate("joint,negative-control", sims=30, seed=11, out=tmp_path / "cal",
+                       workers=1)  # fmt: skip
     models = {m["model"]: m for m in res.record["models"]}
     assert models["joint"]["calibrated"], models["joint"]
     control = models["negative-control"]
@@ -196,7 +199,7 @@ def test_sbc_passes_the_joint_model_and_flags_the_negative_control(tmp_path):
 @pytest.mark.slow
 def test_an_interrupted_run_resumes_with_identical_tables(tmp_path, monkeypatch):
     whole = bp.calibrate("regression-normal", sims=30, seed=4, out=tmp_path / "whole",
-                         report=False)  # fmt: skip
+                         workers=1, report=False)  # fmt: skip
     calls = {"n": 0}
     original = execute_module.run_batch
 
@@ -208,13 +211,14 @@ def test_an_interrupted_run_resumes_with_identical_tables(tmp_path, monkeypatch)
 
     monkeypatch.setattr(execute_module, "run_batch", flaky)
     with pytest.raises(KeyboardInterrupt):
-        bp.calibrate("regression-normal", sims=30, seed=4, out=tmp_path / "part", report=False)
+        bp.calibrate("regression-normal", sims=30, seed=4, out=tmp_path / "part", workers=1,
+                     report=False)  # fmt: skip
     checkpoint = tmp_path / ".part.calibrate-checkpoint"
     assert [p.name for p in (checkpoint / "batches").iterdir()] == ["regression-normal-0-10.json"]
     assert not (tmp_path / "part").exists()
     monkeypatch.setattr(execute_module, "run_batch", original)
     resumed = bp.calibrate("regression-normal", sims=30, seed=4, out=tmp_path / "part",
-                           report=False)  # fmt: skip
+                           workers=1, report=False)  # fmt: skip
     assert resumed.record["resumed"] == 10 and not checkpoint.exists()
     for name in ("sbc.csv", "ranks.csv"):
         assert (tmp_path / "part" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes()
@@ -224,7 +228,7 @@ def test_an_interrupted_run_resumes_with_identical_tables(tmp_path, monkeypatch)
 @pytest.mark.slow
 def test_posterior_sbc_given_the_demo_study(tmp_path):
     res = bp.calibrate("regression-normal", study="posterior", sims=20, seed=2,
-                       out=tmp_path / "post")  # fmt: skip
+                       out=tmp_path / "post", workers=1)  # fmt: skip
     (model,) = res.record["models"]
     assert res.record["study"] == "posterior" and model["calibrated"], model
     assert "SYNTHETIC demo study" in res.record["conditioned_on"]
@@ -234,6 +238,28 @@ def test_posterior_sbc_given_the_demo_study(tmp_path):
 
     observed = DESIGNS["regression-normal"].observed()
     assert observed["X"].shape[0] == 29 and np.allclose(observed["y"].std(ddof=1), 1)
+
+
+@pytest.mark.slow
+def test_mcmc_intervals_of_the_frequentist_study_match_the_exact_posterior_per_sample():
+    """The same samples through the MCMC pairwise and joint models (uniform prior on rho) and
+    the exact posterior: medians and interval ends agree within a few Monte Carlo SEs (about
+    .003-.006 for 4 x 1000 draws); the joint model's proper priors on means and SDs move its
+    interval by up to about .02 on standardized data."""
+    from bayes_peer.calibration.frequentist import _mcmc_intervals, sample_studies
+    from bayes_peer.exact.correlation_grid import log_bf10_and_quantiles_many
+
+    x, y = sample_studies(0.3, 46, 8, np.random.default_rng(5))
+    r = np.array([np.corrcoef(a, b)[0, 1] for a, b in zip(x, y, strict=True)])
+    _, q = log_bf10_and_quantiles_many(r, 46, 1.0, (0.5, 0.025, 0.975))
+    for method, tolerance in (("pairwise", 0.02), ("joint", 0.035)):
+        median, low, high, divergent = _mcmc_intervals(method, x, y, 3, 1.0, 0.95)
+        assert divergent == 0
+        gaps = np.abs(np.column_stack([median, low, high]) - q)
+        assert gaps.max() < tolerance, (method, gaps.max())
+    rows = study_cell(0.3, 46, 6, seed=1, methods=("exact", "pairwise"))
+    assert [row["method"] for row in rows] == ["exact", "pairwise"]
+    assert rows[1]["divergent_fits"] == 0 and 0 <= rows[1]["coverage"] <= 1
 
 
 def _free_port() -> int:
@@ -246,7 +272,7 @@ def _free_port() -> int:
 def test_same_tables_on_one_worker_a_local_cluster_and_a_separate_scheduler(tmp_path):
     pytest.importorskip("distributed")
     args = ("regression-normal",)
-    local = bp.calibrate(*args, sims=20, seed=9, out=tmp_path / "one", report=False)
+    local = bp.calibrate(*args, sims=20, seed=9, out=tmp_path / "one", workers=1, report=False)
     cluster = bp.calibrate(*args, sims=20, seed=9, out=tmp_path / "two", workers=2,
                            report=False)  # fmt: skip
     port = _free_port()

@@ -39,6 +39,15 @@ CHECKPOINT_FORMAT = "bayes-peer-calibration-checkpoint"
 BATCH_FILE = re.compile(r"^(?P<model>[a-z0-9-]+)-(?P<start>\d+)-(?P<stop>\d+)\.json$")
 
 
+def default_workers() -> int:
+    """One worker process per core when Dask is installed, else 1 (this process)."""
+    import importlib.util
+
+    if importlib.util.find_spec("distributed") is None:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 64))
+
+
 def plan(models: list[str], sims: int, batch_size: int = BATCH_SIZE) -> list[tuple[str, int, int]]:
     """Every task: (model, first simulation, one past the last)."""
     return [(m, start, min(start + batch_size, sims))

@@ -63,6 +63,21 @@ def parse_models(models, study: str = "sbc") -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def parse_methods(methods) -> list[str]:
+    """Interval methods of the frequentist study (default exact and Fisher)."""
+    if methods is None:
+        return list(frequentist.METHODS)
+    items = methods.split(",") if isinstance(methods, str) else list(methods)
+    names = [str(m).strip() for m in items if str(m).strip()]
+    known = [*frequentist.METHODS, *frequentist.MCMC_METHODS]
+    for name in names:
+        if name not in known:
+            raise InputError(f"--methods: unknown method {name!r}; choose from {', '.join(known)}")
+    if not names:
+        raise InputError("--methods: name at least one method")
+    return list(dict.fromkeys(names))
+
+
 def model_list() -> list[dict]:
     """Every calibrated structure: name, description, negative control or not."""
     return [{"model": m.name, "description": m.description,
@@ -198,7 +213,7 @@ class _MemoryCheckpoint:
 def run_frequentist(
     *, rho=None, n=None, reps=None, seed: int = 0, kappa: float = 1.0, ci_prob: float = 0.95,
     out=None, force: bool = False, report: Callable[[Path], object] | None = None,
-    command: str = "bayes-peer calibrate --study frequentist",
+    command: str = "bayes-peer calibrate --study frequentist", methods=None,
 ) -> dict:  # fmt: skip
     """The frequentist study; the record (and, with ``out``, the results folder)."""
     from bayes_peer.params import check
@@ -210,15 +225,17 @@ def run_frequentist(
             raise InputError(f"--rho must be in (-1, 1), got {r!r}")
     ns = frequentist.NS if n is None else [check("n", v, "--n") for v in n]
     reps = frequentist.REPS if reps is None else _whole(reps, *REPS_RANGE, "--reps")
+    methods = parse_methods(methods)
     folder = _open_folder(out, force, command) if out is not None else None
     with folder if folder is not None else contextlib.nullcontext() as staging:
         start = time.perf_counter()
-        rows = frequentist.frequentist_study(rhos, ns, reps, seed, kappa=kappa, ci_prob=ci_prob)
+        rows = frequentist.frequentist_study(rhos, ns, reps, seed, kappa=kappa, ci_prob=ci_prob,
+                                             methods=methods)  # fmt: skip
         record = {
             "study": "frequentist", "synthetic": True, "seed": seed, "rho": list(rhos),
             "n": list(ns), "reps": reps, "kappa": kappa, "ci_prob": ci_prob,
             "prior": f"stretched beta on rho, kappa = {kappa:g} (uniform when kappa = 1)",
-            "methods": list(frequentist.METHODS), "coverage": rows,
+            "methods": methods, "coverage": rows,
             "seconds": time.perf_counter() - start, "versions": library_versions(),
             "exit_status": 0,
         }  # fmt: skip

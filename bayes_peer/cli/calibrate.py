@@ -23,8 +23,8 @@ def add_parser(sub) -> None:
     c.add_argument("--model", help="model(s) to check, comma-separated, or all")
     c.add_argument("--sims", dest="sbc_sims", help="simulations per model (default 200)")
     c.add_argument("--seed", help="seed of every simulation (default 0)")
-    c.add_argument("--workers", help="worker processes of a local Dask cluster (default 1: "
-                   "this process)")  # fmt: skip
+    c.add_argument("--workers", help="worker processes of a local Dask cluster (default: one "
+                   "per core with Dask installed, else 1; 1 runs in this process)")  # fmt: skip
     c.add_argument("--scheduler", help="run on the Dask scheduler at this address "
                    "(tcp://HOST:PORT) instead")  # fmt: skip
     c.add_argument("--study", default="sbc", choices=["sbc", "posterior", "frequentist"],
@@ -35,6 +35,8 @@ def add_parser(sub) -> None:
     c.add_argument("--n", dest="n_list", help="frequentist: sample sizes, comma-separated "
                    "(default 20,46,100)")  # fmt: skip
     c.add_argument("--reps", help="frequentist: samples per cell (default 2000)")
+    c.add_argument("--methods", help="frequentist: exact, fisher (default both), pairwise, "
+                   "joint (MCMC, one fit per sample: slow)")  # fmt: skip
     c.add_argument("--kappa", help="frequentist: width of the exact posterior's prior "
                    "(default 1)")  # fmt: skip
     c.add_argument("--out", help="results folder (default results/calibration)")
@@ -91,11 +93,13 @@ def run(args: argparse.Namespace) -> int:
             study="frequentist", seed=seed, out=out, force=args.force,
             rho=_numbers(args.rho_list, "rho", "--rho"), n=_numbers(args.n_list, "n", "--n"),
             reps=args.reps, kappa=1.0 if args.kappa is None else args.kappa,
+            methods=args.methods,
             report=not args.no_report, quiet=args.quiet or args.json,
         )  # fmt: skip
     else:
         for flag, value in (("--rho", args.rho_list), ("--n", args.n_list),
-                            ("--reps", args.reps), ("--kappa", args.kappa)):  # fmt: skip
+                            ("--reps", args.reps), ("--kappa", args.kappa),
+                            ("--methods", args.methods)):  # fmt: skip
             if value is not None:
                 raise InputError(f"{flag} goes with --study frequentist")
         if args.model is None:
@@ -103,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
                              "bayes-peer calibrate --list shows them")  # fmt: skip
         result = bp.calibrate(
             args.model, study=args.study, sims=args.sbc_sims, seed=seed, out=out, force=args.force,
-            workers=1 if args.workers is None else args.workers, scheduler=args.scheduler,
+            workers=args.workers, scheduler=args.scheduler,
             report=not args.no_report, quiet=args.quiet or args.json,
         )  # fmt: skip
     if args.json:
