@@ -188,8 +188,11 @@ def _client(workers: int, scheduler: str | None):
             return Client(scheduler, timeout="15s"), None
         except (OSError, TimeoutError, ValueError) as exc:
             raise InputError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+    import logging
+
+    # silence_logs: no heartbeat errors and "killing" warnings as the cluster shuts down
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address=None)  # fmt: skip
+                           dashboard_address=None, silence_logs=logging.CRITICAL)  # fmt: skip
     return Client(cluster), cluster
 
 

@@ -38,6 +38,17 @@ from bayes_peer.calibration.models import CalibrationModel
 LOG_LIK = "log_lik"
 #: Familywise level of a model's uniformity tests (Bonferroni over its quantities).
 ALPHA = 0.05
+#: A calibration fit (2 short chains) counts as a problem fit with any divergence, r_hat
+#: above this or a bulk ESS below FIT_ESS_MIN; such fits stay in the ranks (dropping them would
+#: bias SBC) and are counted and reported.
+FIT_RHAT_MAX = 1.05
+FIT_ESS_MIN = 100
+
+
+def problem_fit(result: dict) -> bool:
+    """Whether a simulation's fit had divergences or mixed poorly (see FIT_RHAT_MAX)."""
+    return (result["divergences"] > 0 or result["max_r_hat"] > FIT_RHAT_MAX
+            or result["min_ess_bulk"] < FIT_ESS_MIN)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,15 @@ from pathlib import Path
 from bayes_peer import __version__
 from bayes_peer.calibration import frequentist
 from bayes_peer.calibration.models import MODELS, N_STUDY, get_model
-from bayes_peer.calibration.sbc import ALPHA, LOG_LIK, SBCSettings, summarize
+from bayes_peer.calibration.sbc import (
+    ALPHA,
+    FIT_ESS_MIN,
+    FIT_RHAT_MAX,
+    LOG_LIK,
+    SBCSettings,
+    problem_fit,
+    summarize,
+)
 from bayes_peer.errors import InputError
 
 #: Simulations per model when none are given (the documented full run uses 1,000).
@@ -96,6 +104,12 @@ def _model_summary(name: str, rows: list[dict], sims: list[dict]) -> dict:
         )
     else:
         verdict = "calibrated" if calibrated else "MISCALIBRATED: " + ", ".join(failed)
+    problems = sum(problem_fit(s) for s in sims)
+    if problems:
+        verdict += (
+            f" ({problems} of {len(sims)} fits with divergences or r_hat > "
+            f"{FIT_RHAT_MAX:g} or ESS < {FIT_ESS_MIN}: kept in the ranks)"
+        )
     return {
         "model": name, "description": model.description,
         "negative_control": model.negative_control,
@@ -103,6 +117,7 @@ def _model_summary(name: str, rows: list[dict], sims: list[dict]) -> dict:
         "sims": len(sims), "quantities": len(rows), "calibrated": calibrated,
         "failed_quantities": failed, "verdict": verdict,
         "divergent_sims": sum(1 for s in sims if s["divergences"] > 0),
+        "problem_fits": problems,
         "max_r_hat": max(s["max_r_hat"] for s in sims),
         "min_ess_bulk": min(s["min_ess_bulk"] for s in sims),
         "seconds_per_sim": sum(s["seconds"] for s in sims) / len(sims),
@@ -159,7 +174,8 @@ def run_sbc(
                     f"{settings.rank_draws} draws"),
         "test": (f"pot_c uniformity test of the PIT values (arviz-stats); calibrated when p >= "
                  f"{ALPHA:g} / number of the model's quantities (Bonferroni)"),
-        "alpha": ALPHA, "log_lik_quantity": LOG_LIK, "workers": workers,
+        "alpha": ALPHA, "log_lik_quantity": LOG_LIK,
+        "workers": None if scheduler is not None else workers,
         "scheduler": scheduler,
     }  # fmt: skip
     tasks = plan(names, sims)

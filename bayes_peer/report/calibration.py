@@ -64,10 +64,10 @@ def _sbc_blocks(record: dict, folder: Path, written: list[str]) -> list[tuple]:
          f"{record['sims']} simulated studies of n = {record['n']} per model; "
          f"{record['sampler']}; {record['test']}. Seed {record['seed']}."),
     ]  # fmt: skip
-    headers = ["model", "sims", "quantities", "verdict", "divergent fits", "max r_hat",
-               "min ESS", "s per sim"]  # fmt: skip
+    headers = ["model", "sims", "quantities", "verdict", "divergent fits", "problem fits",
+               "max r_hat", "min ESS", "s per sim"]  # fmt: skip
     rows = [table_row([m["model"], m["sims"], m["quantities"], m["verdict"],
-                       m["divergent_sims"], fmt_num(m["max_r_hat"], 3),
+                       m["divergent_sims"], m.get("problem_fits", 0), fmt_num(m["max_r_hat"], 3),
                        f"{m['min_ess_bulk']:.0f}", fmt_num(m["seconds_per_sim"], 2)],
                       None if m["calibrated"] != m["negative_control"] else "fail")
             for m in models]  # fmt: skip

@@ -22,13 +22,18 @@ def sbc_ecdf(model: dict, rows: list[dict], ranks: dict[str, np.ndarray], path: 
              posterior: bool = False) -> Path:  # fmt: skip
     """ECDF-difference panels of one model (``rows``: its sbc.csv rows; ``ranks``: quantity ->
     PIT values over simulations; ``posterior``: posterior SBC given the demo study)."""
-    from arviz_stats.ecdf_utils import ecdf_pit
+    from arviz_stats.ecdf_utils import compute_ecdf, ecdf_pit
 
     fig, axes = panel_grid(len(rows), columns=5, height=1.9)
+    band = None  # the band depends only on the number of simulations: computed once
     for ax, row in zip(axes, rows, strict=True):
         pit = np.sort(ranks[row["quantity"]])
-        x, ecdf, low, high = ecdf_pit(pit, BAND_PROB, BAND_SIMULATIONS,
-                                      rng=np.random.default_rng(20261201))  # fmt: skip
+        if band is None or band[0].size != pit.size + 1:
+            x, _, low, high = ecdf_pit(pit, BAND_PROB, BAND_SIMULATIONS,
+                                       rng=np.random.default_rng(20261201))  # fmt: skip
+            band = (x, low, high)
+        x, low, high = band
+        ecdf = np.concatenate([[0.0], compute_ecdf(pit, x[1:-1]), [1.0]])
         ax.fill_between(x, low - x, high - x, step="post", color="0.85", lw=0)
         color = "C0" if row["calibrated"] else "C3"
         ax.step(x, ecdf - x, where="post", color=color, lw=1.2)
