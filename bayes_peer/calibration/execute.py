@@ -191,8 +191,15 @@ def _client(workers: int, scheduler: str | None):
     import logging
 
     # silence_logs: no heartbeat errors and "killing" warnings as the cluster shuts down
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=logging.CRITICAL)  # fmt: skip
+    try:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.CRITICAL)  # fmt: skip
+    except RuntimeError as exc:  # most often: a script without a __main__ guard
+        raise InputError(
+            f"calibrate: could not start {workers} worker processes ({exc}); a Python script "
+            "that calls bp.calibrate with workers > 1 must do so under "
+            "`if __name__ == '__main__':`, or pass workers=1"
+        ) from None
     return Client(cluster), cluster
 
 
