@@ -175,6 +175,17 @@ def test_a_foreign_checkpoint_folder_is_refused_and_left_alone(cli, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [".cal.calibrate-checkpoint"]
 
 
+def test_a_script_without_a_main_guard_is_told_what_to_do(tmp_path):
+    pytest.importorskip("distributed")
+    script = tmp_path / "script.py"
+    script.write_text("import bayes_peer as bp\n"
+                      "bp.calibrate('regression-normal', sims=10, workers=2)\n")  # fmt: skip
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120)  # fmt: skip
+    assert done.returncode != 0
+    assert "if __name__ == '__main__':" in done.stderr and "workers=1" in done.stderr
+
+
 # ---------------------------------------------------------------------------- slow (MCMC)
 @pytest.mark.slow
 def test_sbc_passes_the_joint_model_and_flags_the_negative_control(tmp_path):
