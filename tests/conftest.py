@@ -16,6 +16,15 @@ BAD = ROOT / "tests" / "bad_inputs"
 GOOD = ROOT / "tests" / "good_inputs"
 
 
+def default_sigint() -> None:
+    """``preexec_fn`` of a child that must be interruptible: a shell that starts the test run in
+    the background without job control hands its children SIGINT ignored, and Python then
+    keeps ignoring it; the interrupt tests need the default disposition."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run ``python -m bayes_peer ARGS`` in a fresh process (exit status, stdout, stderr)."""
     return subprocess.run(

@@ -189,7 +189,7 @@ def test_a_script_without_a_main_guard_is_told_what_to_do(tmp_path):
 # ---------------------------------------------------------------------------- slow (MCMC)
 @pytest.mark.slow
 def test_sbc_passes_the_joint_model_and_flags_the_negative_control(tmp_path):
-    res = bp.calibrate("joint,negative-control", sims=30, seed=11, out=tmp_path / "cal",
+    res = bp.calibrate("joint,negative-control", sims=20, seed=11, out=tmp_path / "cal",
                        workers=1)  # fmt: skip
     models = {m["model"]: m for m in res.record["models"]}
     assert models["joint"]["calibrated"], models["joint"]
@@ -202,7 +202,7 @@ def test_sbc_passes_the_joint_model_and_flags_the_negative_control(tmp_path):
                                  "calibrated"]  # fmt: skip
     assert {r["quantity"] for r in rows if r["model"] == "joint"} >= {"rho_12", "log_lik"}
     ranks = _read(tmp_path / "cal" / "ranks.csv")
-    assert len(ranks) == 30 * len(rows)  # every quantity of every simulation
+    assert len(ranks) == 20 * len(rows)  # every quantity of every simulation
     assert all(0 <= int(r["rank"]) <= 200 for r in ranks)
     assert (tmp_path / "cal" / "figures" / "sbc_negative-control.png").is_file()
 
@@ -260,7 +260,7 @@ def test_mcmc_intervals_of_the_frequentist_study_match_the_exact_posterior_per_s
     from bayes_peer.calibration.frequentist import _mcmc_intervals, sample_studies
     from bayes_peer.exact.correlation_grid import log_bf10_and_quantiles_many
 
-    x, y = sample_studies(0.3, 46, 8, np.random.default_rng(5))
+    x, y = sample_studies(0.3, 46, 5, np.random.default_rng(5))
     r = np.array([np.corrcoef(a, b)[0, 1] for a, b in zip(x, y, strict=True)])
     _, q = log_bf10_and_quantiles_many(r, 46, 1.0, (0.5, 0.025, 0.975))
     for method, tolerance in (("pairwise", 0.02), ("joint", 0.035)):
@@ -268,7 +268,7 @@ def test_mcmc_intervals_of_the_frequentist_study_match_the_exact_posterior_per_s
         assert divergent == 0
         gaps = np.abs(np.column_stack([median, low, high]) - q)
         assert gaps.max() < tolerance, (method, gaps.max())
-    rows = study_cell(0.3, 46, 6, seed=1, methods=("exact", "pairwise"))
+    rows = study_cell(0.3, 46, 3, seed=1, methods=("exact", "pairwise"))
     assert [row["method"] for row in rows] == ["exact", "pairwise"]
     assert rows[1]["divergent_fits"] == 0 and 0 <= rows[1]["coverage"] <= 1
 

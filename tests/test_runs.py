@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, default_sigint
 
 DEMO = ROOT / "bayes_peer" / "data" / "demo_study.csv"
 
@@ -112,6 +112,7 @@ def test_an_interrupted_run_leaves_no_results_folder(tmp_path, sig):
     proc = subprocess.Popen(
         [sys.executable, "-m", "bayes_peer", "run", str(spec), "--out", str(out)],
         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=ROOT,
+        preexec_fn=default_sigint,
     )  # fmt: skip
     deadline = time.time() + 600
     line = ""

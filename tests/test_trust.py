@@ -26,7 +26,7 @@ from bayes_peer.errors import InputError
 from bayes_peer.runs.folders import ResultsFolder
 from bayes_peer.runs.ownership import MARKER, foreign_entry, read_marker
 
-from conftest import ROOT
+from conftest import ROOT, default_sigint
 
 DEMO = ROOT / "bayes_peer" / "data" / "demo_study.csv"
 
@@ -619,7 +619,7 @@ except KeyboardInterrupt:
 @pytest.mark.slow
 def test_an_interrupt_while_nutpie_samples_is_not_swallowed():
     done = subprocess.run([sys.executable, "-c", SAMPLE_UNTIL_INTERRUPTED], capture_output=True,
-                          text=True, timeout=600, cwd=ROOT)  # fmt: skip
+                          text=True, timeout=600, cwd=ROOT, preexec_fn=default_sigint)  # fmt: skip
     assert "INTERRUPTED" in done.stdout, (done.stdout, done.stderr)
 
 
@@ -638,6 +638,7 @@ def test_sigint_during_sampling_exits_130_and_writes_nothing(tmp_path):
          "alliance_m24,qol_m24", "--model", "pairwise", "--draws", "100000", "--chains", "2",
          "--out", str(out)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=default_sigint,
     )  # fmt: skip
     baseline = None
     deadline = time.time() + 600
