@@ -82,7 +82,7 @@ def test_fisher_coverage_at_rho_zero_equals_the_t_distribution():
     from scipy.stats import norm, t
 
     n, reps = 20, 20000
-    row = next(r for r in study_cell(0.0, n, reps, seed=7) if r["method"] == "fisher")
+    (row,) = study_cell(0.0, n, reps, seed=7, methods=("fisher",))
     r_star = math.tanh(norm.ppf(0.975) / math.sqrt(n - 3))
     exact = 1 - 2 * t.sf(r_star * math.sqrt(n - 2) / math.sqrt(1 - r_star**2), n - 2)
     assert abs(row["coverage"] - exact) < 4 * row["coverage_mcse"]
