@@ -75,6 +75,8 @@ PARAMETERS: dict[str, Bounds] = {
     "chains": Bounds(1, 16, whole=True, meaning="chains"),
     "seed": Bounds(0, 2**63 - 1, whole=True, meaning="a random seed"),
     "sims": Bounds(100, 1_000_000, whole=True, meaning="simulated data sets"),
+    "sbc_sims": Bounds(10, 100_000, whole=True, meaning="calibration simulations per model"),
+    "reps": Bounds(10, 1_000_000, whole=True, meaning="samples per cell of a simulation study"),
     "rounding_sensitivity": Bounds(1, 1000, whole=True, meaning="tables drawn"),
     "decimals": Bounds(1, 6, whole=True, meaning="decimals of a published table"),
     "workers": Bounds(1, 64, whole=True, meaning="worker processes"),

@@ -143,6 +143,8 @@ def test_frequentist_study_contract(cli, tmp_path):
         (["--model", "nope", "--sims", "10"], "--model: unknown model 'nope'"),
         (["--model", "joint", "--sims", "5"], "--sims must be a whole number from 10"),
         (["--model", "joint", "--sims", "1e9"], "--sims must be a whole number"),
+        (["--model", "joint", "--sims", "1_0"], "--sims: '1_0' is not a number"),
+        (["--study", "frequentist", "--reps", "２０"], "--reps: '２０' is not a number"),
         (["--model", "joint", "--scheduler", "localhost"], "--scheduler"),
         (["--model", "joint", "--workers", "0"], "--workers"),
         (["--sims", "10"], "--model: name a model"),

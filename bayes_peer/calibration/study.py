@@ -29,24 +29,13 @@ from bayes_peer.calibration.sbc import (
     summarize,
 )
 from bayes_peer.errors import InputError
+from bayes_peer.params import check
 
 #: Simulations per model when none are given (the documented full run uses 1,000).
 DEFAULT_SIMS = 200
-SIMS_RANGE = (10, 100_000)
-REPS_RANGE = (10, 1_000_000)
 SCHEDULER = re.compile(r"^(tcp|tls|ws|wss|inproc|ucx)://\S+$")
 STUDIES = ("sbc", "posterior", "frequentist")
 NEEDED_BYTES = 20 * 2**20
-
-
-def _whole(value, low: int, high: int, label: str) -> int:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{label}: {value!r} is not a number") from None
-    if not number.is_integer() or not low <= number <= high:
-        raise InputError(f"{label} must be a whole number from {low:,} to {high:,}, got {value!r}")
-    return int(number)
 
 
 def parse_models(models, study: str = "sbc") -> list[str]:
@@ -157,7 +146,7 @@ def run_sbc(
     from bayes_peer.runs.outputs import library_versions, write_csv, write_json
 
     names = parse_models(models, study)
-    sims = _whole(sims, *SIMS_RANGE, "--sims")
+    sims = check("sbc_sims", sims, "`sims`")
     if scheduler is not None and not SCHEDULER.match(str(scheduler)):
         raise InputError(f"--scheduler: {scheduler!r} is not a Dask scheduler address "
                          "(e.g. tcp://127.0.0.1:8786)")  # fmt: skip
@@ -232,7 +221,6 @@ def run_frequentist(
     command: str = "bayes-peer calibrate --study frequentist", methods=None,
 ) -> dict:  # fmt: skip
     """The frequentist study; the record (and, with ``out``, the results folder)."""
-    from bayes_peer.params import check
     from bayes_peer.runs.outputs import library_versions, write_csv, write_json
 
     rhos = frequentist.RHOS if rho is None else [check("rho", r, "--rho") for r in rho]
@@ -240,7 +228,7 @@ def run_frequentist(
         if abs(r) >= 1:
             raise InputError(f"--rho must be in (-1, 1), got {r!r}")
     ns = frequentist.NS if n is None else [check("n", v, "--n") for v in n]
-    reps = frequentist.REPS if reps is None else _whole(reps, *REPS_RANGE, "--reps")
+    reps = frequentist.REPS if reps is None else check("reps", reps, "`reps`")
     methods = parse_methods(methods)
     folder = _open_folder(out, force, command) if out is not None else None
     with folder if folder is not None else contextlib.nullcontext() as staging:

@@ -46,6 +46,8 @@ NUMERIC_OPTIONS = (
     ("rho_beta", "rho_beta", "--rho-beta", "list"),
     ("target_prob", "target_prob", "--target-prob", "number"),
     ("sims", "sims", "--sims", "number"),
+    ("sbc_sims", "sbc_sims", "--sims", "number"),
+    ("reps", "reps", "--reps", "number"),
     ("effect", "effect", "--effect", "number"),
     ("se", "se", "--se", "number"),
     ("alpha", "alpha", "--alpha", "number"),
