@@ -2,7 +2,7 @@
 
 import sys
 
-from bayes_peer.cli import main
+from bayes_peer.cli import console_main
 
 if __name__ == "__main__":  # not when a worker process re-imports the main module
-    sys.exit(main())
+    sys.exit(console_main())

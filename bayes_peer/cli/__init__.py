@@ -11,6 +11,7 @@ key; nothing written); 1 internal failure (one ``error: internal failure`` line)
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import warnings
@@ -48,7 +49,17 @@ def _dispatch(args: argparse.Namespace) -> int:
         from bayes_peer.mcmc.cache import configure
 
         configure()  # PyTensor's compile directory -> the persistent cache (before import)
-    return args.func(args)
+    from bayes_peer.mcmc.sampler import compile_progress
+
+    # On a terminal, say when a model structure compiles (the longest silent step of a single
+    # MCMC command); run, demo and sensitivity print their own progress lines too.
+    terminal = sys.stderr.isatty() and not getattr(args, "quiet", False)
+    with compile_progress(_progress_line if terminal else None):
+        return args.func(args)
+
+
+def _progress_line(line: str) -> None:
+    print(f"  {line}", file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,4 +96,28 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-__all__ = ["build_parser", "main"]
+#: Garbage-collector thresholds of the ``bayes-peer`` process. Compiling a model builds and
+#: rewrites large PyTensor graphs; with Python's default (700, 10, 10) the collector ran so
+#: often that a warm 6-variable joint model took 0.9 s longer (10.7 s against 9.8 s in one
+#: process), and the final collection at exit took another 1.4 s.
+GC_THRESHOLDS = (10_000, 20, 50)
+
+
+def console_main() -> int:
+    """The ``bayes-peer`` script: :func:`main` with the collector settings above.
+
+    The objects left at exit are frozen before the interpreter shuts down (their memory goes
+    back with the process); in-process callers of :func:`main` keep their own settings.
+    """
+    gc.set_threshold(*GC_THRESHOLDS)
+    status = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+    gc.freeze()
+    return status
+
+
+__all__ = ["build_parser", "console_main", "main"]

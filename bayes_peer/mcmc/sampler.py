@@ -37,7 +37,8 @@ from bayes_peer.runtime import deterministic_pytensor
 DEFAULT_SEED = 20261126
 
 #: PyTensor mode of the pointwise density functions (measured: 0.2 s per fit after a 0.4 s
-#: first call, against 0.3-0.6 s with numba and 6 s with FAST_COMPILE).
+#: first call, against 0.3-0.6 s with numba and 6 s with FAST_COMPILE), without the rewrites
+#: that :data:`bayes_peer.mcmc.wrappers.EXCLUDED_REWRITES` leaves out.
 DENSITY_MODE = "FAST_RUN"
 
 #: target_accept values tried in turn while a fit has divergences.
@@ -152,6 +153,28 @@ def _interrupts_not_swallowed() -> Iterator[None]:
         raise KeyboardInterrupt("sampling was interrupted")
 
 
+_progress: list[Callable[[str], None]] = []
+
+
+@contextlib.contextmanager
+def compile_progress(report: Callable[[str], None] | None) -> Iterator[None]:
+    """Within the block, ``report(line)`` is told when a structure starts and ends compiling
+    (the longest silent step of a cold run); ``None`` reports nothing."""
+    if report is None:
+        yield
+        return
+    _progress.append(report)
+    try:
+        yield
+    finally:
+        _progress.remove(report)
+
+
+def _announce(line: str) -> None:
+    if _progress:
+        _progress[-1](line)
+
+
 def _quiet_libraries() -> None:
     for name in ("pymc", "pytensor", "nutpie", "arviz"):
         logging.getLogger(name).setLevel(logging.ERROR)
@@ -181,18 +204,21 @@ class ModelStructure:
         self._forward = None
         self._prior_cache: dict[tuple, dict[str, np.ndarray]] = {}
         self.compile_seconds: float | None = None
+        self.compiled_with = None
         self.fits = 0
 
     @property
     def compiled(self):
         """The nutpie-compiled model (compiled on first use)."""
         if self._compiled is None:
-            import nutpie
+            from bayes_peer.mcmc.wrappers import compile_model
 
             deterministic_pytensor()
+            _announce(f"compiling model structure {self.name} (first use in this process)")
             start = time.perf_counter()
-            self._compiled = nutpie.compile_pymc_model(self.model)
+            self._compiled, self.compiled_with = compile_model(self.model)
             self.compile_seconds = time.perf_counter() - start
+            _announce(f"compiled {self.name} in {self.compile_seconds:.1f} s")
             from bayes_peer.mcmc.cache import record_structure
 
             record_structure(self.name, self.compile_seconds)
@@ -274,11 +300,13 @@ class ModelStructure:
             from pymc.pytensorf import compile as compile_fn
             from pymc.pytensorf import find_rng_nodes, reseed_rngs
 
+            from bayes_peer.mcmc.wrappers import compile_mode
+
             if self._forward is None:
                 names = [v.name for v in [*self.model.free_RVs, *self.model.deterministics]]
                 outputs = [self.model[name] for name in names]
                 rngs = find_rng_nodes(outputs)
-                fn = compile_fn(inputs=[], outputs=outputs, mode="FAST_RUN")
+                fn = compile_fn(inputs=[], outputs=outputs, mode=compile_mode("FAST_RUN"))
                 self._forward = (names, rngs, fn)
             names, rngs, fn = self._forward
             with self.model:
@@ -315,8 +343,10 @@ class ModelStructure:
             from pymc.backends.arviz import coords_and_dims_for_inferencedata
             from pymc.model.transform.conditioning import remove_value_transforms
 
+            from bayes_peer.mcmc.wrappers import compile_mode
+
             umodel = remove_value_transforms(self.model)
-            compile_kwargs = {"on_unused_input": "ignore", "mode": DENSITY_MODE}
+            compile_kwargs = {"on_unused_input": "ignore", "mode": compile_mode(DENSITY_MODE)}
             like = umodel.compile_fn(
                 inputs=umodel.value_vars,
                 outs=umodel.logp(vars=list(umodel.observed_RVs), sum=False),
@@ -406,6 +436,13 @@ def compiled_structures() -> dict[str, ModelStructure]:
 
 
 def structure_budget() -> dict[str, dict]:
-    """The compiled structures this process used: compile seconds and number of fits."""
-    return {name: {"compile_seconds": s.compile_seconds, "fits": s.fits}
-            for name, s in compiled_structures().items()}  # fmt: skip
+    """The compiled structures this process used: compile seconds, number of fits and how the
+    sampler's functions were compiled (``route``, see :mod:`bayes_peer.mcmc.wrappers`)."""
+    return {
+        name: {
+            "compile_seconds": s.compile_seconds,
+            "fits": s.fits,
+            "route": s.compiled_with.route if s.compiled_with else None,
+        }
+        for name, s in compiled_structures().items()
+    }

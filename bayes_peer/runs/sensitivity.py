@@ -33,7 +33,7 @@ import numpy as np
 from bayes_peer.analyses.missing_mnar import IMPUTATIONS
 from bayes_peer.data.participants import read_header, read_participants
 from bayes_peer.errors import InputError
-from bayes_peer.mcmc.sampler import structure_budget
+from bayes_peer.mcmc.sampler import compile_progress, structure_budget
 from bayes_peer.runs.outputs import library_versions, write_csv, write_json
 from bayes_peer.runs.run import (
     CI_PROB,
@@ -232,8 +232,9 @@ def _analyse(
     data = read_participants(path, spec_columns(spec, read_header(path)))
     settings = _settings(spec, seed)
     start = time.perf_counter()
-    tables, timings = sensitivity_spec(spec, data, settings, Progress(_steps(spec), quiet),
-                                       imputations)  # fmt: skip
+    progress = Progress(_steps(spec), quiet)
+    with compile_progress(None if quiet else progress.note):
+        tables, timings = sensitivity_spec(spec, data, settings, progress, imputations)
     entry = {
         "spec": Path(spec.path).name, "name": spec.name, "title": spec.title,
         "spec_sha256": spec.sha256, "data": Path(data.path).name, "data_sha256": data.sha256,

@@ -64,12 +64,15 @@ def _table_for(tables: dict, wave: str | None):
 
 def fit_spec(spec: Spec, source, settings, progress) -> SpecFit:
     """Fit every model of ``spec``; ``source`` is participant data or {wave: table}."""
+    from bayes_peer.mcmc.sampler import compile_progress
+
     out = SpecFit()
     out.add("dropped_rows", [])
-    if spec.correlations:
-        _correlations(spec, source, settings, progress, out)
-    if spec.regressions:
-        _regressions(spec, source, settings, progress, out)
+    with compile_progress(None if progress.quiet else progress.note):
+        if spec.correlations:
+            _correlations(spec, source, settings, progress, out)
+        if spec.regressions:
+            _regressions(spec, source, settings, progress, out)
     return out
 
 
