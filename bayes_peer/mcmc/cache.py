@@ -5,11 +5,15 @@ What can be kept on disk between processes (measured in BENCHMARKS.md):
 - PyTensor's compiled graph functions (its numba backend caches per graph, keyed by a hash of
   the graph, under PyTensor's ``base_compiledir``): a structure's first compile in a fresh
   process costs 35-70 s with an empty cache and about 4 s of this part with a warm one.
-- nutpie's numba C-callable wrappers around the log density (about 10 s per structure) are
-  *not* cacheable today: nutpie generates them per process with fresh ``uuid4`` names for the
-  shared data and closures over the PyTensor function, which numba refuses to cache ("dynamic
-  globals"); and a compiled nutpie model cannot be pickled. Within one process a structure is
-  compiled once and refitted (:mod:`bayes_peer.mcmc.sampler`).
+- nutpie's numba C-callable wrappers around the log density and the expansion of a draw
+  (about 6 s of a warm compile): nutpie generates them per process with fresh ``uuid4`` names
+  for the shared data, which numba refuses to cache, so bayes-peer generates the same wrappers
+  as source with stable names and registers them with PyTensor's numba cache
+  (:mod:`bayes_peer.mcmc.wrappers`); they are saved beside PyTensor's own functions.
+- What stays per process: building the PyMC model, PyTensor's graph rewrites (about 2 s for
+  the 6-variable joint model) and loading the cached machine code. Within one process a
+  structure is compiled once and refitted (:mod:`bayes_peer.mcmc.sampler`); a compiled nutpie
+  model cannot be pickled.
 
 So the cache is PyTensor's compile directory, placed under the platform's user cache folder
 (``$XDG_CACHE_HOME/bayes-peer`` or ``~/.cache/bayes-peer`` on Linux, ``~/Library/Caches/
