@@ -142,6 +142,7 @@ def run(
     force: bool = False,
     report: bool = True,
     quiet: bool = True,
+    workers: int | None = None,
 ) -> Result:
     """Run an analysis spec (``models/*.toml``) into a results folder.
 
@@ -162,6 +163,9 @@ def run(
         Also write ``report.html``, ``report.md`` and ``figures/``.
     quiet : bool
         No progress lines on stderr.
+    workers : int, optional
+        Several specs are fitted in this many worker processes (default: one per core, at
+        most 4 and at most one per spec); the numbers do not depend on it.
 
     Returns
     -------
@@ -177,9 +181,10 @@ def run(
     if out is None:
         out = specs[0].output or Path("results") / specs[0].name
     seed = None if seed is None else check("seed", seed, "`seed`")
+    workers = None if workers is None else check("workers", workers, "`workers`")
     record, fits, diagnostics = run_specs(
         specs, out, data_path=data, seed=seed, force=force, quiet=quiet,
-        command="bayes-peer run", report=_report_writer() if report else None,
+        command="bayes-peer run", report=_report_writer() if report else None, workers=workers,
     )  # fmt: skip
     return _run_result(record, fits, diagnostics)
 
@@ -192,16 +197,17 @@ def demo(
     force: bool = False,
     report: bool = True,
     quiet: bool = True,
+    workers: int | None = None,
 ) -> Result:
     """Reanalyse the shipped SYNTHETIC demo study: every spec in ``models/`` into
     ``results/demo`` (default), or with ``exact`` the exact + frequentist tables only (seconds,
     no MCMC) into ``results/demo-exact``. ``force`` replaces only a folder of the same kind
-    that bayes-peer wrote."""
+    that bayes-peer wrote; ``workers`` as in :func:`run` (the specs in worker processes)."""
     if exact:
         from bayes_peer.runs.demo import EXACT_DEMO_FOLDER, run_demo
 
-        if seed is not None:
-            raise InputError("`seed` goes with the MCMC demo (without `exact`)")
+        if seed is not None or workers is not None:
+            raise InputError("`seed` and `workers` go with the MCMC demo (without `exact`)")
         from bayes_peer.report.demo_text import render_exact_demo
 
         folder = EXACT_DEMO_FOLDER if out is None else out
@@ -212,10 +218,11 @@ def demo(
 
     specs = [load_spec(p) for p in shipped_specs()]
     seed = None if seed is None else check("seed", seed, "`seed`")
-    record, fits, diagnostics = run_specs(specs, "results/demo" if out is None else out,
-                                          seed=seed,
-                             force=force, quiet=quiet, command="bayes-peer demo",
-                             report=_report_writer() if report else None)  # fmt: skip
+    workers = None if workers is None else check("workers", workers, "`workers`")
+    record, fits, diagnostics = run_specs(
+        specs, "results/demo" if out is None else out, seed=seed, force=force, quiet=quiet,
+        command="bayes-peer demo", report=_report_writer() if report else None, workers=workers,
+    )  # fmt: skip
     return _run_result(record, fits, diagnostics)
 
 

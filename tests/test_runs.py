@@ -87,6 +87,29 @@ def test_same_spec_data_and_seed_give_identical_tables(cli, tmp_path):
 
 
 @pytest.mark.slow
+def test_specs_in_worker_processes_give_the_tables_of_one_process(tmp_path):
+    import bayes_peer as bp
+    from bayes_peer.errors import InputError
+
+    specs = [write_spec(tmp_path, name, outcomes=f'["{outcome}"]', draws=200)
+             for name, outcome in (("one", "recovery"), ("two", "qol"))]  # fmt: skip
+    records = {}
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}"
+        records[workers] = bp.run(specs, out=out, workers=workers, report=False).record
+    assert records[1]["workers"] == 1 and records[2]["workers"] == 2
+    for name in ("one", "two"):
+        for table in ("blocks.csv", "coefficients.csv", "diagnostics.csv"):
+            serial = (tmp_path / "w1" / name / table).read_bytes()
+            assert serial == (tmp_path / "w2" / name / table).read_bytes(), (name, table)
+    # the structures the workers compiled are listed in the run record
+    assert set(records[2]["structures"]) == set(records[1]["structures"])
+    with pytest.raises(InputError, match="workers"):
+        bp.run(specs, out=tmp_path / "w0", workers=0, report=False)
+    assert not (tmp_path / "w0").exists()
+
+
+@pytest.mark.slow
 def test_failed_diagnostics_exit_3_after_writing_everything(cli, tmp_path):
     spec = write_spec(tmp_path, draws=15)  # 2 x 15 draws cannot reach ESS 400
     status, out, err = cli("run", str(spec), "--out", str(tmp_path / "tiny"), "--json")

@@ -96,19 +96,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-#: Garbage-collector thresholds of the ``bayes-peer`` process. Compiling a model builds and
-#: rewrites large PyTensor graphs; with Python's default (700, 10, 10) the collector ran so
-#: often that a warm 6-variable joint model took 0.9 s longer (10.7 s against 9.8 s in one
-#: process), and the final collection at exit took another 1.4 s.
-GC_THRESHOLDS = (10_000, 20, 50)
-
-
 def console_main() -> int:
-    """The ``bayes-peer`` script: :func:`main` with the collector settings above.
+    """The ``bayes-peer`` script: :func:`main` with the collector thresholds of
+    :data:`bayes_peer.runtime.GC_THRESHOLDS`.
 
     The objects left at exit are frozen before the interpreter shuts down (their memory goes
-    back with the process); in-process callers of :func:`main` keep their own settings.
+    back with the process; the final collection took 1.4 s after a joint model); in-process
+    callers of :func:`main` keep their own settings.
     """
+    from bayes_peer.runtime import GC_THRESHOLDS
+
     gc.set_threshold(*GC_THRESHOLDS)
     status = main()
     for stream in (sys.stdout, sys.stderr):

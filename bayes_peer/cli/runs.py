@@ -6,6 +6,11 @@ import argparse
 
 from bayes_peer.cli.common import add_run_options, emit_json
 
+WORKERS_HELP = (
+    "specs fitted in parallel worker processes (default: one per core, at most 4 and one per "
+    "spec; the numbers do not depend on it)"
+)
+
 
 def add_parsers(sub) -> None:
     d = sub.add_parser(
@@ -18,6 +23,7 @@ def add_parsers(sub) -> None:
         "--out", help="output folder (default results/demo; with --exact results/demo-exact)"
     )
     add_run_options(d, report="skip report.html, report.md and figures/")
+    d.add_argument("--workers", help=WORKERS_HELP)
     d.add_argument(
         "--exact",
         action="store_true",
@@ -36,6 +42,7 @@ def add_parsers(sub) -> None:
     u.add_argument("--data", help="participant CSV instead of the spec's")
     u.add_argument("--out", help="results folder (default results/<spec name>)")
     add_run_options(u, report="skip report.html, report.md and figures/")
+    u.add_argument("--workers", help=WORKERS_HELP)
     u.set_defaults(func=run_spec)
 
 
@@ -59,6 +66,7 @@ def run_demo(args: argparse.Namespace) -> int:
         force=args.force,
         report=not args.no_report,
         quiet=args.quiet,
+        workers=args.workers,
     )
     if not args.exact:
         return _finish(args, result)
@@ -84,5 +92,6 @@ def run_spec(args: argparse.Namespace) -> int:
         force=args.force,
         report=not args.no_report,
         quiet=args.quiet,
+        workers=args.workers,
     )
     return _finish(args, result)

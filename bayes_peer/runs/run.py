@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -37,22 +38,23 @@ NEEDED_BYTES_PER_SPEC = 100 * 2**20
 
 
 class Progress:
-    """'[k/n] what (elapsed)' lines on stderr; silent when quiet."""
+    """'[k/n] what (elapsed)' lines on stderr; silent when quiet. ``start`` (``time.time()``)
+    lets a worker process count from the start of the run that spawned it."""
 
-    def __init__(self, total: int, quiet: bool):
+    def __init__(self, total: int, quiet: bool, start: float | None = None):
         self.total, self.quiet, self.done = total, quiet, 0
-        self.start = time.perf_counter()
+        self.start = time.time() if start is None else start
 
     def note(self, what: str) -> None:
         """A progress line without a step count."""
         if not self.quiet:
-            elapsed = time.perf_counter() - self.start
+            elapsed = time.time() - self.start
             print(f"  {what} ({elapsed:.0f} s elapsed)", file=sys.stderr, flush=True)
 
     def step(self, what: str) -> None:
         self.done += 1
         if not self.quiet:
-            elapsed = time.perf_counter() - self.start
+            elapsed = time.time() - self.start
             print(f"[{self.done}/{self.total}] {what} ({elapsed:.0f} s elapsed)", file=sys.stderr,
                   flush=True)  # fmt: skip
 
@@ -140,6 +142,68 @@ def _source_keys(source) -> tuple[dict, int]:
     return keys, source.n_rows
 
 
+def default_workers() -> int:
+    """Worker processes of a run of several specs: one per core, at most 4 (each holds its own
+    compiled structures; on 2 cores the cold demo took 168 s serially and the warm one 73 s,
+    against the timings in BENCHMARKS.md with workers)."""
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def fit_and_write(spec: Spec, source, settings: SamplerSettings, target: Path,
+                  progress: Progress) -> dict:  # fmt: skip
+    """Fit one spec, write its sub-folder ``target``; return what the run record and the
+    report need (picklable: the posteriors, not the compiled structures)."""
+    from bayes_peer.mcmc.sampler import structure_budget
+
+    fitted = fit_spec(spec, source, settings, progress)
+    target.mkdir(exist_ok=True)
+    write_spec_folder(target, spec, fitted, rows=not isinstance(source, dict))
+    return {
+        "idata": {name: fit.idata for name, fit in fitted.fits.items()},
+        "diagnostics": fitted.tables["diagnostics"],
+        "priors": fitted.priors,
+        "timings": fitted.timings,
+        "failed": fitted.failed,
+        "structures": structure_budget(),
+    }
+
+
+def _worker_job(spec: Spec, source, settings: SamplerSettings, target: Path, quiet: bool,
+                start: float) -> dict:  # fmt: skip
+    return fit_and_write(spec, source, settings, target, Progress(_steps(spec), quiet, start))
+
+
+def _worker_start() -> None:
+    """Worker processes ignore SIGINT (the parent stops them on Ctrl-C) and use the
+    collector thresholds of the command line (:data:`bayes_peer.runtime.GC_THRESHOLDS`)."""
+    import gc
+    import signal
+
+    from bayes_peer.runtime import GC_THRESHOLDS
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
+def _in_workers(jobs: list[tuple], workers: int, quiet: bool, start: float) -> list[dict]:
+    """Each job in a spawned worker process; results in the order of ``jobs``."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_start)
+    try:
+        futures = [pool.submit(_worker_job, *job, quiet, start) for job in jobs]
+        done = [future.result() for future in futures]
+    except BaseException:  # Ctrl-C or a failed worker: stop the others at once
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return done
+
+
 def write_spec_folder(target: Path, spec: Spec, fitted: SpecFit, rows: bool) -> None:
     """The CSV tables, one NetCDF posterior per model and the spec's copy, into ``target``."""
     (target / "spec.toml").write_text(spec.text, encoding="utf-8")
@@ -168,8 +232,14 @@ def run_specs(
     quiet: bool = False,
     command: str = "bayes-peer run",
     report: Callable | None = None,
+    workers: int | None = 1,
 ) -> tuple[dict, dict, list[dict]]:
     """Run specs into ``out`` (one sub-folder per spec when there are several).
+
+    With ``workers`` > 1 (``None``: :func:`default_workers`) and several specs, the specs are
+    fitted in that many spawned worker processes, each compiling its own structures and
+    writing its spec's sub-folder; the numbers do not depend on it (every fit has its own
+    seed and the compiled code is the same).
 
     The data are read and the folder is opened (checked, locked, probed) before any model is
     compiled. Returns the run record (also written as ``run.json``) with ``exit_status``: 0,
@@ -187,32 +257,40 @@ def run_specs(
     record: dict = {"command": command, "versions": library_versions(), "specs": []}
     in_memory: dict[str, dict] = {}  # the fits, handed to the report
     diagnostics_rows: list[dict] = []
+    workers = max(1, min(workers if workers is not None else default_workers(), len(specs)))
+    record["workers"] = workers
+    structures: dict[str, dict] = {}
     with ResultsFolder(out, kind="run", force=force, command=command,
                        needed_bytes=NEEDED_BYTES_PER_SPEC * len(specs)) as folder:  # fmt: skip
-        for spec in specs:
-            source = sources[spec.name]
+        jobs = [
+            (spec, sources[spec.name], _settings(spec, seed),
+             folder / spec.name if len(specs) > 1 else folder)
+            for spec in specs
+        ]  # fmt: skip
+        if workers > 1:
+            done = _in_workers(jobs, workers, quiet, progress.start)
+        else:
+            done = [fit_and_write(*job, progress) for job in jobs]
+        for (spec, source, settings, target), fitted in zip(jobs, done, strict=True):
             source_keys, n_rows = _source_keys(source)
-            settings = _settings(spec, seed)
-            fitted = fit_spec(spec, source, settings, progress)
-            target = folder / spec.name if len(specs) > 1 else folder
-            target.mkdir(exist_ok=True)
-            write_spec_folder(target, spec, fitted, rows=not isinstance(source, dict))
-            in_memory[spec.name] = {name: fit.idata for name, fit in fitted.fits.items()}
-            diagnostics = fitted.tables["diagnostics"]
+            in_memory[spec.name] = fitted["idata"]
+            for name, budget in fitted["structures"].items():
+                structures.setdefault(name, budget)
+            diagnostics = fitted["diagnostics"]
             diagnostics_rows += [{"spec": spec.name, **d} for d in diagnostics]
             entry = {
                 "spec": Path(spec.path).name, "name": spec.name, "title": spec.title,
                 "spec_sha256": spec.sha256, **source_keys, "sampler": settings.describe(),
-                "seed": settings.seed, "ci_prob": CI_PROB, "priors": fitted.priors,
-                "n_rows": n_rows, "timings_seconds": fitted.timings,
+                "seed": settings.seed, "ci_prob": CI_PROB, "priors": fitted["priors"],
+                "n_rows": n_rows, "timings_seconds": fitted["timings"],
                 "verdicts": {d["model"]: d["verdict"] for d in diagnostics},
-                "failed": fitted.failed,
+                "failed": fitted["failed"],
             }  # fmt: skip
             record["specs"].append(entry)
             write_json(target / "run.json", {**entry, "versions": record["versions"]})
         failed = [m for e in record["specs"] for m in e["failed"]]
         record["exit_status"] = EXIT_DIAGNOSTICS_FAILED if failed else 0
-        record["structures"] = structure_budget()
+        record["structures"] = {**structures, **structure_budget()}
         record["seconds"] = time.perf_counter() - started
         record["synthetic"] = any(e["synthetic"] for e in record["specs"])
         if len(specs) > 1:
