@@ -267,10 +267,10 @@ def sensitivity(
     from bayes_peer.report import rebuild_report
     from bayes_peer.report.sensitivity import write_sensitivity_report
     from bayes_peer.runs.sensitivity import default_outs, run_sensitivity
-    from bayes_peer.runs.specs import load_spec
+    from bayes_peer.runs.specs import Spec, load_spec
 
     items = spec_or_result if isinstance(spec_or_result, list | tuple) else [spec_or_result]
-    specs = [load_spec(s) for s in items]
+    specs = [s if isinstance(s, Spec) else load_spec(s) for s in items]
     seed = None if seed is None else check("seed", seed, "`seed`")
     workers = check("workers", workers, "`workers`")
     imputations = None if imputations is None else check("imputations", imputations,

@@ -325,3 +325,21 @@ def test_a_run_folder_is_never_replaced(cli, sens):
     assert status == 2 and "is the results folder of a run" in err
     assert (sens.run / "run.json").read_bytes() == before
     assert (sens.folder / "variants.csv").is_file()
+
+
+def test_demo_flag_hands_the_shipped_participant_specs_to_the_api(cli, monkeypatch):
+    # `sensitivity --demo` once passed loaded specs where the API expected paths (a TypeError,
+    # exit 1); the analysis itself is stubbed here, the full run is scripts/bench_sensitivity.py
+    from bayes_peer.runs import sensitivity as runs_sensitivity
+
+    seen = {}
+
+    def fake_run(specs, outs, **kwargs):
+        seen.update(names=[s.name for s in specs], outs=[str(o) for o in outs], **kwargs)
+        return {"command": "bayes-peer sensitivity", "specs": [], "exit_status": 0}
+
+    monkeypatch.setattr(runs_sensitivity, "run_sensitivity", fake_run)
+    status, out, err = cli("sensitivity", "--demo", "--json", "--no-report")
+    assert status == 0, err
+    assert seen["names"] == ["blocks", "correlations"]  # not the published tables
+    assert seen["workers"] == 2 and json.loads(out)["exit_status"] == 0

@@ -143,10 +143,39 @@ def _source_keys(source) -> tuple[dict, int]:
 
 
 def default_workers() -> int:
-    """Worker processes of a run of several specs: one per core, at most 4 (each holds its own
-    compiled structures; on 2 cores the cold demo took 168 s serially and the warm one 73 s,
-    against the timings in BENCHMARKS.md with workers)."""
+    """Worker processes of a run of several specs: one per core, at most 4 (each compiles and
+    holds its own structures). On 2 cores the warm demo took 73 s in one process and 49.5 s in
+    two (BENCHMARKS.md)."""
     return max(1, min(os.cpu_count() or 1, 4))
+
+
+def _budget_since(before: dict[str, dict]) -> dict[str, dict]:
+    """The structure budget of this process since ``before`` (one job's compiles and fits)."""
+    from bayes_peer.mcmc.sampler import structure_budget
+
+    spent = {}
+    for name, now in structure_budget().items():
+        then = before.get(name)
+        fits = now["fits"] - (then["fits"] if then else 0)
+        if then is None or fits:
+            compiled = now["compile_seconds"] if then is None else 0.0
+            spent[name] = {**now, "fits": fits, "compile_seconds": compiled}
+    return spent
+
+
+def _merge_budgets(budgets: list[dict[str, dict]]) -> dict[str, dict]:
+    """Structure budgets of several jobs (processes): fits and compile seconds added up."""
+    merged: dict[str, dict] = {}
+    for budget in budgets:
+        for name, spent in budget.items():
+            if name not in merged:
+                merged[name] = dict(spent)
+                continue
+            merged[name]["fits"] += spent["fits"]
+            merged[name]["compile_seconds"] = (merged[name]["compile_seconds"] or 0.0) + (
+                spent["compile_seconds"] or 0.0
+            )
+    return merged
 
 
 def fit_and_write(spec: Spec, source, settings: SamplerSettings, target: Path,
@@ -155,6 +184,7 @@ def fit_and_write(spec: Spec, source, settings: SamplerSettings, target: Path,
     report need (picklable: the posteriors, not the compiled structures)."""
     from bayes_peer.mcmc.sampler import structure_budget
 
+    before = structure_budget()
     fitted = fit_spec(spec, source, settings, progress)
     target.mkdir(exist_ok=True)
     write_spec_folder(target, spec, fitted, rows=not isinstance(source, dict))
@@ -164,7 +194,7 @@ def fit_and_write(spec: Spec, source, settings: SamplerSettings, target: Path,
         "priors": fitted.priors,
         "timings": fitted.timings,
         "failed": fitted.failed,
-        "structures": structure_budget(),
+        "structures": _budget_since(before),
     }
 
 
@@ -248,7 +278,6 @@ def run_specs(
     report into the folder before it is moved into place and returns ``{"html", "seconds"}``;
     a failing report keeps the tables and posteriors and sets ``report_error`` (exit status 1).
     """
-    from bayes_peer.mcmc.sampler import structure_budget
     from bayes_peer.runs.folders import ResultsFolder
 
     sources = load_sources(specs, data_path)
@@ -259,7 +288,6 @@ def run_specs(
     diagnostics_rows: list[dict] = []
     workers = max(1, min(workers if workers is not None else default_workers(), len(specs)))
     record["workers"] = workers
-    structures: dict[str, dict] = {}
     with ResultsFolder(out, kind="run", force=force, command=command,
                        needed_bytes=NEEDED_BYTES_PER_SPEC * len(specs)) as folder:  # fmt: skip
         jobs = [
@@ -274,8 +302,6 @@ def run_specs(
         for (spec, source, settings, target), fitted in zip(jobs, done, strict=True):
             source_keys, n_rows = _source_keys(source)
             in_memory[spec.name] = fitted["idata"]
-            for name, budget in fitted["structures"].items():
-                structures.setdefault(name, budget)
             diagnostics = fitted["diagnostics"]
             diagnostics_rows += [{"spec": spec.name, **d} for d in diagnostics]
             entry = {
@@ -290,7 +316,7 @@ def run_specs(
             write_json(target / "run.json", {**entry, "versions": record["versions"]})
         failed = [m for e in record["specs"] for m in e["failed"]]
         record["exit_status"] = EXIT_DIAGNOSTICS_FAILED if failed else 0
-        record["structures"] = {**structures, **structure_budget()}
+        record["structures"] = _merge_budgets([fitted["structures"] for fitted in done])
         record["seconds"] = time.perf_counter() - started
         record["synthetic"] = any(e["synthetic"] for e in record["specs"])
         if len(specs) > 1:
