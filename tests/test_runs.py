@@ -111,6 +111,21 @@ def test_specs_in_worker_processes_give_the_tables_of_one_process(tmp_path):
 
 
 @pytest.mark.slow
+def test_progress_says_when_a_structure_compiles(tmp_path):
+    from conftest import run_cli
+
+    spec = write_spec(tmp_path, draws=100)
+    done = run_cli("run", str(spec), "--out", str(tmp_path / "out"), "--no-report")
+    assert done.returncode in (0, 3), done.stderr
+    lines = done.stderr.splitlines()
+    start = [k for k, line in enumerate(lines) if "compiling model structure two-wave" in line]
+    end = [k for k, line in enumerate(lines) if line.strip().startswith("compiled two-wave")]
+    first_fit = next(k for k, line in enumerate(lines) if line.startswith("[1/"))
+    assert len(start) == len(end) == 1 and start[0] < end[0] < first_fit
+    assert "(first use in this process)" in lines[start[0]] and " s elapsed)" in lines[end[0]]
+
+
+@pytest.mark.slow
 def test_failed_diagnostics_exit_3_after_writing_everything(cli, tmp_path):
     spec = write_spec(tmp_path, draws=15)  # 2 x 15 draws cannot reach ESS 400
     status, out, err = cli("run", str(spec), "--out", str(tmp_path / "tiny"), "--json")
