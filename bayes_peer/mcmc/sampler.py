@@ -1,7 +1,7 @@
 """Compile a PyMC model structure once, refit it on new data and prior values with nutpie.
 
 Compilation dominates on small machines (0.4-3 s warm with the cached wrappers of
-:mod:`bayes_peer.mcmc.wrappers`, 10-70 s cold, against well under a second of sampling at
+:mod:`bayes_peer.mcmc.wrappers`, 10-50 s cold, against well under a second of sampling at
 n = 46), so every model is written with ``pm.Data`` for its data *and*
 its prior hyperparameters. A :class:`ModelStructure` compiles its graph once per process and
 each :meth:`ModelStructure.fit` passes new values through nutpie's ``with_data``; the number of
