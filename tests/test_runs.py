@@ -143,6 +143,63 @@ def test_failed_diagnostics_exit_3_after_writing_everything(cli, tmp_path):
     assert any("ESS" in d["reasons"] for d in diag)
 
 
+def _processes_marked(mark: str) -> list[int]:
+    """Live processes whose environment carries ``BAYES_PEER_TEST_MARK=mark``."""
+    from pathlib import Path
+
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and f"BAYES_PEER_TEST_MARK={mark}".encode() in (
+                proc / "environ"
+            ).read_bytes().split(b"\0"):
+                status = (proc / "status").read_text()
+                if "\nState:\tZ" not in status:  # zombies are gone
+                    found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_ctrl_c_stops_the_worker_processes_and_writes_nothing(tmp_path):
+    import os
+    import uuid
+
+    specs = [str(write_spec(tmp_path, name, outcomes='["recovery", "qol"]', draws=400))
+             for name in ("one", "two")]  # fmt: skip
+    out = tmp_path / "stopped"
+    driver = tmp_path / "driver.py"
+    driver.write_text(
+        "import sys\nimport bayes_peer as bp\n"
+        "if __name__ == '__main__':\n"
+        f"    bp.run({specs!r}, out={str(out)!r}, workers=2, quiet=False, report=False)\n"
+    )
+    mark = uuid.uuid4().hex
+    proc = subprocess.Popen(
+        [sys.executable, str(driver)], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+        text=True, cwd=ROOT, preexec_fn=default_sigint,
+        env={**os.environ, "BAYES_PEER_TEST_MARK": mark},
+    )  # fmt: skip
+    deadline = time.time() + 600
+    line = ""
+    while time.time() < deadline:
+        line = proc.stderr.readline()
+        if line.startswith("[1/") or not line:
+            break
+    assert line.startswith("[1/"), line  # the workers are fitting
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=120)
+    assert proc.returncode != 0
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".stopped")] == []
+    deadline = time.time() + 30
+    while _processes_marked(mark) and time.time() < deadline:
+        time.sleep(0.5)
+    assert _processes_marked(mark) == []  # no worker left running
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
 def test_an_interrupted_run_leaves_no_results_folder(tmp_path, sig):
