@@ -215,17 +215,20 @@ def _worker_start() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def _in_workers(jobs: list[tuple], workers: int, quiet: bool, start: float) -> list[dict]:
-    """Each job in a spawned worker process; results in the order of ``jobs``."""
+def in_worker_processes(job: Callable, arguments: list[tuple], workers: int) -> list:
+    """``job(*args)`` for each tuple of ``arguments`` in ``workers`` spawned processes (each
+    compiles its own structures: compiled models cannot be pickled); the results in the order
+    of ``arguments``. On Ctrl-C or a failed job the other workers are stopped at once and the
+    exception is raised again."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_start)
     try:
-        futures = [pool.submit(_worker_job, *job, quiet, start) for job in jobs]
+        futures = [pool.submit(job, *args) for args in arguments]
         done = [future.result() for future in futures]
-    except BaseException:  # Ctrl-C or a failed worker: stop the others at once
+    except BaseException:
         for process in list(getattr(pool, "_processes", {}).values()):
             process.terminate()
         pool.shutdown(wait=False, cancel_futures=True)
@@ -296,7 +299,9 @@ def run_specs(
             for spec in specs
         ]  # fmt: skip
         if workers > 1:
-            done = _in_workers(jobs, workers, quiet, progress.start)
+            done = in_worker_processes(
+                _worker_job, [(*job, quiet, progress.start) for job in jobs], workers
+            )
         else:
             done = [fit_and_write(*job, progress) for job in jobs]
         for (spec, source, settings, target), fitted in zip(jobs, done, strict=True):

@@ -41,6 +41,7 @@ from bayes_peer.runs.run import (
     _settings,
     _steps,
     data_source,
+    in_worker_processes,
     spec_columns,
 )
 from bayes_peer.runs.specs import Spec
@@ -246,13 +247,6 @@ def _analyse(
     return tables, entry
 
 
-def _ignore_interrupts() -> None:
-    """Worker processes ignore SIGINT: the parent stops them (and says so) on Ctrl-C."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def run_sensitivity(
     specs: list[Spec],
     outs: list[Path],
@@ -298,24 +292,9 @@ def run_sensitivity(
             for out in outs
         ]  # fmt: skip
         if workers > 1 and len(specs) > 1:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
             record["workers"] = min(workers, len(specs))
-            context = multiprocessing.get_context("spawn")
-            pool = ProcessPoolExecutor(
-                record["workers"], mp_context=context, initializer=_ignore_interrupts
-            )
-            try:
-                jobs = [pool.submit(_analyse, spec, data_path, seed, quiet, imputations)
-                        for spec in specs]  # fmt: skip
-                analysed = [job.result() for job in jobs]
-            except BaseException:  # Ctrl-C or a failed worker: stop the others at once
-                for process in list(getattr(pool, "_processes", {}).values()):
-                    process.terminate()
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-            pool.shutdown()
+            arguments = [(spec, data_path, seed, quiet, imputations) for spec in specs]
+            analysed = in_worker_processes(_analyse, arguments, record["workers"])
         else:
             analysed = [_analyse(spec, data_path, seed, quiet, imputations) for spec in specs]
         for spec, out, folder, (tables, entry) in zip(specs, outs, stagings, analysed,
