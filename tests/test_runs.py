@@ -143,6 +143,18 @@ def test_failed_diagnostics_exit_3_after_writing_everything(cli, tmp_path):
     assert any("ESS" in d["reasons"] for d in diag)
 
 
+def _first_line_starting(proc: subprocess.Popen, prefix: str, timeout: float = 600) -> str:
+    """Read ``proc``'s stderr until a line starts with ``prefix`` (or it ends, or the time is up);
+    return the last line read."""
+    deadline = time.time() + timeout
+    line = ""
+    while time.time() < deadline:
+        line = proc.stderr.readline()
+        if line.startswith(prefix) or not line:
+            break
+    return line
+
+
 def _processes_marked(mark: str) -> list[int]:
     """Live processes whose environment carries ``BAYES_PEER_TEST_MARK=mark``."""
     from pathlib import Path
@@ -182,12 +194,7 @@ def test_ctrl_c_stops_the_worker_processes_and_writes_nothing(tmp_path):
         text=True, cwd=ROOT, preexec_fn=default_sigint,
         env={**os.environ, "BAYES_PEER_TEST_MARK": mark},
     )  # fmt: skip
-    deadline = time.time() + 600
-    line = ""
-    while time.time() < deadline:
-        line = proc.stderr.readline()
-        if line.startswith("[1/") or not line:
-            break
+    line = _first_line_starting(proc, "[1/")
     assert line.startswith("[1/"), line  # the workers are fitting
     proc.send_signal(signal.SIGINT)
     proc.wait(timeout=120)
@@ -210,12 +217,7 @@ def test_an_interrupted_run_leaves_no_results_folder(tmp_path, sig):
         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=ROOT,
         preexec_fn=default_sigint,
     )  # fmt: skip
-    deadline = time.time() + 600
-    line = ""
-    while time.time() < deadline:
-        line = proc.stderr.readline()
-        if line.startswith("[1/3]") or not line:
-            break
+    line = _first_line_starting(proc, "[1/3]")
     assert line.startswith("[1/3]"), line  # mid-run: one model done, two to go
     proc.send_signal(sig)
     proc.wait(timeout=120)
