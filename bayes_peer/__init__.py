@@ -14,10 +14,11 @@ The API, one function per capability, each returning a :class:`Result`::
 
     bp.regress(df, outcome="recovery_m24",
                blocks=[["recovery_m0", "contacts_m24"], ["alliance_m24"]], method="normal")
-    bp.correlate(bp.read_summary("models/tables/demo_m24.toml"), vars=[...])
+    bp.correlate("demo:m24", vars=[...])  # a shipped published-style table (or a .toml path)
     bp.design(n=46, rho=0.3)
-    bp.run("models/blocks.toml")          # a spec into results/blocks/
-    bp.sensitivity("models/blocks.toml")  # its small-sample sensitivity analyses
+    bp.init_spec("my_study.csv")          # a starter spec for your own CSV (TOML text)
+    bp.run("demo:blocks")                 # a spec (file or shipped name) into results/blocks/
+    bp.sensitivity("demo:blocks")         # its small-sample sensitivity analyses
 
 Layers (each imports only those above it in this list): ``data`` (inputs), ``exact`` and
 ``frequentist``, ``mcmc`` (PyMC models, sampler, diagnostics policy), ``analyses`` (use cases
@@ -41,6 +42,8 @@ _API = {
     "run": "bayes_peer.api",
     "demo": "bayes_peer.api",
     "rebuild_report": "bayes_peer.api",
+    "init_spec": "bayes_peer.api",
+    "write_spec": "bayes_peer.api",
     "calibrate": "bayes_peer.api",
     "calibration_models": "bayes_peer.api",
     "Result": "bayes_peer.results",

@@ -16,8 +16,9 @@ from bayes_peer.analyses.averaging import model_averaging_prior_text, regress_bm
 from bayes_peer.analyses.correlate import correlate_pairs, correlation_prior_text
 from bayes_peer.analyses.correlate_kendall import kendall_pairs, kendall_prior_text
 from bayes_peer.analyses.regress import regress_blocks, regression_prior_text
-from bayes_peer.data.demo import DEMO_SEED, demo_path
+from bayes_peer.data.demo import DEMO_SEED
 from bayes_peer.data.participants import read_participants
+from bayes_peer.data.resources import demo_csv_path
 from bayes_peer.exact.regression import RSCALES
 from bayes_peer.runs.outputs import library_versions, write_csv, write_json
 
@@ -69,8 +70,8 @@ def run_demo(
 
 def _exact_demo(folder: Path, out: str | Path, summary) -> dict:
     started = time.perf_counter()
-    source = demo_path()
-    data = read_participants(Path(str(source)))
+    source = demo_csv_path()
+    data = read_participants(source)
     rscale = RSCALES[RSCALE_LABEL]
 
     correlations, kendall, blocks, coefficients, dropped = [], [], [], [], []

@@ -22,10 +22,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bayes_peer.data.demo import demo_path
 from bayes_peer.data.participants import read_header, read_participants
+from bayes_peer.data.resources import demo_csv_path
 from bayes_peer.mcmc.sampler import SamplerSettings
-from bayes_peer.runs.outputs import library_versions, write_csv, write_json, write_netcdf
+from bayes_peer.runs.outputs import (
+    library_versions,
+    posterior_file,
+    write_csv,
+    write_json,
+    write_netcdf,
+)
 from bayes_peer.runs.spec_fits import SpecFit, fit_spec
 from bayes_peer.runs.specs import Spec
 
@@ -67,7 +73,10 @@ def _settings(spec: Spec, seed: int | None) -> SamplerSettings:
 
 
 def spec_columns(spec: Spec, header: list[str]) -> list[str]:
-    """The columns a spec uses (only these are parsed, so other columns may hold text)."""
+    """The columns a spec uses (only these are parsed, so other columns may hold text); a
+    regression term without wave columns is its own column at every wave."""
+    from bayes_peer.analyses.regress_waves import wave_column
+
     columns: list[str] = []
     if spec.correlations:
         c = spec.correlations
@@ -77,7 +86,8 @@ def spec_columns(spec: Spec, header: list[str]) -> list[str]:
         r = spec.regressions
         terms = [t for b in r["blocks"] for t in b]
         if r["waves"]:
-            columns += [f"{k}_{w}" for w in r["waves"] for k in [*r["outcomes"], *terms]]
+            columns += [f"{o}_{w}" for w in r["waves"] for o in r["outcomes"]]
+            columns += [wave_column(header, t, w) for w in r["waves"] for t in terms]
             if r["baseline"]:
                 columns += [f"{o}_{r['baseline']}" for o in r["outcomes"]
                             if f"{o}_{r['baseline']}" in header]  # fmt: skip
@@ -86,12 +96,21 @@ def spec_columns(spec: Spec, header: list[str]) -> list[str]:
     return list(dict.fromkeys(columns))
 
 
+def spec_coding(spec: Spec) -> tuple[list[str], dict[str, str]]:
+    """The factors a spec declares and their reference levels (``[regressions]``)."""
+    r = spec.regressions or {}
+    return list(r.get("factors") or []), dict(r.get("reference") or {})
+
+
 def data_source(spec: Spec, data_path: str | Path | None = None) -> tuple[str, Path]:
-    """(key, path) of a spec's participant CSV: ``data_path`` (``--data``) wins over the
-    spec's ``[data] csv``; the key is ``"demo"`` for the shipped demo study."""
-    source = Path(data_path) if data_path is not None else spec.data
-    if source is None:
-        return "demo", Path(str(demo_path()))
+    """(key, path) of a spec's participant CSV: ``data_path`` (``--data``: a path or a shipped
+    name such as ``demo``) wins over the spec's ``[data] csv``; the key is ``"demo"`` for the
+    shipped demo study."""
+    from bayes_peer.data.resources import data_path as shipped
+
+    source = spec.data if data_path is None else Path(shipped(data_path))
+    if source is None or source == demo_csv_path():
+        return "demo", demo_csv_path()
     return str(source), source
 
 
@@ -112,19 +131,39 @@ def load_sources(specs: list[Spec], data_path: str | Path | None = None) -> dict
     from bayes_peer.data.summary import read_summary
 
     datasets, sources = {}, {}
+    keys: dict[str, tuple] = {}
     for spec in specs:
         if spec.summary is not None and data_path is None:
             sources[spec.name] = {w: read_summary(p) for w, p in spec.summary.items()}
             continue
         key, path = data_source(spec, data_path)
+        factors, reference = spec_coding(spec)
+        keys[spec.name] = (key, tuple(factors), tuple(sorted(reference.items())))
         needed = spec_columns(spec, read_header(path))
-        if key in datasets:
-            needed = list(dict.fromkeys([*datasets[key].columns, *needed]))
-        datasets[key] = read_participants(path, needed)
+        if keys[spec.name] in datasets:
+            needed = list(dict.fromkeys([*datasets[keys[spec.name]].header_used, *needed]))
+        datasets[keys[spec.name]] = _Dataset(path, needed, factors, reference, spec.path)
     for spec in specs:
         if spec.name not in sources:
-            sources[spec.name] = datasets[data_source(spec, data_path)[0]]
+            sources[spec.name] = datasets[keys[spec.name]].read()
     return sources
+
+
+class _Dataset:
+    """One participant file as the specs that share it read it (their columns together)."""
+
+    def __init__(self, path: Path, columns: list[str], factors: list[str], reference: dict,
+                 spec: Path):  # fmt: skip
+        self.path, self.header_used = path, columns
+        self.factors, self.reference, self.spec = factors, reference, spec
+        self._data = None
+
+    def read(self):
+        if self._data is None:
+            data = read_participants(self.path, self.header_used, self.factors or None)
+            label = f"{self.spec}: key 'regressions.reference'"
+            self._data = data.with_references(self.reference, label)
+        return self._data
 
 
 def _source_keys(source) -> tuple[dict, int]:
@@ -241,7 +280,7 @@ def write_spec_folder(target: Path, spec: Spec, fitted: SpecFit, rows: bool) -> 
     """The CSV tables, one NetCDF posterior per model and the spec's copy, into ``target``."""
     (target / "spec.toml").write_text(spec.text, encoding="utf-8")
     for name, fit in fitted.fits.items():
-        write_netcdf(fit.idata, target / f"posterior_{name}.nc")
+        write_netcdf(fit.idata, target / posterior_file(name))
     for table, rows_ in fitted.tables.items():
         if table == "dropped_rows":
             if not rows:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bayes_peer.data.files import read_toml
+from bayes_peer.data.resources import STUDY_NAMES, is_shipped_name, resolve
 from bayes_peer.errors import InputError
 from bayes_peer.params import check, check_total_draws
 
@@ -21,9 +22,20 @@ ALLOWED = {
     "": {"title", "data", "correlations", "regressions", "sampler", "output"},
     "data": {"csv", "summary"},
     "output": {"folder"},
-    "correlations": {"constructs", "waves", "eta", "kappa", "missing", "robust", "kendall"},
+    "correlations": {
+        "constructs",
+        "variables",
+        "waves",
+        "eta",
+        "kappa",
+        "missing",
+        "robust",
+        "kendall",
+    },
     "regressions": {
         "outcomes",
+        "factors",
+        "reference",
         "waves",
         "baseline",
         "blocks",
@@ -74,6 +86,26 @@ def _names(path: Path, key: str, value, minimum: int = 1) -> list[str]:
     return [v.strip() for v in value]
 
 
+def _variables(path: Path, c: dict) -> list[str]:
+    """``[correlations]``: ``constructs`` (with ``waves``) or ``variables`` (columns named as
+    they are: dots, spaces, non-ASCII letters, suffixes that look like waves)."""
+    if "constructs" in c and "variables" in c:
+        raise _fail(path, "correlations.variables", "and correlations.constructs exclude each "
+                    "other: give one")  # fmt: skip
+    key = "variables" if "variables" in c else "constructs"
+    return _names(path, f"correlations.{key}", c.get(key), 2)
+
+
+def _reference(path: Path, value) -> dict[str, str]:
+    """``reference = {site = "B"}``: a factor's reference level (a string, number or boolean)."""
+    if not isinstance(value, dict) or not all(
+        isinstance(v, str | int | float | bool) and str(v).strip() for v in value.values()
+    ):
+        raise _fail(path, "regressions.reference", 'must be a table of factor = "level", e.g. '
+                    '{site = "B"}')  # fmt: skip
+    return {str(k): str(v).strip() for k, v in value.items()}
+
+
 def _number(path: Path, key: str, value, name: str):
     """A numeric spec value checked against the documented range of parameter ``name``."""
     return check(name, value, f"{path}: key '{key}'")
@@ -86,8 +118,14 @@ def _choice(path: Path, key: str, value, choices: tuple[str, ...]) -> str:
 
 
 def load_spec(path: str | Path) -> Spec:
-    """Read and validate a spec; InputError naming the key on any problem."""
-    path = Path(path)
+    """Read and validate a spec; InputError naming the key on any problem.
+
+    ``path`` is a spec file or the name of a shipped spec (``demo:blocks``; see
+    :mod:`bayes_peer.data.resources`).
+    """
+    from bayes_peer.data.resources import spec_path
+
+    path = Path(spec_path(path))
     raw, doc = read_toml(path, what="spec")
     for section, allowed in ALLOWED.items():
         table = doc if section == "" else doc.get(section, {})
@@ -107,13 +145,17 @@ def load_spec(path: str | Path) -> Spec:
         csv = doc.get("data", {}).get("csv")
         if not isinstance(csv, str) or not csv.strip():
             raise _fail(path, "data.csv", 'must name a CSV file (or "demo")')
-        data = None if csv == "demo" else (path.parent / csv)
+        if is_shipped_name(csv):
+            _shipped(path, "data.csv", csv)
+            if csv not in STUDY_NAMES:
+                raise _fail(path, "data.csv", f"names a table ({csv!r}): use data.summary")
+        data = None if csv in STUDY_NAMES else (path.parent / csv)
 
     correlations = None
     if "correlations" in doc:
         c = doc["correlations"]
         correlations = {
-            "constructs": _names(path, "correlations.constructs", c.get("constructs"), 2),
+            "constructs": _variables(path, c),
             "waves": _names(path, "correlations.waves", c.get("waves", []), 0) or None,
             "eta": _number(path, "correlations.eta", c.get("eta", 1.0), "eta"),
             "kappa": _number(path, "correlations.kappa", c.get("kappa", 1.0), "kappa"),
@@ -133,6 +175,13 @@ def load_spec(path: str | Path) -> Spec:
                         "(beyond, the prior on tau is infinite at +/-1)")  # fmt: skip
         if correlations["waves"] is not None and len(correlations["waves"]) != 2:
             raise _fail(path, "correlations.waves", "must name exactly two waves")
+        if correlations["waves"] is not None and "variables" in c:
+            raise _fail(
+                path,
+                "correlations.waves",
+                "goes with constructs (columns <construct>_<wave>), not with variables "
+                "(columns named as they are)",
+            )
         if summary is not None and correlations["robust"]:
             raise _fail(path, "correlations.robust", "needs participant rows (a Student-t "
                         "likelihood has no sufficient statistics)")  # fmt: skip
@@ -163,7 +212,17 @@ def load_spec(path: str | Path) -> Spec:
                 _number(path, f"regressions.{k}", r.get(k, default), k.lower())
                 for k, default in (("mean_R2", 0.5), ("prec_R2", 2.0), ("cons_D2", 0.5))
             ),
+            "factors": _names(path, "regressions.factors", r.get("factors", []), 0),
+            "reference": _reference(path, r.get("reference", {})),
         }  # fmt: skip
+        if summary is not None and (regressions["factors"] or regressions["reference"]):
+            raise _fail(path, "regressions.factors", "needs participant rows (data.csv): a "
+                        "published table holds no categories")  # fmt: skip
+        unknown = set(regressions["reference"]) - set(regressions["factors"]) - {
+            t for b in blocks for t in b}  # fmt: skip
+        if unknown:
+            raise _fail(path, "regressions.reference", f"names '{sorted(unknown)[0]}', which is "
+                        "not a term of the blocks")  # fmt: skip
         if not isinstance(regressions["bma"], bool):
             raise _fail(path, "regressions.bma", "must be true or false")
         if "model_prior" in r and not regressions["bma"]:
@@ -226,27 +285,40 @@ def _output_folder(path: Path, folder) -> Path | None:
     return path.parent / relative
 
 
+def _shipped(path: Path, key: str, name: str) -> Path:
+    """The file behind a shipped data name, or an error naming the spec and key."""
+    try:
+        return resolve(name, "data")
+    except InputError as exc:
+        raise _fail(path, key, str(exc)) from None
+
+
 def _summary_source(path: Path, doc: dict) -> dict[str | None, Path]:
     """``[data] summary``: one table (``"t.toml"``) or one per wave (``{m12 = "a.toml"}``)."""
     if "csv" in doc["data"]:
         raise _fail(path, "data.summary", "and data.csv exclude each other: give one")
     value = doc["data"]["summary"]
+    def table(file: str) -> Path:
+        if not is_shipped_name(file):
+            return path.parent / file
+        if file in STUDY_NAMES:
+            raise _fail(path, "data.summary", f"names the demo study ({file!r}): use data.csv")
+        return _shipped(path, "data.summary", file)
+
     if isinstance(value, str) and value.strip():
-        return {None: path.parent / value}
+        return {None: table(value)}
     if (
         isinstance(value, dict)
         and value
         and all(isinstance(v, str) and v.strip() for v in value.values())
     ):
-        return {str(wave): path.parent / file for wave, file in value.items()}
+        return {str(wave): table(file) for wave, file in value.items()}
     raise _fail(path, "data.summary", 'must name a table ("t.toml") or one per wave '
                 '({m12 = "t12.toml", m24 = "t24.toml"})')  # fmt: skip
 
 
 def shipped_specs() -> list[Path]:
-    """The specs in the checkout's ``models/`` folder (the demo runs all of them)."""
-    folder = Path(__file__).resolve().parents[2] / "models"
-    specs = sorted(folder.glob("*.toml"))
-    if not specs:
-        raise InputError(f"{folder}: no shipped specs found (models/*.toml)")
-    return specs
+    """The shipped specs (``models/``, inside the package as ``bayes_peer/data/specs``)."""
+    from bayes_peer.data.resources import shipped_specs as shipped
+
+    return shipped()
