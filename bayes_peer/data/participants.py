@@ -16,170 +16,21 @@ import csv
 import hashlib
 import io
 import math
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from bayes_peer.data.factors import Factor, build_factor
 from bayes_peer.data.files import MAX_CSV_BYTES, read_regular_file
 from bayes_peer.data.grammar import MISSING_TOKENS, parse_cell, shown
-from bayes_peer.data.moments import MIN_PAIRS, Moments, check_correlation, pearson_r
+from bayes_peer.data.rows import ParticipantData
 from bayes_peer.errors import InputError
 
 #: Column names read as the participant identifier (case-insensitive).
 ID_NAMES = frozenset({"id"})
-
-
-@dataclass(frozen=True)
-class ParticipantData:
-    """Validated numeric columns of a participant CSV.
-
-    Attributes
-    ----------
-    path : str
-        File the data came from (as given).
-    sha256 : str
-        Hash of the file's bytes (recorded in results for reproducibility).
-    header : list of str
-        All column names in file order.
-    id_column : str or None
-        Name of the identifier column, if the file has one.
-    ids : list of str
-        Identifier of each data row (the id cell, or the 1-based row number without an id column).
-    lines : list of int
-        File line of each data row (1-based, header = line 1 unless blank lines precede it).
-    columns : dict of str to numpy.ndarray
-        The parsed numeric columns, ``nan`` where missing, in the order requested.
-    synthetic : bool
-        True when the file is the shipped synthetic demo study.
-    """
-
-    path: str
-    sha256: str
-    header: list[str]
-    id_column: str | None
-    ids: list[str]
-    lines: list[int]
-    columns: dict[str, np.ndarray] = field(default_factory=dict)
-    synthetic: bool = False
-
-    @property
-    def n_rows(self) -> int:
-        """Number of data rows in the file."""
-        return len(self.ids)
-
-    def missing_counts(self) -> dict[str, int]:
-        """Number of missing cells per parsed column."""
-        return {name: int(np.isnan(v).sum()) for name, v in self.columns.items()}
-
-    def variable_table(self) -> list[dict]:
-        """Per-column observed and missing counts, for reports and JSON."""
-        return [
-            {
-                "name": name,
-                "n_observed": int(np.sum(~np.isnan(v))),
-                "n_missing": int(np.sum(np.isnan(v))),
-            }
-            for name, v in self.columns.items()
-        ]
-
-    def matrix(self, names: list[str]) -> np.ndarray:
-        """Columns ``names`` stacked as an (n_rows, len(names)) array with nan for missing."""
-        return np.column_stack([self.columns[name] for name in names])
-
-    # The source protocol (bayes_peer.data.source): what an analysis asks of its data.
-    has_rows = True
-
-    @property
-    def variables(self) -> list[str]:
-        """The parsed numeric columns."""
-        return list(self.columns)
-
-    def require(self, names: list[str]) -> None:
-        """InputError naming the file unless every name is a parsed column."""
-        for name in names:
-            if name not in self.columns:
-                available = ", ".join(h for h in self.header if h != self.id_column)
-                raise InputError(
-                    f"{self.path}: unknown column '{name}' (the file has: {available})"
-                )
-
-    def dropped_rows(self, names: list[str], keep: np.ndarray) -> list[dict]:
-        """The rows not in ``keep``, each with the columns among ``names`` it misses."""
-        values = self.matrix(names)
-        return [
-            {"row": int(i) + 1, "line": self.lines[i], "id": self.ids[i],
-             "missing": [n for n, v in zip(names, values[i], strict=True) if np.isnan(v)]}
-            for i in np.flatnonzero(~keep)
-        ]  # fmt: skip
-
-    def complete_pair(self, a: str, b: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
-        """Columns ``a`` and ``b`` on their pairwise-complete rows, and those rows' ids.
-
-        Raises
-        ------
-        InputError
-            With fewer than :data:`MIN_PAIRS` complete rows or a column without variance on them.
-        """
-        x, y = self.columns[a], self.columns[b]
-        complete = ~(np.isnan(x) | np.isnan(y))
-        n = int(complete.sum())
-        if n < MIN_PAIRS:
-            raise InputError(
-                f"{self.path}: columns '{a}' and '{b}' have {n} pairwise-complete rows; a "
-                f"correlation needs at least {MIN_PAIRS}"
-            )
-        xa, ya = x[complete], y[complete]
-        if np.all(xa == xa[0]) or np.all(ya == ya[0]):
-            which = a if np.all(xa == xa[0]) else b
-            raise InputError(
-                f"{self.path}: column '{which}' has zero variance on the rows where '{a}' and "
-                f"'{b}' are both observed"
-            )
-        return xa, ya, [i for i, k in zip(self.ids, complete, strict=True) if k]
-
-    def pair(self, a: str, b: str) -> tuple[float, int]:
-        """Pearson r and n of columns ``a`` and ``b`` on their pairwise-complete rows.
-
-        Raises
-        ------
-        InputError
-            As :meth:`complete_pair`, and for a perfect correlation.
-        """
-        xa, ya, _ = self.complete_pair(a, b)
-        r = pearson_r(xa, ya)
-        check_correlation(self.path, a, b, r)
-        return r, int(xa.size)
-
-    def moments(self, names: list[str], predictors: int) -> Moments:
-        """n, correlation matrix, SDs and means of ``names`` on the rows complete on all of
-        them (the rows every block of a regression uses), and the rows left out.
-
-        Raises
-        ------
-        InputError
-            When too few rows are complete for ``predictors`` predictors, or a column has no
-            variance on them.
-        """
-        values = self.matrix(names)
-        complete = ~np.isnan(values).any(axis=1)
-        n = int(complete.sum())
-        if n <= predictors + 1:
-            raise InputError(
-                f"{self.path}: only {n} rows are complete on {', '.join(names)}; a regression "
-                f"with {predictors} predictors needs at least {predictors + 2}"
-            )
-        used = values[complete]
-        for j, name in enumerate(names):
-            if np.all(used[:, j] == used[0, j]):
-                raise InputError(
-                    f"{self.path}: column '{name}' has zero variance on the {n} complete rows"
-                )
-        return Moments(
-            n=n, n_rows=self.n_rows, corr=np.corrcoef(used, rowvar=False),
-            sds=used.std(axis=0, ddof=1), means=used.mean(axis=0),
-            dropped=self.dropped_rows(names, complete),
-        )  # fmt: skip
+#: The name given to an unnamed first column (the row names that R's ``write.csv`` and
+#: pandas' ``to_csv`` write): the id column when there is no ``id`` column, else not data.
+ROW_NAMES = "(row names)"
 
 
 def _decode(path: Path, raw: bytes) -> str:
@@ -243,10 +94,15 @@ def read_header(path: str | Path) -> list[str]:
         record = next((r for r in reader if r and any(c.strip() for c in r)), [])
     except csv.Error as exc:
         raise InputError(f"{path}: malformed CSV at line {reader.line_num}: {exc}") from None
-    return [cell.strip() for cell in record]
+    header = [cell.strip() for cell in record]
+    if header and header[0] == "" and len(header) > 1:
+        header[0] = ROW_NAMES
+    return header
 
 
-def read_participants(path: str | Path, columns: list[str] | None = None) -> ParticipantData:
+def read_participants(
+    path: str | Path, columns: list[str] | None = None, factors: list[str] | None = None
+) -> ParticipantData:
     """Read a participant CSV and parse the requested numeric columns.
 
     Parameters
@@ -255,7 +111,10 @@ def read_participants(path: str | Path, columns: list[str] | None = None) -> Par
         CSV file with a header row; one row per participant. An ``id`` column (any case) is
         kept as a label.
     columns : list of str, optional
-        Columns to parse as numbers. Default: every column except the id column.
+        Columns to parse. Default: every column except the id column. A column whose every
+        observed cell is text becomes a factor (:mod:`bayes_peer.data.factors`).
+    factors : list of str, optional
+        Columns read as factors whatever their cells (numeric codes such as 1/2).
 
     Returns
     -------
@@ -265,21 +124,33 @@ def read_participants(path: str | Path, columns: list[str] | None = None) -> Par
     ------
     InputError
         For a missing, empty, binary or undecodable file; a missing header; empty, duplicate or
-        unknown column names; ragged rows; non-numeric or infinite cells (naming column, row
-        and line); duplicated ids; a column without observed values or with zero variance.
+        unknown column names; ragged rows; a column mixing numbers and text, or infinite cells
+        (naming column, row and line); duplicated ids; a numeric column without observed
+        values or with zero variance.
     """
     path = Path(path)
     raw = read_regular_file(path, what="participant CSV", limit=MAX_CSV_BYTES)
-    return parse_participants(str(path), raw, columns)
+    return parse_participants(str(path), raw, columns, factors=factors)
 
 
 def parse_participants(
-    label: str, raw: bytes, columns: list[str] | None = None, synthetic: bool | None = None
+    label: str,
+    raw: bytes,
+    columns: list[str] | None = None,
+    synthetic: bool | None = None,
+    *,
+    factors: list[str] | None = None,
+    levels: dict[str, tuple[str, list[str]]] | None = None,
+    lenient: bool = False,
 ) -> ParticipantData:
     """Validate and parse the bytes of a participant CSV (see :func:`read_participants`).
 
     ``label`` names the source in messages and results (a path, or "DataFrame"); ``synthetic``
-    None means "the shipped demo study's bytes".
+    None means "the shipped demo study's bytes". ``factors`` are columns read as categories
+    whatever their cells; ``levels`` maps a column to (origin, level order) for a DataFrame's
+    boolean and categorical columns (:mod:`bayes_peer.data.factors`). ``lenient`` (a starter
+    spec's look at a file) keeps going past a column that cannot be used, naming it and why
+    in ``skipped``, instead of refusing the file.
     """
     from bayes_peer.data.demo import is_demo_bytes  # local: avoids an import cycle
 
@@ -310,6 +181,8 @@ def parse_participants(
             f"{path}: no header row (line {header_line} holds only numbers); "
             "the first line must name the columns"
         )
+    if header[0] == "" and len(header) > 1:  # R's write.csv and pandas' to_csv: row names
+        header[0] = ROW_NAMES
     for position, name in enumerate(header, start=1):
         if not name:
             raise InputError(f"{path}: column {position} of the header has no name")
@@ -340,6 +213,8 @@ def parse_participants(
             "(the id column's name is matched without regard to case)"
         )
     id_column = id_columns[0] if id_columns else None
+    if id_column is None and ROW_NAMES in header:
+        id_column = ROW_NAMES
     if id_column is not None:
         id_index = header.index(id_column)
         ids = [record[id_index].strip() for record in rows]
@@ -353,14 +228,16 @@ def parse_participants(
             if value in first_row:
                 raise InputError(
                     f"{path}: duplicated id '{value}' in column '{id_column}' "
-                    f"(rows {first_row[value]} and {row_number})"
+                    f"(rows {first_row[value]} and {row_number}); the file must hold one row "
+                    "per participant (wide format: a long file with one row per measurement "
+                    "needs reshaping, each wave's measures as columns)"
                 )
             first_row[value] = row_number
     else:
         ids = [str(i) for i in range(1, len(rows) + 1)]
 
     if columns is None:
-        wanted = [name for name in header if name != id_column]
+        wanted = [name for name in header if name not in (id_column, ROW_NAMES)]
     else:
         wanted = list(dict.fromkeys(columns))
         for name in wanted:
@@ -372,36 +249,42 @@ def parse_participants(
     if not wanted:
         raise InputError(f"{path}: no data columns besides the id column")
 
+    declared = list(dict.fromkeys(factors or []))
+    for name in declared:
+        if name not in seen:
+            available = ", ".join(h for h in header if h != id_column)
+            raise InputError(f"{path}: `factors` names '{name}', which is not a column (the "
+                             f"file has: {available})")  # fmt: skip
+        if name == id_column:
+            raise InputError(f"{path}: column '{name}' is the id column, not a factor")
+    wanted += [name for name in declared if name not in wanted]
     parsed: dict[str, np.ndarray] = {}
+    found: dict[str, Factor] = {}
+    skipped: dict[str, str] = {}
     for name in wanted:
-        index = seen[name] - 1
-        values = np.empty(len(rows))
-        for row_number, (record, line) in enumerate(zip(rows, lines, strict=True), start=1):
-            cell = record[index]
-            value = _parse_number(cell)
-            if value is None:
-                what = "infinite" if cell.strip(" \t").lower().lstrip("+-") in (
-                    "inf", "infinity") else "non-numeric"  # fmt: skip
-                raise InputError(
-                    f"{path}: {what} value {shown(cell.strip(' '))} in column '{name}', "
-                    f"row {row_number} (line {line}); numbers are written with ASCII digits, "
-                    "an optional sign, decimal point and exponent"
-                )
-            if math.isinf(value):
-                raise InputError(
-                    f"{path}: value {shown(cell.strip(' '))} in column '{name}', row "
-                    f"{row_number} (line {line}) is too large for a floating-point number"
-                )
-            values[row_number - 1] = value
-        observed = values[~np.isnan(values)]
-        if observed.size == 0:
-            raise InputError(f"{path}: column '{name}' has no observed values")
-        if observed.size > 1 and np.all(observed == observed[0]):
-            raise InputError(
-                f"{path}: column '{name}' has zero variance (every observed value is "
-                f"{observed[0]:g})"
-            )
+        cells = [record[seen[name] - 1] for record in rows]
+        if name in declared or name in (levels or {}):
+            origin, order = (levels or {}).get(name, ("declared", None))
+            found[name] = build_factor(name, cells, origin, order)
+            continue
+        try:
+            values = _numeric_column(path, name, cells, lines)
+        except InputError as exc:
+            if not lenient:
+                raise
+            skipped[name] = str(exc).removeprefix(f"{path}: ")
+            continue
+        if values is None:  # every observed cell is text: a categorical column
+            found[name] = build_factor(name, cells, "text")
+            continue
         parsed[name] = values
+    for factor in found.values():
+        for column in factor.columns:
+            if column in seen:
+                raise InputError(
+                    f"{path}: column '{column}' has the name of an indicator column of factor "
+                    f"'{factor.name}'; rename one of them"
+                )
 
     return ParticipantData(
         path=str(path),
@@ -412,4 +295,62 @@ def parse_participants(
         lines=lines,
         columns=parsed,
         synthetic=is_demo_bytes(raw) if synthetic is None else synthetic,
+        factors={name: found[name] for name in header if name in found},
+        skipped=skipped,
+    )
+
+
+def _numeric_column(
+    path: str, name: str, cells: list[str], lines: list[int]
+) -> np.ndarray | None:
+    """A numeric column's values (None for a text column); InputError for a column mixing
+    numbers and text, without observed values or without variance."""
+    values, text = _parse_numeric(path, name, cells, lines)
+    if text is not None:
+        return None
+    observed = values[~np.isnan(values)]
+    if observed.size == 0:
+        raise InputError(f"{path}: column '{name}' has no observed values")
+    if observed.size > 1 and np.all(observed == observed[0]):
+        raise InputError(
+            f"{path}: column '{name}' has zero variance (every observed value is "
+            f"{observed[0]:g})"
+        )
+    return values
+
+
+def _parse_numeric(
+    path: str, name: str, cells: list[str], lines: list[int]
+) -> tuple[np.ndarray, str | None]:
+    """A column's numbers (nan where missing) or, when every observed cell is text, the first
+    text cell; a column mixing numbers and text is refused, naming the first text cell."""
+    values = np.empty(len(cells))
+    first_text: tuple[int, str] | None = None
+    numbers = 0
+    for row_number, cell in enumerate(cells, start=1):
+        value = _parse_number(cell)
+        if value is None:
+            first_text = first_text or (row_number, cell)
+            values[row_number - 1] = np.nan
+            continue
+        if math.isinf(value):
+            raise InputError(
+                f"{path}: value {shown(cell.strip(' '))} in column '{name}', row "
+                f"{row_number} (line {lines[row_number - 1]}) is too large for a floating-point "
+                "number"
+            )
+        numbers += not math.isnan(value)
+        values[row_number - 1] = value
+    if first_text is None:
+        return values, None
+    row_number, cell = first_text
+    if numbers == 0:
+        return values, cell
+    what = "infinite" if cell.strip(" \t").lower().lstrip("+-") in ("inf", "infinity") else (
+        "non-numeric")  # fmt: skip
+    raise InputError(
+        f"{path}: {what} value {shown(cell.strip(' '))} in column '{name}', row {row_number} "
+        f"(line {lines[row_number - 1]}); numbers are written with ASCII digits, an optional "
+        f"sign, decimal point and exponent (if '{name}' holds categories, declare it a factor: "
+        "`factors`)"
     )

@@ -18,6 +18,7 @@ turns whatever a user passes into one of them.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from bayes_peer.data.participants import ParticipantData, parse_participants, read_participants
@@ -29,22 +30,37 @@ from bayes_peer.errors import InputError
 FRAME_LABEL = "DataFrame"
 
 
-def read_csv(path: str | Path, columns: list[str] | None = None) -> ParticipantData:
+def read_csv(
+    path: str | Path, columns: list[str] | None = None, factors: list[str] | None = None
+) -> ParticipantData:
     """Read and validate a participant CSV (one row per participant, wide format).
 
     Parameters
     ----------
     path : str or pathlib.Path
-        The file. Its grammar (numbers, missing values, ids, separators, limits) is in
-        ``docs/inputs.md``.
+        The file, or ``"demo"`` for the shipped SYNTHETIC demo study. Its grammar (numbers,
+        missing values, ids, separators, limits) is in ``docs/inputs.md``.
     columns : list of str, optional
-        Columns to parse as numbers (default: all but the id column).
+        Columns to parse (default: all but the id column). A column whose every observed
+        cell is text is read as a factor (categorical); see :mod:`bayes_peer.data.factors`.
+    factors : list of str, optional
+        Columns to read as factors whatever their cells (numeric codes such as 1/2).
 
     Returns
     -------
     ParticipantData
+
+    Raises
+    ------
+    InputError
+        For anything that would silently distort an estimate (see ``docs/inputs.md``).
     """
-    return read_participants(path, columns)
+    from bayes_peer.data.resources import data_path, is_shipped_name
+
+    if is_shipped_name(path):
+        data = read_participants(data_path(path), columns, factors)
+        return dataclasses.replace(data, path=str(path))
+    return read_participants(path, columns, factors)
 
 
 def read_summary(path: str | Path, *, nearest_correlation: bool = False) -> SummaryStatistics:
@@ -66,47 +82,95 @@ def read_summary(path: str | Path, *, nearest_correlation: bool = False) -> Summ
     return _read_summary(path, nearest=nearest_correlation)
 
 
-def from_frame(frame, columns: list[str] | None = None) -> ParticipantData:
+def from_frame(
+    frame, columns: list[str] | None = None, factors: list[str] | None = None
+) -> ParticipantData:
     """Participant data from a pandas DataFrame (one row per participant).
 
     The frame is written as CSV in memory and read back through the same validation as a file,
-    so a DataFrame obeys the same grammar (cells that are not numbers, booleans, mixed types are
-    refused, naming row and column). The index is ignored. ``frame.attrs["synthetic"] = True``
+    so a DataFrame obeys the same grammar (a column mixing numbers and other cells is refused,
+    naming row and column). ``bool`` and ``category`` columns are factors (a categorical keeps
+    its category order: the first category is the reference level), as are columns of text
+    and those named in ``factors``. The index is ignored. ``frame.attrs["synthetic"] = True``
     labels it synthetic (as :func:`demo_data` does).
     """
     import pandas as pd
 
     if not isinstance(frame, pd.DataFrame):
-        raise InputError(f"`data` must be a DataFrame, a CSV path or a table, got {frame!r:.60}")
+        raise InputError(
+            f"`data` must be a DataFrame, a CSV path or a table, got {type(frame).__name__}"
+        )
     if frame.columns.duplicated().any():
         name = frame.columns[frame.columns.duplicated()][0]
         raise InputError(f"{FRAME_LABEL}: duplicate column name '{name}'")
+    levels: dict[str, tuple[str, list[str]]] = {}
     for name in frame.columns:
         if not isinstance(name, str):
             raise InputError(f"{FRAME_LABEL}: column names must be strings, got {name!r}")
-        if frame[name].dtype == bool:
-            raise InputError(f"{FRAME_LABEL}: column '{name}' is boolean; code it as 0/1")
+        dtype = frame[name].dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            levels[name] = ("category", [str(c) for c in dtype.categories])
+        elif pd.api.types.is_bool_dtype(dtype):
+            levels[name] = ("boolean", ["False", "True"])
     text = frame.to_csv(index=False, na_rep="", lineterminator="\n")
     synthetic = bool(frame.attrs.get("synthetic", False))
-    return parse_participants(FRAME_LABEL, text.encode("utf-8"), columns, synthetic=synthetic)
+    return parse_participants(FRAME_LABEL, text.encode("utf-8"), columns, synthetic=synthetic,
+                              factors=factors, levels=levels)  # fmt: skip
 
 
-def as_source(data, columns: list[str] | None = None, *, nearest_correlation: bool = False):
+def as_source(
+    data,
+    columns: list[str] | None = None,
+    *,
+    nearest_correlation: bool = False,
+    factors: list[str] | None = None,
+    reference: dict[str, str] | None = None,
+):
     """The source behind ``data``: a DataFrame, a path (``.toml`` = summary statistics, else a
-    participant CSV), :class:`ParticipantData` or :class:`SummaryStatistics`.
+    participant CSV), a shipped name (``demo``, ``demo:m24``; :mod:`bayes_peer.data.resources`),
+    :class:`ParticipantData` or :class:`SummaryStatistics`.
 
     ``columns`` limits the parsing of participant data to the columns an analysis needs (so a
-    text column elsewhere in the file does not stop it).
+    text column elsewhere in the file does not stop it); ``factors`` are read as categories
+    whatever their cells and ``reference`` sets factors' reference levels (participant data
+    only: a published table holds no categories).
     """
-    if isinstance(data, ParticipantData | SummaryStatistics):
+    from bayes_peer.data.resources import data_path, is_shipped_name
+
+    if isinstance(data, SummaryStatistics) or (
+        isinstance(data, str | Path) and Path(data_path(data)).suffix.lower() == ".toml"
+    ):
+        if factors or reference:
+            given = "`factors`" if factors else "`reference`"
+            raise InputError(f"{given} needs participant rows: a published table holds "
+                             "correlations of numeric variables only")  # fmt: skip
+    if isinstance(data, ParticipantData):
+        if factors:
+            missing = [f for f in factors if f not in data.factors]
+            if missing:
+                raise InputError(f"{data.path}: `factors` names '{missing[0]}', which was read "
+                                 "as numeric; pass the file or frame itself (or read it with "
+                                 "read_csv(..., factors=...))")  # fmt: skip
+        return data.with_references(reference)
+    if isinstance(data, SummaryStatistics):
         return data
+    if is_shipped_name(data):  # read the shipped file, named by its short name
+        source = as_source(data_path(data), columns, nearest_correlation=nearest_correlation,
+                           factors=factors, reference=reference)  # fmt: skip
+        return dataclasses.replace(source, path=data)
     if isinstance(data, str | Path):
         if Path(data).suffix.lower() == ".toml":
             return read_summary(data, nearest_correlation=nearest_correlation)
-        return read_csv(data, columns)
+        return read_csv(data, columns, factors).with_references(reference)
     if data is None:
         raise InputError("`data` is required: a DataFrame, a CSV path or a summary table")
-    return from_frame(data, columns)
+    return from_frame(data, columns, factors).with_references(reference)
+
+
+def data_kind(source) -> str:
+    """``"participants"`` (rows) or ``"summary"`` (a published table): the ``data_kind`` key of
+    every record, so that a reader of the record need not guess."""
+    return "participants" if source.has_rows else "summary"
 
 
 def demo_data():
@@ -117,8 +181,8 @@ def demo_data():
     """
     import pandas as pd
 
-    from bayes_peer.data.demo import demo_path
+    from bayes_peer.data.resources import demo_csv_path
 
-    frame = pd.read_csv(str(demo_path()), keep_default_na=True)
+    frame = pd.read_csv(demo_csv_path(), keep_default_na=True)
     frame.attrs["synthetic"] = True
     return frame

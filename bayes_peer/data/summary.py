@@ -128,6 +128,15 @@ class SummaryStatistics:
             means=None if self.means is None else self.means[idx], dropped=[],
         )  # fmt: skip
 
+    def term_columns(self, term: str) -> list[str]:
+        """The model columns of a regression term: a table's variable is one column."""
+        self.index(term)
+        return [term]
+
+    def term_label(self, column: str) -> None:
+        """A table has no factors, so no column is a factor's indicator."""
+        return None
+
     def index(self, name: str) -> int:
         """Position of variable ``name``; InputError naming the file if absent."""
         try:
