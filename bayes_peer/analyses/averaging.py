@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 
+from bayes_peer.analyses.terms import factor_records, label_coefficients
+from bayes_peer.data.source import data_kind
 from bayes_peer.errors import InputError
 from bayes_peer.exact.averaging import (
     MAX_CANDIDATES,
@@ -65,17 +67,27 @@ def regress_bma(
 ) -> dict:
     """Every subset of ``candidates`` (with ``forced`` always in) on the rows complete on all
     of them: the ``models``, ``inclusion`` and ``forced_coefficients`` tables of the JSON
-    contract (see :mod:`bayes_peer.exact.averaging` for the method)."""
+    contract (see :mod:`bayes_peer.exact.averaging` for the method).
+
+    A factor is one candidate: its k - 1 indicator columns enter and leave every model
+    together, and its ``inclusion`` row carries its inclusion Bayes factor (its averaged
+    coefficients, one per level, are in ``coefficients``, with ``level`` and ``reference``;
+    the inclusion row's ``mean`` ... ``p_zero`` are then null)."""
     if model_prior not in MODEL_PRIORS:
         raise InputError(f"`model_prior` must be one of {', '.join(MODEL_PRIORS)}, got "
                          f"{model_prior!r}")  # fmt: skip
     check_bma_terms(outcome, forced, candidates)
-    names = [outcome, *forced, *candidates]
-    source.require(names)
-    moments = source.moments(names, len(forced) + len(candidates))
+    source.require([outcome])
+    forced_columns = [c for t in forced for c in source.term_columns(t)]
+    groups = [source.term_columns(t) for t in candidates]
+    names = [outcome, *forced_columns, *(c for g in groups for c in g)]
+    moments = source.moments(names, len(names) - 1)
     n, k = moments.n, len(candidates)
-    forced_idx = list(range(1, 1 + len(forced)))
-    cand_idx = list(range(1 + len(forced), len(names)))
+    forced_idx = list(range(1, 1 + len(forced_columns)))
+    cand_idx, start = [], 1 + len(forced_columns)
+    for group in groups:
+        cand_idx.append(list(range(start, start + len(group))))
+        start += len(group)
     try:
         models, log_null = enumerate_models(n, moments.corr, forced_idx, cand_idx, rscale,
                                             model_prior)  # fmt: skip
@@ -101,12 +113,24 @@ def regress_bma(
                                              models, probs, rscale)  # fmt: skip
     rows = []
     for j, (term, inc) in enumerate(zip(candidates, inclusion(models, probs, k), strict=True)):
+        single = len(cand_idx[j]) == 1 and source.term_label(groups[j][0]) is None
+        interval = (_interval_row(mixtures[cand_idx[j][0]], ci_prob) if single
+                    else dict.fromkeys(("mean", "sd", "ci_low", "ci_high", "p_zero")))  # fmt: skip
         rows.append({"term": term, "p_prior": inc["p_prior"], "p_incl": inc["p_incl"],
                      "bf_incl": bf_from_log(inc["log_bf_incl"]),
-                     "log_bf_incl": inc["log_bf_incl"],
-                     **_interval_row(mixtures[cand_idx[j]], ci_prob)})  # fmt: skip
-    forced_rows = [{"term": term, **_interval_row(mixtures[forced_idx[i]], ci_prob)}
-                   for i, term in enumerate(forced)]  # fmt: skip
+                     "log_bf_incl": inc["log_bf_incl"], **interval})  # fmt: skip
+    columns = [*forced_columns, *(c for g in groups for c in g)]
+    coefficients = label_coefficients(
+        [{"term": column, "forced": i < len(forced_columns),
+          **_interval_row(mixtures[1 + i], ci_prob)} for i, column in enumerate(columns)],
+        source,
+    )  # fmt: skip
+    forced_rows = [{k: v for k, v in row.items() if k != "forced"}
+                   for row in coefficients if row["forced"]]  # fmt: skip
+    extra = {}
+    if any(source.term_label(c) for c in columns):
+        extra = {"coefficients": coefficients,
+                 "factors": factor_records(source, [*forced, *candidates])}  # fmt: skip
     return {
         "forced": list(forced), "candidates": list(candidates), "model_prior": model_prior,
         "ci_prob": ci_prob,
@@ -114,12 +138,22 @@ def regress_bma(
         "forced_coefficients": forced_rows,
         "units": "raw" if moments.sds is not None else "standardized",
         "omitted_mass": omitted, "n_used": n, "n_rows": moments.n_rows,
-        "dropped": moments.dropped,
+        "dropped": moments.dropped, **extra,
     }  # fmt: skip
 
 
-def regress_bma_result(data, outcome, blocks, candidates, rscale, model_prior, ci_prob,
-                       nearest_correlation: bool = False):  # fmt: skip
+def regress_bma_result(
+    data,
+    outcome,
+    blocks,
+    candidates,
+    rscale,
+    model_prior,
+    ci_prob,
+    nearest_correlation: bool = False,
+    factors=None,
+    reference=None,
+):
     """``regress(method="bma")``: a Result whose table is the inclusion table."""
     from bayes_peer.analyses.correlate import _name_list
     from bayes_peer.data.source import as_source
@@ -138,9 +172,12 @@ def regress_bma_result(data, outcome, blocks, candidates, rscale, model_prior, c
     forced = [t for block in blocks or [] for t in _name_list(block, "blocks")]
     check_bma_terms(outcome, forced, candidates)
     source = as_source(data, [outcome, *forced, *candidates],
-                       nearest_correlation=nearest_correlation)  # fmt: skip
+                       nearest_correlation=nearest_correlation, factors=factors,
+                       reference=reference)  # fmt: skip
     result = regress_bma(source, outcome, forced, candidates, scale, model_prior, ci_prob)
-    record = {"source": source.path, "synthetic": source.synthetic, "method": "bma",
+    record = {"source": source.path, "data_kind": data_kind(source),
+            "data_sha256": source.sha256,
+            "synthetic": source.synthetic, "method": "bma",
               "outcome": outcome, "rscale": scale, "rscale_label": label,
               "prior": model_averaging_prior_text(scale, label, model_prior, forced),
               "ci_prob": ci_prob, **result}  # fmt: skip

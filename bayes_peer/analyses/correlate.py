@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import itertools
 
-from bayes_peer.data.moments import MIN_PAIRS  # noqa: F401  (re-exported for the MCMC layer)
+import numpy as np
+
+from bayes_peer.data.moments import MIN_PAIRS
+from bayes_peer.data.source import data_kind
 from bayes_peer.errors import InputError
 from bayes_peer.exact.correlation import ALTERNATIVES, correlation_posterior, prior_description
 from bayes_peer.frequentist import pearson_from_r
@@ -105,6 +108,63 @@ def correlate_pairs(
     return records
 
 
+def partial_pairs(
+    source,
+    names: list[str],
+    controls: list[str],
+    kappa: float = 1.0,
+    alternative: str = "two-sided",
+    ci_prob: float = 0.95,
+) -> list[dict]:
+    """One record per pair of ``names``: the partial correlation given ``controls`` (numeric
+    columns or factors, a factor as its indicator columns) on the rows complete on the pair and
+    every control. The frequentist test has n - 2 - m degrees of freedom and the exact Bayes
+    factor and posterior use n - m in place of n (m = control columns): the sampling
+    distribution of a partial correlation is that of a simple one from n - m observations
+    (Fisher 1924). ``n`` is the rows used, ``n_effective`` = n - m.
+
+    References
+    ----------
+    Fisher, R. A. (1924). The distribution of the partial correlation coefficient. *Metron*,
+    3, 329-332.
+    """
+    from bayes_peer.data.moments import check_correlation
+
+    if len(names) < 2:
+        raise InputError(f"need at least two variables for a correlation, got {len(names)}")
+    for control in controls:
+        if control in names:
+            raise InputError(f"`partial_on`: '{control}' is also in `vars`")
+    columns = [c for t in controls for c in source.term_columns(t)]
+    m = len(columns)
+    records = []
+    for a, b in itertools.combinations(names, 2):
+        values = source.matrix([a, b, *columns])
+        keep = ~np.isnan(values).any(axis=1)
+        n = int(keep.sum())
+        if n - m < MIN_PAIRS:
+            raise InputError(f"{source.path}: '{a}' and '{b}' have {n} rows complete on them and "
+                             f"the {m} control column(s); a partial correlation needs at least "
+                             f"{MIN_PAIRS + m}")  # fmt: skip
+        for name in controls:
+            if name in getattr(source, "factors", {}):
+                source.factors[name].check_rows(keep, source.path, f"complete on '{a}', '{b}' "
+                                                "and the controls")  # fmt: skip
+        corr = np.corrcoef(values[keep], rowvar=False)
+        r = float(_partial_from_corr(corr)) if m else float(corr[0, 1])
+        check_correlation(source.path, a, b, r)
+        record = correlation_record(r, n - m, kappa, alternative, ci_prob)
+        record.update(n=n, n_effective=n - m)
+        records.append({"var1": a, "var2": b, **record})
+    return records
+
+
+def _partial_from_corr(corr: np.ndarray) -> float:
+    """Partial correlation of the first two variables given the rest (from the precision)."""
+    precision = np.linalg.inv(corr)
+    return -precision[0, 1] / np.sqrt(precision[0, 0] * precision[1, 1])
+
+
 def correlation_prior_text(kappa: float) -> str:
     """The sentence stating the prior behind every Bayes factor and posterior."""
     return (
@@ -150,10 +210,13 @@ def _column_count(data) -> int | None:
     """Variables of a data source before it is parsed (all but an id column)."""
     from pathlib import Path
 
-    if isinstance(data, str | Path) and Path(data).suffix.lower() != ".toml":
-        from bayes_peer.data.participants import read_header
+    from bayes_peer.data.resources import data_path
 
-        return sum(1 for h in read_header(data) if h.lower() != "id")
+    data = data_path(data)
+    if isinstance(data, str | Path) and Path(data).suffix.lower() != ".toml":
+        from bayes_peer.data.participants import ROW_NAMES, read_header
+
+        return sum(1 for h in read_header(data) if h.lower() != "id" and h != ROW_NAMES)
     columns = getattr(data, "columns", None)
     if columns is not None and not isinstance(columns, dict):  # a DataFrame
         return sum(1 for c in columns if str(c).lower() != "id")
@@ -199,6 +262,8 @@ def correlate(
     rounding_sensitivity: int | None = None,
     decimals: int = 2,
     nearest_correlation: bool = False,
+    factors: list[str] | str | None = None,
+    reference: dict[str, str] | None = None,
 ) -> Result:
     """Bayesian and frequentist correlations side by side (exact layer, or PyMC models).
 
@@ -208,7 +273,8 @@ def correlate(
         Participant rows (a DataFrame or a CSV path) or published summary statistics (a TOML
         path or :func:`bayes_peer.read_summary`). Not with ``r``/``n``.
     vars : list of str, optional
-        Variables (default: every column); with ``waves``, constructs.
+        Variables (default: every numeric column; categorical columns are left out and named
+        in ``warnings``); with ``waves``, constructs.
     r, n : float, int, optional
         One correlation and its number of pairs instead of ``data``.
     tau : float, optional
@@ -227,10 +293,20 @@ def correlate(
         ``bf10`` is then BF10, BF+0 or BF-0 and the exact posterior the (truncated) one.
     ci_prob : float
         Probability of every interval (equal-tailed).
-    eta, rope, missing, robust, partial_on, waves
+    eta, rope, missing, robust, waves
         The joint model: LKJ shape, half-width of the ROPE around 0, "fiml" or "listwise",
-        a multivariate Student-t likelihood, partial correlations given these columns,
-        waves (column suffixes) to model jointly with their contrasts.
+        a multivariate Student-t likelihood, waves (column suffixes) to model jointly with
+        their contrasts.
+    partial_on : list of str, optional
+        Partial correlations given these columns (numeric, or factors: a factor's k - 1
+        indicator columns). Exact layer: Pearson's partial r on the rows complete on the pair
+        and every control, its t test with n - 2 - m degrees of freedom, and the exact Bayes
+        factor and posterior with n - m in place of n (m = control columns; Fisher 1924's
+        sampling distribution of a partial correlation). Joint model: the controls enter the
+        LKJ model and the partial correlation is computed per draw.
+    factors, reference : optional
+        Controls read as factors whatever their cells (numeric codes), and reference levels
+        (``{factor: level}``; see :mod:`bayes_peer.data.factors`).
     draws, tune, chains, seed
         The sampler (seed default 20261126; one seed gives the same draws again).
     robustness, sequential, influence : bool
@@ -291,20 +367,40 @@ def correlate(
         record = correlation_record(check("r", r, "`r`"), check("n", n, "`n`"), **common)
         add_correlation_sensitivity([record], None, **common, robustness=robustness)
         return Result("correlation", {**record, "prior": prior})
+    from bayes_peer.analyses.terms import check_reference, factor_names
+
+    coding = {"factors": factor_names(factors), "reference": check_reference(reference)}
+    if (coding["factors"] or coding["reference"]) and not partial_on:
+        raise InputError("`factors` and `reference` set how controls are coded: they go with "
+                         "`partial_on`")  # fmt: skip
     names, columns = _variables(data, vars, waves, partial_on, mcmc)
-    source = as_source(data, columns, nearest_correlation=nearest_correlation)
+    source = as_source(data, columns, nearest_correlation=nearest_correlation, **coding)
     if (sequential or influence) and not source.has_rows:
         raise InputError("`sequential` and `influence` need participant data (rows)")
     if rounding_sensitivity is not None and source.has_rows:
         raise InputError("`rounding_sensitivity` checks a published table; give a table")
+    partial = _name_list(partial_on, "partial_on") if partial_on else []
+    left_out = []
     if names is None or waves is not None:
-        partial = _name_list(partial_on, "partial_on") if partial_on else []
-        names = names if waves is not None else [c for c in source.variables if c not in partial]
+        if names is None:
+            names = [c for c in source.variables if c not in partial]
+            left_out = [f for f in getattr(source, "factors", {}) if f not in partial]
     if waves is None:
         source.require(names)
-    analysed = columns or [*names, *(_name_list(partial_on, "partial_on") if partial_on else [])]
-    meta = {"source": source.path, "synthetic": source.synthetic, "n_rows": source.n_rows,
+        if len(names) < 2:
+            raise InputError(f"need at least two numeric variables for a correlation, got "
+                             f"{len(names)}" + "".join(f"; left out: {source.categorical_note(f)}"
+                                                       for f in left_out))  # fmt: skip
+    analysed = columns or [*names, *partial]
+    meta = {"source": source.path, "data_kind": data_kind(source),
+            "data_sha256": source.sha256,
+            "synthetic": source.synthetic, "n_rows": source.n_rows,
             "variables": _variable_table(source, analysed)}  # fmt: skip
+    if left_out:
+        meta["warnings"] = [f"{source.categorical_note(f)}: left out (correlations need numeric "
+                            "columns)" for f in left_out]  # fmt: skip
+    if partial and source.has_rows:
+        meta["factors"] = [source.factors[t].describe() for t in partial if t in source.factors]
     if not source.has_rows:
         meta["warnings"] = source.warnings
         if source.repair is not None:
@@ -333,8 +429,18 @@ def correlate(
         def refit(table):
             return correlate_pairs(table, names, **common)
 
-        pairs = correlate_pairs(source, names, **common)
+        if partial:
+            if not source.has_rows:
+                raise InputError("`partial_on` needs participant data (rows)")
+            if sequential or influence or robustness:
+                raise InputError("`robustness`, `sequential` and `influence` analyse simple "
+                                 "correlations: drop `partial_on`")  # fmt: skip
+            pairs = partial_pairs(source, names, partial, **common)
+        else:
+            pairs = correlate_pairs(source, names, **common)
         record = {**meta, **common, "prior": prior, "pairs": pairs}
+        if partial:
+            record["partial_on"] = partial
         add_correlation_sensitivity(
             pairs, source, **common, robustness=robustness, sequential_orders=sequential,
             leave_one_out=influence,
@@ -394,7 +500,9 @@ def _kendall(data, vars, tau, n, common, robustness, sequential, influence, roun
     pairs = kendall_pairs(source, names, **common)
     add_kendall_sensitivity(pairs, source, **common, robustness=robustness,
                             sequential_orders=sequential, leave_one_out=influence)  # fmt: skip
-    record = {"source": source.path, "synthetic": source.synthetic, "n_rows": source.n_rows,
+    record = {"source": source.path, "data_kind": data_kind(source),
+            "data_sha256": source.sha256,
+            "synthetic": source.synthetic, "n_rows": source.n_rows,
               "variables": _variable_table(source, names), "method": "kendall", **common,
               "prior": prior, "pairs": pairs}  # fmt: skip
     return Result("correlation", record)

@@ -10,6 +10,7 @@ import numpy as np
 
 from bayes_peer.analyses.correlate import (
     MIN_PAIRS,
+    _partial_from_corr,
     correlate_pairs,
     correlation_record,
     two_sided_comparison,
@@ -58,12 +59,6 @@ class McmcCorrelations:
 
 def _complete(values: np.ndarray) -> np.ndarray:
     return ~np.isnan(values).any(axis=1)
-
-
-def _partial_from_corr(corr: np.ndarray) -> float:
-    """Sample partial correlation of the first two variables given the rest."""
-    prec = np.linalg.inv(corr)
-    return -prec[0, 1] / np.sqrt(prec[0, 0] * prec[1, 1])
 
 
 @dataclass
@@ -139,11 +134,12 @@ def _fit_joint(
     else:
         columns = list(names)
     for control in partial_on:
-        if control not in data.columns:
-            raise InputError(f"{data.path}: unknown column '{control}' in --partial-on")
+        if control not in data.columns and control not in data.factors:
+            raise InputError(f"{data.path}: unknown column '{control}' in `partial_on`")
         if control in columns:
-            raise InputError(f"--partial-on: '{control}' is also in --vars")
-    columns += partial_on
+            raise InputError(f"`partial_on`: '{control}' is also in `vars`")
+    controls_columns = [c for t in partial_on for c in data.term_columns(t)]
+    columns += controls_columns
     d = len(columns)
     values = data.matrix(columns)
     observed = ~np.isnan(values)
@@ -165,7 +161,7 @@ def _fit_joint(
     fit = structure.fit({"y": y, "mask": mask, "eta": eta}, settings)
     correlation_groups(fit, y, mask, columns, {"eta": eta}, settings.seed, robust)
     corr = fit.idata["posterior"]["chol_corr"].values
-    controls = list(range(d - len(partial_on), d))
+    controls = list(range(d - len(controls_columns), d))
     m = len(controls)
     pair_draws, wave_of = {}, {}
     if waves:

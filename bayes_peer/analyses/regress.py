@@ -11,6 +11,15 @@ from dataclasses import asdict
 
 import numpy as np
 
+from bayes_peer.analyses.terms import (
+    check_reference,
+    factor_names,
+    factor_records,
+    label_coefficients,
+    model_columns,
+    table_header,
+)
+from bayes_peer.data.source import data_kind
 from bayes_peer.errors import InputError
 from bayes_peer.exact.regression import jzs_prior_description, log_block_bfs, log_jzs_bf
 from bayes_peer.frequentist import (
@@ -101,26 +110,33 @@ def regress_blocks(
     The source gives the moments (n, correlations, SDs, means) of the rows complete on the
     outcome and every term, the same rows for every block, and the rows it left out
     (:mod:`bayes_peer.data.source`); the OLS estimates follow from the moments (Cohen et al.
-    2003, ch. 3), identical to least squares on the rows.
+    2003, ch. 3), identical to least squares on the rows. A factor is one term of k - 1
+    indicator columns: its block's ``df1`` counts the columns, its coefficient rows name the
+    ``level`` and the ``reference``.
     """
     terms = check_blocks(outcome, blocks)
-    source.require([outcome, *terms])
-    moments = source.moments([outcome, *terms], len(terms))
+    source.require([outcome])
+    column_blocks = model_columns(source, blocks)
+    columns = [c for block in column_blocks for c in block]
+    moments = source.moments([outcome, *columns], len(columns))
     ols = hierarchical_from_correlations(
-        moments.corr, moments.n, terms, [len(b) for b in blocks], moments.sds, moments.means,
-        ci_prob,
+        moments.corr, moments.n, columns, [len(b) for b in column_blocks], moments.sds,
+        moments.means, ci_prob,
     )  # fmt: skip
     records = _block_records(moments.n, [s.r2 for s in ols.steps], [s.p for s in ols.steps],
                              blocks, rscale)  # fmt: skip
     for record, intercept in zip(records, ols.intercepts, strict=True):
         record["intercept"] = intercept
-    return {
+    out = {
         "blocks": records,
-        "coefficients": [asdict(c) for c in ols.coefficients],
+        "coefficients": label_coefficients([asdict(c) for c in ols.coefficients], source),
         "n_used": moments.n,
         "n_rows": moments.n_rows,
         "dropped": moments.dropped,
     }
+    if factors := factor_records(source, terms):
+        out["factors"] = factors
+    return out
 
 
 def regression_prior_text(rscale: float, label: str) -> str:
@@ -173,6 +189,8 @@ def regress(
     rounding_sensitivity: int | None = None,
     decimals: int = 2,
     nearest_correlation: bool = False,
+    factors: list[str] | str | None = None,
+    reference: dict[str, str] | None = None,
 ) -> Result:
     """Hierarchical (blocked) regression: OLS, ΔR² and F-change beside JZS block Bayes factors,
     and with a slope prior, each block's PyMC posterior.
@@ -215,6 +233,16 @@ def regress(
         Exact-layer sensitivity: block BFs over JZS scales; each participant left out.
     rounding_sensitivity, decimals, nearest_correlation
         For a published table (see :func:`bayes_peer.correlate`).
+    factors : list of str, optional
+        Predictors read as categorical whatever their cells (numeric codes such as 1/2); text,
+        boolean and pandas ``category`` columns are factors anyway. A factor with k levels is
+        one term of k - 1 indicator columns (treatment coding): its block's ΔR², F-change
+        (``df1`` = k - 1) and JZS Bayes factor cover all of them, model averaging keeps or
+        drops them together, and each level's coefficient row names the ``level`` and the
+        ``reference``.
+    reference : dict of str to str, optional
+        Reference level of some factors (default: the first in sorted order; see
+        :mod:`bayes_peer.data.factors`).
 
     Returns
     -------
@@ -242,6 +270,7 @@ def regress(
     from bayes_peer.mcmc.sampler import DEFAULT_SEED
 
     scale, label = resolve_rscale(rscale, "`rscale`")
+    coding = {"factors": factor_names(factors), "reference": check_reference(reference)}
     ci_prob = check("ci_prob", ci_prob, "`ci_prob`")
     if method not in METHODS:
         raise InputError(f"`method` must be one of {', '.join(METHODS)}, got {method!r}")
@@ -263,7 +292,7 @@ def regress(
         if refused:
             raise InputError(f"`{refused[0]}` does not go with method='bma'")
         return regress_bma_result(data, outcome, blocks, candidates, rscale, model_prior,
-                                  ci_prob, nearest_correlation)  # fmt: skip
+                                  ci_prob, nearest_correlation, **coding)  # fmt: skip
     mcmc = method not in ("exact", "bma")
     if not mcmc:
         given = [name for name, value in (("prior_scale", prior_scale), ("mean_r2", mean_r2),
@@ -291,9 +320,9 @@ def regress(
                              "`n` (published R² values)")  # fmt: skip
         if r2 is None or p is None or n is None:
             raise InputError("published R² values need `r2`, `p` and `n` together")
-        if mcmc or influence:
+        if mcmc or influence or coding["factors"] or coding["reference"]:
             raise InputError("published R² values have no rows or coefficients: method='exact'"
-                             ", without `influence`")  # fmt: skip
+                             ", without `influence`, `factors` or `reference`")  # fmt: skip
         n = check("n", n, "`n`")
         r2s = [check("r2", v, "`r2`") for v in r2]
         ps = [check("p", v, "`p`") for v in p]
@@ -311,17 +340,20 @@ def regress(
     if waves is not None:
         return _regress_waves(data, outcome, block_list, waves, baseline, method, keys, ci_prob,
                               prior_scale, r2d2, likelihood, impute, rope, robustness,
-                              influence, (draws, tune, chains, seed))  # fmt: skip
+                              influence, (draws, tune, chains, seed), coding)  # fmt: skip
     if baseline is not None:
         raise InputError("`baseline` goes with `waves`")
     terms = check_blocks(outcome, block_list)
-    source = as_source(data, [outcome, *terms], nearest_correlation=nearest_correlation)
+    source = as_source(data, [outcome, *terms], nearest_correlation=nearest_correlation,
+                       **coding)  # fmt: skip
     if influence and not source.has_rows:
         raise InputError("`influence` needs participant data (rows)")
     if rounding_sensitivity is not None and (source.has_rows or not mcmc):
         raise InputError("`rounding_sensitivity` refits a published table's posterior: give a "
                          "table and method='normal' or 'r2d2'")  # fmt: skip
-    meta = {"source": source.path, "synthetic": source.synthetic}
+    meta = {"source": source.path, "data_kind": data_kind(source),
+            "data_sha256": source.sha256,
+            "synthetic": source.synthetic}
     extras = {}
     if not source.has_rows:
         extras["warnings"] = source.warnings
@@ -382,14 +414,17 @@ def _regress_waves(
     robustness,
     influence,
     sampler,
+    coding,
 ) -> Result:
-    """Blocked regressions of ``outcome`` at two waves (columns ``<construct>_<wave>``)."""
+    """Blocked regressions of ``outcome`` at two waves (columns ``<construct>_<wave>``; a
+    term without wave columns, such as a factor, is the same column at every wave)."""
     from bayes_peer.analyses.correlate import _name_list, _settings
     from bayes_peer.analyses.regress_waves import (
         MISSING_TEXT,
         regress_waves_exact,
         regress_waves_mcmc,
         wave_blocks,
+        wave_column,
     )
     from bayes_peer.data.source import as_source
     from bayes_peer.mcmc.sampler import DEFAULT_SEED
@@ -400,18 +435,23 @@ def _regress_waves(
     if impute:
         raise InputError("`impute` is available for one wave (without `waves`)")
     baseline = str(baseline).strip() if baseline else None
-    columns = [f"{outcome}_{w}" for w in waves] + [f"{c}_{w}" for b in blocks for c in b
-                                                   for w in waves]  # fmt: skip
+    from bayes_peer.data.participants import read_header
+
+    header = table_header(data, read_header)
+    columns = [f"{outcome}_{w}" for w in waves] + [
+        wave_column(header, c, w) for b in blocks for c in b for w in waves]  # fmt: skip
     if baseline:
         columns.append(f"{outcome}_{baseline}")
-    source = as_source(data, list(dict.fromkeys(columns)))
+    source = as_source(data, list(dict.fromkeys(columns)), **coding)
     if not source.has_rows:
         raise InputError("`waves` needs participant data (a table has one wave: give one table "
                          "per wave)")  # fmt: skip
     design = wave_blocks(source.header, outcome, waves, baseline, blocks)
     label = keys["rscale_label"]
     prior = regression_prior_text(keys["rscale"], label)
-    meta = {"source": source.path, "synthetic": source.synthetic, "outcome": outcome,
+    meta = {"source": source.path, "data_kind": data_kind(source),
+            "data_sha256": source.sha256,
+            "synthetic": source.synthetic, "outcome": outcome,
             "waves": waves, "baseline": baseline, **keys, "prior_jzs": prior,
             "ci_prob": ci_prob}  # fmt: skip
     if method == "exact":

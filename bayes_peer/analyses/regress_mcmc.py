@@ -10,6 +10,7 @@ import numpy as np
 
 from bayes_peer.analyses.correlate_mcmc import NOT_AVAILABLE, SOURCE_TEXT
 from bayes_peer.analyses.regress import check_blocks, regress_blocks
+from bayes_peer.analyses.terms import model_columns
 from bayes_peer.errors import InputError
 from bayes_peer.mcmc.diagnostics import elpd_diff_se, pareto_k_threshold, summarize_draws
 from bayes_peer.mcmc.models.regression import (
@@ -161,13 +162,19 @@ def regress_mcmc(
         raise InputError(f"`{option}` needs participant data: {reason}")
     terms = check_blocks(outcome, blocks)
     result = regress_blocks(source, outcome, blocks, rscale, ci_prob)  # OLS + JZS
-    sizes = [int(k) for k in np.cumsum([0, *[len(b) for b in blocks]])]
+    column_blocks = model_columns(source, blocks)  # a factor: its indicator columns
+    columns = [c for block in column_blocks for c in block]
+    if impute:
+        _check_imputable(source, terms)
+    sizes = [int(k) for k in np.cumsum([0, *[len(b) for b in column_blocks]])]
     fitting = _RowsFit if source.has_rows else _TableFit
-    model = fitting(source, outcome, terms, prior, likelihood, impute)
+    model = fitting(source, outcome, columns, prior, likelihood, impute)
     hyper = {"prior_scale": prior_scale, "mean_R2": r2d2[0], "prec_R2": r2d2[1],
              "cons_D2": r2d2[2]}  # fmt: skip
     fits = {k: model.fit(k, width, hyper, settings) for k, width in enumerate(sizes)}
-    coefficients = {(c["block"], c["term"]): c for c in result["coefficients"]}
+    coefficients: dict[int, list[dict]] = {}  # block -> its rows, in column order
+    for c in result["coefficients"]:
+        coefficients.setdefault(c["block"], []).append(c)
     for k in range(1, len(sizes)):
         fit = fits[k]
         beta = fit.idata["posterior"]["beta"].values[..., : sizes[k]]  # (chain, draw, p_k)
@@ -181,11 +188,11 @@ def regress_mcmc(
         block.update(delta_r2_median=med, delta_r2_ci_low=lo, delta_r2_ci_high=hi)
         block.update(extra, divergences=fit.divergences)
         flags = []
-        for j, term in enumerate(terms[: sizes[k]]):
+        for j, row in enumerate(coefficients[k][: sizes[k]]):
             summary = coefficient_posterior(
                 beta[..., j], model.raw_scale(j), ci_prob, rope, fit.divergences
             )
-            coefficients[(k, term)].update(summary)
+            row.update(summary)
             flags += summary["flags"]
         block_verdict(block, flags, sigma, fit.divergences)
         add_posterior_draws(fit.idata, {"r2": ((), r2), "delta_r2": ((), delta)}, {})
@@ -219,6 +226,19 @@ def regress_mcmc(
         )
         result.update(likelihood_source=SOURCE_TEXT, scale=scale, not_available=NOT_AVAILABLE)
     return McmcRegression(result=result, fits=fits)
+
+
+def _check_imputable(source, terms: list[str]) -> None:
+    """In-model imputation draws missing predictors from a multivariate normal: numeric
+    predictors only, so a factor with missing values is refused."""
+    for term in terms:
+        factor = getattr(source, "factors", {}).get(term)
+        if factor is not None and factor.n_missing:
+            raise InputError(
+                f"{source.path}: `impute` draws missing values of numeric predictors; factor "
+                f"'{term}' is missing in {factor.n_missing} row(s): those rows are left out "
+                "without `impute`"
+            )
 
 
 class _RowsFit:

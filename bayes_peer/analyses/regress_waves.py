@@ -21,6 +21,7 @@ import numpy as np
 
 from bayes_peer.analyses.regress import check_blocks, complete_rows, regress_blocks
 from bayes_peer.analyses.regress_mcmc import block_verdict, coefficient_posterior
+from bayes_peer.analyses.terms import label_coefficients, model_columns
 from bayes_peer.data.participants import ParticipantData
 from bayes_peer.errors import InputError
 from bayes_peer.mcmc.diagnostics import elpd_diff_se
@@ -51,6 +52,15 @@ MISSING_TEXT = (
 HYPERPARAMETERS = ("active", "prior_scale", "mean_R2", "prec_R2", "cons_D2", "rho_free")
 
 
+def wave_column(header: list[str] | None, construct: str, wave: str) -> str:
+    """The column of ``construct`` at ``wave``: ``<construct>_<wave>``, or the construct's own
+    column when it has no wave columns (measured once, e.g. a factor such as gender)."""
+    column = f"{construct}_{wave}"
+    if header is not None and column not in header and construct in header:
+        return construct
+    return column
+
+
 def wave_blocks(
     data_header: list[str],
     outcome: str,
@@ -58,18 +68,20 @@ def wave_blocks(
     baseline: str | None,
     blocks: list[list[str]],
 ) -> dict[str, tuple[str, list[list[str]]]]:
-    """Per wave: the outcome column and blocks of wave columns (baseline first)."""  # fmt: skip
+    """Per wave: the outcome column and blocks of wave columns (baseline first); a term
+    without wave columns is the same column at every wave (:func:`wave_column`)."""
     if len(waves) < 2:
         raise InputError("--waves needs at least two waves, e.g. m12,m24")
     out = {}
     for w in waves:
         y = f"{outcome}_{w}"
-        wave_blocks_ = [[f"{c}_{w}" for c in block] for block in blocks]
+        wave_blocks_ = [[wave_column(data_header, c, w) for c in block] for block in blocks]
         if baseline is not None:
             wave_blocks_[0] = [f"{outcome}_{baseline}", *wave_blocks_[0]]
         for name in [y, *[t for b in wave_blocks_ for t in b]]:
             if name not in data_header:
-                raise InputError(f"unknown column '{name}' (columns are <construct>_<wave>)")
+                raise InputError(f"unknown column '{name}' (columns are <construct>_<wave>, or "
+                                 "a construct's own column when it is measured once)")  # fmt: skip
         check_blocks(y, wave_blocks_)
         out[w] = (y, wave_blocks_)
     return out
@@ -179,8 +191,8 @@ def two_wave_inputs(data: ParticipantData, design: dict, both_waves: bool = Fals
     rows, values = {}, {}
     for w in waves:
         y_name, wave_blocks_ = design[w]
-        terms = [t for b in wave_blocks_ for t in b]
-        values[w] = data.matrix([y_name, *terms])
+        columns = [c for b in model_columns(data, wave_blocks_) for c in b]
+        values[w] = data.matrix([y_name, *columns])
         rows[w] = complete_rows(values[w])
     if both_waves:
         both = rows[waves[0]] & rows[waves[1]]
@@ -197,7 +209,7 @@ def two_wave_inputs(data: ParticipantData, design: dict, both_waves: bool = Fals
     y = np.column_stack([ys[w][keep] for w in waves])
     x = {w: xs[w][keep] for w in waves}
     p = x[waves[0]].shape[1]
-    sizes = np.cumsum([0, *[len(b) for b in design[waves[0]][1]]])
+    sizes = np.cumsum([0, *[len(b) for b in model_columns(data, design[waves[0]][1])]])
     ids = [data.ids[i] for i in np.flatnonzero(keep)]
     return TwoWaveInputs(y=y, x=x, mask=mask, sds=sds, ids=ids, sizes=sizes,
                          columns=padded_columns(p), n_both=int(mask.all(axis=1).sum()))  # fmt: skip
@@ -236,7 +248,8 @@ def regress_waves_mcmc(
     structure = two_wave_structure(columns, prior, likelihood)
     sizes = inputs.sizes
     tail = f"_{waves[0]}"
-    constructs = [t.removesuffix(tail) for b in design[waves[0]][1] for t in b]
+    column_blocks = {w: model_columns(data, design[w][1]) for w in waves}
+    constructs = [c.removesuffix(tail) for b in column_blocks[waves[0]] for c in b]
     fits: dict[int, Fit] = {}
     for k, width in enumerate(sizes):
         values = inputs.model_data(int(width), prior_scale, r2d2, rho_free)
@@ -246,7 +259,9 @@ def regress_waves_mcmc(
                         settings.seed, likelihood == "student")  # fmt: skip
 
     blocks = {(b["wave"], b["block"]): b for b in exact["blocks"]}
-    coefficients = {(c["wave"], c["block"], c["term"]): c for c in exact["coefficients"]}
+    coefficients: dict[tuple, list[dict]] = {}  # (wave, block) -> rows in column order
+    for c in exact["coefficients"]:
+        coefficients.setdefault((c["wave"], c["block"]), []).append(c)
     loos = {}
     for k, fit in fits.items():
         post = fit.idata["posterior"]
@@ -287,12 +302,11 @@ def regress_waves_mcmc(
             block["pareto_k_max"] = float(np.max(pareto_k))
             block["divergences"] = fit.divergences
             flags = []
-            terms = [t for b in design[w][1] for t in b]
-            for j, term in enumerate(terms[: sizes[k]]):
+            for j, row in enumerate(coefficients[(w, k)][: sizes[k]]):
                 summary = coefficient_posterior(
                     beta[..., j], sds[w][0] / sds[w][1 + j], ci_prob, rope, fit.divergences
                 )
-                coefficients[(w, k, term)].update(summary)
+                row.update(summary)
                 flags += summary["flags"]
             block_verdict(block, flags, sigma, fit.divergences)
         if k:
@@ -304,10 +318,10 @@ def regress_waves_mcmc(
     post = last.idata["posterior"]
     tail = (1 - ci_prob) / 2
     contrasts = []
-    last_terms_a = design[waves[0]][1][-1]
+    last_columns_a = column_blocks[waves[0]][-1]
     offset = sizes[-2]
-    for j, term in enumerate(last_terms_a):
-        construct = term[: -len(waves[0]) - 1]
+    for j, column in enumerate(last_columns_a):
+        construct = column.removesuffix(f"_{waves[0]}")
         diff = post["beta_b"].values[..., offset + j] - post["beta_a"].values[..., offset + j]
         lo, med, hi = np.quantile(diff.ravel(), [tail, 0.5, 1 - tail])
         contrasts.append({"term": construct, "wave_a": waves[0], "wave_b": waves[1],
@@ -318,8 +332,8 @@ def regress_waves_mcmc(
     result = {
         **exact,
         "blocks": list(blocks.values()),
-        "coefficients": list(coefficients.values()),
-        "contrasts": contrasts,
+        "coefficients": [c for rows in coefficients.values() for c in rows],
+        "contrasts": label_coefficients(contrasts, data),
         "residual_correlation": {
             "median": float(np.median(rho)),
             "ci_low": float(np.quantile(rho, tail)),

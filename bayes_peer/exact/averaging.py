@@ -140,17 +140,31 @@ def g_grids(n: int, p: np.ndarray, r2: np.ndarray, rscale: float, points: int = 
     return t, log_f, logsumexp(log_f + log_w, axis=1), log_w
 
 
+def candidate_groups(candidates) -> list[list[int]]:
+    """Candidates as groups of column indices: an index alone is a one-column term, a list
+    the columns of one term (a factor's indicator columns), entering and leaving together."""
+    return [list(c) if isinstance(c, list | tuple) else [c] for c in candidates]
+
+
+def model_columns(forced: list[int], groups: list[list[int]], members) -> list[int]:
+    """The columns of the model holding the candidate terms ``members``."""
+    return forced + [column for i in members for column in groups[i]]
+
+
 def enumerate_models(
-    n: int, corr: np.ndarray, forced: list[int], candidates: list[int], rscale: float,
+    n: int, corr: np.ndarray, forced: list[int], candidates: list, rscale: float,
     prior: str,
 ) -> tuple[list[Model], float]:  # fmt: skip
-    """Every subset of ``candidates`` (indices into ``corr``, outcome at 0) with ``forced``,
-    the forced-only model first; and the log BF of the forced-only model against the
-    intercept-only model (to turn each model's BF into BayesFactor's ``regressionBF``)."""
-    k = len(candidates)
+    """Every subset of ``candidates`` (indices into ``corr``, outcome at 0, or lists of
+    indices for a term of several columns) with ``forced``, the forced-only model first; and
+    the log BF of the forced-only model against the intercept-only model (to turn each model's
+    BF into BayesFactor's ``regressionBF``). A model's size (its JZS p) counts columns, its
+    model prior counts terms."""
+    groups = candidate_groups(candidates)
+    k = len(groups)
     subsets = [m for size in range(k + 1) for m in itertools.combinations(range(k), size)]
-    sizes = np.array([len(forced) + len(m) for m in subsets])
-    r2 = np.array([_fit(corr, forced + [candidates[i] for i in m])[0] for m in subsets])
+    sizes = np.array([len(model_columns(forced, groups, m)) for m in subsets])
+    r2 = np.array([_fit(corr, model_columns(forced, groups, m))[0] for m in subsets])
     log_bf = np.zeros(len(subsets))
     rows = np.flatnonzero(sizes > 0)
     for chunk in np.array_split(rows, max(1, rows.size // 2048)) if rows.size else []:
@@ -276,11 +290,14 @@ def g_posteriors(n: int, p: np.ndarray, r2: np.ndarray, rscale: float):
 
 def coefficient_mixtures(
     n: int, corr: np.ndarray, sds: np.ndarray | None, forced: list[int],
-    candidates: list[int], models: list[Model], probs: np.ndarray, rscale: float,
+    candidates: list, models: list[Model], probs: np.ndarray, rscale: float,
 ) -> tuple[dict[int, CoefficientMixture], float]:  # fmt: skip
-    """The model-averaged posterior of every predictor (forced and candidate), keyed by its
-    index in ``corr``, and the posterior mass of the models left out (the least probable,
-    together at most :data:`MIXTURE_CUTOFF`). Raw units with ``sds``, else standardized."""
+    """The model-averaged posterior of every predictor column (forced and candidate), keyed
+    by its index in ``corr``, and the posterior mass of the models left out (the least
+    probable, together at most :data:`MIXTURE_CUTOFF`). Raw units with ``sds``, else
+    standardized. ``candidates`` as in :func:`enumerate_models`."""
+    groups = candidate_groups(candidates)
+    candidates = [column for group in groups for column in group]
     order = np.argsort(probs)  # least probable first
     dropped = order[np.cumsum(probs[order]) <= MIXTURE_CUTOFF]
     keep = np.ones(probs.size, dtype=bool)
@@ -291,8 +308,8 @@ def coefficient_mixtures(
     parts: dict[int, list] = {i: [[], [], []] for i in forced + candidates}
     excluded = dict.fromkeys(forced + candidates, 0.0)
     chosen = list(itertools.compress(models, keep))
-    fits = [_fit(corr, forced + [candidates[i] for i in m.members]) for m in chosen]
-    sizes = np.array([len(forced) + len(m.members) for m in chosen])
+    fits = [_fit(corr, model_columns(forced, groups, m.members)) for m in chosen]
+    sizes = np.array([len(model_columns(forced, groups, m.members)) for m in chosen])
     has_terms = np.flatnonzero(sizes > 0)
     shrinks = np.zeros((len(chosen), G_POINTS))
     weights = np.zeros((len(chosen), G_POINTS))
@@ -301,7 +318,7 @@ def coefficient_mixtures(
         shrinks[chunk], weights[chunk] = g_posteriors(
             n, sizes[chunk], np.array([fits[i][0] for i in chunk]), rscale)  # fmt: skip
     for index, (model, weight) in enumerate(zip(chosen, kept, strict=True)):
-        columns = forced + [candidates[i] for i in model.members]
+        columns = model_columns(forced, groups, model.members)
         for col in set(candidates) - set(columns):
             excluded[col] += float(weight)
         if not columns:
