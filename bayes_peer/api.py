@@ -32,19 +32,39 @@ def _output(out, kind: str, force: bool, command: str) -> Iterator[Path | None]:
         yield staging
 
 
-def _save(result: Result, folder: Path | None) -> None:
-    """Write a single command's result and its sensitivity figures into ``folder``."""
+def _save(result: Result, folder: Path | None, command: str, call: dict) -> None:
+    """Write a single command's result into ``folder`` as a results folder: its own files
+    (``result.json``, posteriors, sensitivity figures), the tables and ``run.json`` of a run's
+    layout, and the report (``report.html``, ``report.md``, ``figures/``)."""
     if folder is None:
         return
+    from bayes_peer.report import build_report
     from bayes_peer.report.exact_figures import sensitivity_figures
+    from bayes_peer.runs.command_folder import model_names, write_command_tables
     from bayes_peer.runs.outputs import save_result
 
     save_result(result, folder)
-    sensitivity_figures(result, folder)
+    figures = [Path(p).name for p in sensitivity_figures(result, folder)]
+    entry = write_command_tables(result, folder, command, call, figures)
+    names = model_names(result)
+    build_report(folder, preloaded={entry["name"]: {names[k]: t for k, t in result.fits.items()}})
 
 
 def _kind(result_has_fits: bool) -> str:
     return "result" if result_has_fits else "exact-sensitivity"
+
+
+def _call(arguments: dict) -> dict:
+    """The parameters a command was called with, for its folder's ``run.json`` (data as its
+    name, not its values)."""
+    out = {}
+    for key, value in arguments.items():
+        if isinstance(value, Path):
+            value = str(value)
+        elif not isinstance(value, str | int | float | bool | list | tuple | dict | None):
+            value = type(value).__name__
+        out[key] = value
+    return out
 
 
 def correlate(data=None, vars=None, *, out: str | Path | None = None, force: bool = False,
@@ -53,16 +73,10 @@ def correlate(data=None, vars=None, *, out: str | Path | None = None, force: boo
     from bayes_peer.analyses.correlate import correlate as analyse
 
     mcmc = options.get("method", "exact") not in EXACT_METHODS
-    if (
-        out is not None
-        and not mcmc
-        and not any(options.get(k) for k in ("robustness", "sequential", "influence"))
-    ):
-        raise InputError("`out` goes with method='joint' or 'pairwise', or with `robustness`, "
-                         "`sequential` or `influence`")  # fmt: skip
+    call = _call({"data": data, "vars": vars, **options})
     with _output(out, _kind(mcmc), force, "bayes-peer correlate") as folder:
         result = analyse(data, vars, **options)
-        _save(result, folder)
+        _save(result, folder, "bayes-peer correlate", call)
     return result
 
 
@@ -71,17 +85,10 @@ def regress(data=None, outcome=None, blocks=None, *, out: str | Path | None = No
     from bayes_peer.analyses.regress import regress as analyse
 
     mcmc = options.get("method", "exact") not in ("exact", "bma")
-    waves = options.get("waves") is not None
-    if (
-        out is not None
-        and not (mcmc or waves)
-        and not any(options.get(k) for k in ("robustness", "influence"))
-    ):
-        raise InputError("`out` goes with method='normal' or 'r2d2', `waves`, or with "
-                         "`robustness` or `influence`")  # fmt: skip
-    with _output(out, _kind(mcmc or waves), force, "bayes-peer regress") as folder:
+    call = _call({"data": data, "outcome": outcome, "blocks": blocks, **options})
+    with _output(out, _kind(mcmc), force, "bayes-peer regress") as folder:
         result = analyse(data, outcome, blocks, **options)
-        _save(result, folder)
+        _save(result, folder, "bayes-peer regress", call)
     return result
 
 
@@ -94,9 +101,10 @@ def design(**options) -> Result:
 #: What every API function with an output folder adds to its analysis' docstring.
 OUT_DOC = """
     out : str or pathlib.Path, optional
-        Also write the result there, atomically: the posteriors and tables (MCMC), or the
-        sensitivity figures and tables (exact layer). The folder is opened (checked, locked,
-        probed for space) before any work.
+        Also write the result there as a results folder, atomically: ``result.json``, the
+        tables (as a run writes them), the posteriors (MCMC), the sensitivity figures, and
+        ``report.html`` with its figures (``bayes-peer report`` rebuilds it). The folder is
+        opened (checked, locked, probed for space) before any work.
     force : bool
         Replace an ``out`` folder that bayes-peer wrote for this kind of command and nobody
         changed since (never anything else; see ``docs/results.md``).
@@ -393,6 +401,48 @@ def calibrate(
                      force=force, workers=workers, scheduler=scheduler, quiet=quiet,
                      report=writer, study=study)  # fmt: skip
     return Result("calibration", record)
+
+
+def init_spec(data, *, spec_folder: str | Path | None = None) -> str:
+    """A commented starter spec (TOML text) for a participant CSV of one's own.
+
+    Parameters
+    ----------
+    data : str or pathlib.Path
+        The participant CSV (``"demo"``: the shipped SYNTHETIC demo study).
+    spec_folder : str or pathlib.Path, optional
+        The folder the spec will be saved in (its ``[data] csv`` is relative to it; default:
+        the working folder).
+
+    Returns
+    -------
+    str
+        A spec that :func:`run` runs as written: the numeric and categorical columns found
+        (and those left out, with the reason), correlations of the numeric variables (or
+        constructs and two waves), one blocked regression with the categorical columns as
+        ``factors``; every choice explained in comments (:mod:`bayes_peer.runs.starter`).
+
+    Raises
+    ------
+    InputError
+        For a file that cannot be read, or one with fewer than two usable numeric columns.
+    """
+    from bayes_peer.runs.starter import init_spec as starter
+
+    return starter(data, spec_folder=spec_folder)
+
+
+def write_spec(data, out: str | Path) -> str:
+    """Write :func:`init_spec`'s spec for ``data`` to the new file ``out`` (never over an
+    existing one); returns its path. InputError when ``out`` exists or cannot be written."""
+    from bayes_peer.runs.starter import write_new_file
+
+    if not isinstance(out, str | Path) or not str(out).strip():
+        raise InputError(f"`out` must be a file name, got {out!r:.60}")
+    target = Path(out)
+    text = init_spec(data, spec_folder=target.parent)
+    write_new_file(target, text)
+    return str(target)
 
 
 def rebuild_report(folder: str | Path) -> dict:

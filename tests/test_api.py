@@ -115,6 +115,7 @@ def test_a_dataframe_a_csv_path_and_parsed_data_give_the_same_numbers():
     assert from_frame["source"] == "DataFrame" and from_path["source"] == DEMO
     for doc in (from_frame, from_read):
         doc["source"] = DEMO
+        doc["data_sha256"] = from_path["data_sha256"]  # a frame's hash: of its CSV text
         assert doc == from_path
     assert bp.correlate(frame, names).synthetic
 
@@ -162,7 +163,8 @@ def test_raw_data_and_its_table_give_the_same_exact_numbers(tmp_path):
          "column 'x', row 3"),
         (lambda: bp.correlate(pd.DataFrame({"x": [True, False, True, True], "y": [1, 2, 3, 4]})),
          "boolean"),
-        (lambda: bp.correlate(DEMO, ["alliance_m24", "qol_m24"], out="x"), "`out`"),
+        (lambda: bp.correlate(DEMO, ["alliance_m24", "qol_m24"], factors=["female"]),
+         "`partial_on`"),
     ],
 )  # fmt: skip
 def test_api_errors_name_parameters_never_flags(call, fragment):

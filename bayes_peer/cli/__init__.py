@@ -17,7 +17,7 @@ import sys
 import warnings
 
 from bayes_peer import __version__
-from bayes_peer.cli import calibrate, correlate, design, regress, runs, sensitivity, tools
+from bayes_peer.cli import calibrate, correlate, design, init, regress, runs, sensitivity, tools
 from bayes_peer.cli.common import Parser, as_flags, read_numbers
 from bayes_peer.errors import InputError
 
@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     regress.add_parser(sub)
     design.add_parser(sub)
     runs.add_parsers(sub)
+    init.add_parser(sub)
     sensitivity.add_parser(sub)
     calibrate.add_parser(sub)
     tools.add_parsers(sub)
@@ -42,10 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command is None:
         raise InputError(
-            "no command given: use correlate, regress, design, run, demo, sensitivity, calibrate, "
-            "report or cache (bayes-peer --help)"
+            "no command given: use correlate, regress, design, init, run, demo, sensitivity, "
+            "calibrate, report or cache (bayes-peer --help)"
         )
-    if args.command != "cache":
+    if args.command not in ("cache", "init"):
         from bayes_peer.mcmc.cache import configure
 
         configure()  # PyTensor's compile directory -> the persistent cache (before import)

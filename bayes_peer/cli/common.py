@@ -82,6 +82,44 @@ def names(text: str, what: str) -> list[str]:
     return items
 
 
+def assignments(text: str, what: str) -> dict[str, str]:
+    """``name=value`` pairs separated by commas (``--reference site=B,sex=m``)."""
+    out: dict[str, str] = {}
+    for item in names(text, what):
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise InputError(f"{what}: expected FACTOR=LEVEL pairs separated by commas, got "
+                             f"{item!r}")  # fmt: skip
+        if name.strip() in out:
+            raise InputError(f"{what}: '{name.strip()}' is named twice")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def add_factor_options(parser: argparse.ArgumentParser, *, used: str) -> None:
+    """``--factor`` and ``--reference``: how categorical columns are read and coded."""
+    parser.add_argument(
+        "--factor",
+        help=f"comma-separated columns to read as categorical ({used}) even when their cells "
+        "are numeric codes; text columns are categorical anyway",
+    )
+    parser.add_argument(
+        "--reference",
+        metavar="FACTOR=LEVEL,...",
+        help="reference level of a factor (default: the first level in sorted order)",
+    )
+
+
+def factor_options(args: argparse.Namespace) -> dict:
+    """The API's ``factors`` and ``reference`` from --factor and --reference (those given)."""
+    options: dict = {}
+    if args.factor is not None:
+        options["factors"] = names(args.factor, "--factor")
+    if args.reference is not None:
+        options["reference"] = assignments(args.reference, "--reference")
+    return options
+
+
 def refuse_unless(given: dict, condition: bool, goes_with: str, command: str) -> None:
     """Refuse the first option in ``given`` (flag -> value) that was set when ``condition`` is
     false: it has no effect there."""
@@ -101,6 +139,8 @@ CLI_WORDS = {
         ("`method`", "--model"),
         ("`data`", "--data or --summary"),
         ("`rounding_sensitivity`", "--rounding-sensitivity (with --summary)"),
+        ("`factors`", "--factor"),
+        ("`vars`", "--vars"),
     ),
     "regress": (
         ("method='normal' or 'r2d2'", "--prior normal|r2d2"),
@@ -110,6 +150,7 @@ CLI_WORDS = {
         ("`method`", "--prior"),
         ("`blocks`", "--block"),
         ("`data`", "--data or --summary"),
+        ("`factors`", "--factor"),
     ),
 }
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import argparse
 
 from bayes_peer.cli.common import (
+    add_factor_options,
     add_sampler_options,
     add_table_options,
     emit_json,
+    factor_options,
     names,
     refuse_unless,
     sampler_options,
@@ -54,8 +56,8 @@ def add_parser(sub) -> None:
     add_sampler_options(
         c,
         rope="half-width of the ROPE around 0 (default 0.1)",
-        out="folder for NetCDF posteriors and a CSV summary (or, with a "
-        "sensitivity option, its figures)",
+        out="results folder: tables, report.html with figures, result.json (and the NetCDF "
+        "posteriors with --model)",
     )
     c.add_argument(
         "--robustness",
@@ -85,7 +87,12 @@ def add_parser(sub) -> None:
     c.add_argument(
         "--robust", action="store_true", help="joint model: multivariate Student-t likelihood"
     )
-    c.add_argument("--partial-on", help="joint model: partial correlations given these columns")
+    c.add_argument(
+        "--partial-on",
+        help="partial correlations given these columns (numeric or categorical; exact layer or "
+        "joint model)",
+    )
+    add_factor_options(c, used="controls of --partial-on")
     c.add_argument("--json", action="store_true", help="print one JSON object")
     c.set_defaults(func=run)
 
@@ -116,16 +123,11 @@ def run(args: argparse.Namespace) -> int:
         "--rope": args.rope,
         "--missing": args.missing,
         "--waves": args.waves,
-        "--partial-on": args.partial_on,
         "--robust": args.robust,
     }
     refuse_unless(mcmc_flags, args.model is not None, "--model joint|pairwise", "correlate")
-    refuse_unless(
-        {"--out": args.out},
-        args.model is not None or sensitivity,
-        "--model, --robustness, --sequential or --influence",
-        "correlate",
-    )
+    refuse_unless({"--factor": args.factor, "--reference": args.reference},
+                  args.partial_on is not None, "--partial-on", "correlate")  # fmt: skip
     if args.model is not None and args.r is not None:
         raise InputError(
             "correlate: --model needs participant data (--data FILE.csv) or "
@@ -191,8 +193,9 @@ def run(args: argparse.Namespace) -> int:
                 options["rope"] = args.rope
             if args.waves is not None:
                 options["waves"] = names(args.waves, "--waves")
-            if args.partial_on:
-                options["partial_on"] = names(args.partial_on, "--partial-on")
+        if args.partial_on:
+            options["partial_on"] = names(args.partial_on, "--partial-on")
+            options.update(factor_options(args))
         vars_ = names(args.vars, "--vars") if args.vars is not None else None
         result = bp.correlate(
             args.data if args.data is not None else args.summary, vars_, **options
@@ -201,6 +204,6 @@ def run(args: argparse.Namespace) -> int:
         emit_json(result.to_dict())
         return 0
     print(render_correlation(result.record))
-    if args.out is not None and sensitivity:
-        print(f"Wrote the figures and sensitivity.json to {args.out}")
+    if args.out is not None:
+        print(f"Wrote {args.out} (report: {args.out}/report.html)")
     return 0

@@ -6,9 +6,11 @@ from __future__ import annotations
 import argparse
 
 from bayes_peer.cli.common import (
+    add_factor_options,
     add_sampler_options,
     add_table_options,
     emit_json,
+    factor_options,
     names,
     refuse_unless,
     sampler_options,
@@ -78,11 +80,13 @@ def add_parser(sub) -> None:
     add_sampler_options(
         r,
         rope="half-width of the ROPE for standardized slopes (0.1)",
-        out="folder for NetCDF posteriors and CSV tables",
+        out="results folder: tables, report.html with figures, result.json (and the NetCDF "
+        "posteriors with --prior)",
     )
     r.add_argument("--bma", action="store_true", help="Bayesian model averaging over --candidates")
     r.add_argument("--candidates", help="BMA: comma-separated predictors (every --block forced in)")
     r.add_argument("--model-prior", choices=["uniform", "beta-binomial"], help="BMA model prior")
+    add_factor_options(r, used="predictors")
     r.add_argument("--json", action="store_true", help="print one JSON object")
     r.set_defaults(func=run)
 
@@ -95,7 +99,7 @@ def _bma(args: argparse.Namespace):
         raise InputError("regress: --bma needs --candidates (the predictors to average over)")
     given = [flag for flag, value in (("--r2", args.r2), ("--waves", args.waves),
              ("--prior", args.prior), ("--robustness", args.robustness),
-             ("--influence", args.influence), ("--out", args.out),
+             ("--influence", args.influence),
              ("--rounding-sensitivity", args.rounding_sensitivity))
              if value not in (None, False)]  # fmt: skip
     if given:
@@ -107,7 +111,8 @@ def _bma(args: argparse.Namespace):
         [names(b, "--block") for b in args.block or []], method="bma",
         candidates=names(args.candidates, "--candidates"),
         model_prior=args.model_prior or "uniform", rscale=args.rscale, ci_prob=args.ci_prob,
-        nearest_correlation=args.nearest_correlation,
+        nearest_correlation=args.nearest_correlation, out=args.out, force=args.force,
+        **factor_options(args),
     )  # fmt: skip
 
 
@@ -125,6 +130,8 @@ def run(args: argparse.Namespace) -> int:
             emit_json(result.to_dict())
         else:
             print(render_regression(result.record))
+            if args.out is not None:
+                print(f"Wrote {args.out} (report: {args.out}/report.html)")
         return 0
     sensitivity = args.robustness or args.influence
     mcmc_flags = {
@@ -141,12 +148,6 @@ def run(args: argparse.Namespace) -> int:
         "--impute": args.impute,
     }
     refuse_unless(mcmc_flags, args.prior is not None, "--prior normal|r2d2", "regress")
-    refuse_unless(
-        {"--out": args.out},
-        args.prior is not None or sensitivity or args.waves,
-        "--prior, --waves, --robustness or --influence",
-        "regress",
-    )
     if args.baseline is not None and args.waves is None:
         raise InputError("regress: --baseline goes with --waves")
     if args.waves is not None and args.data is None:
@@ -173,6 +174,8 @@ def run(args: argparse.Namespace) -> int:
             raise InputError("regress: --r2 needs --n and --p (one predictor count per R²)")
         if args.outcome is not None or args.block:
             raise InputError("regress: --outcome and --block go with --data or --summary")
+        if args.factor is not None or args.reference is not None:
+            raise InputError("regress: --factor and --reference go with --data")
         if len(args.r2) != len(args.p):
             raise InputError(
                 f"--r2 and --p need the same number of values (one per block), got "
@@ -215,11 +218,11 @@ def run(args: argparse.Namespace) -> int:
                 options["baseline"] = args.baseline
         blocks = [names(b, "--block") for b in args.block]
         source = args.data if args.data is not None else args.summary
-        result = bp.regress(source, args.outcome, blocks, **options)
+        result = bp.regress(source, args.outcome, blocks, **options, **factor_options(args))
     if args.json:
         emit_json(result.to_dict())
         return 0
     print(render_regression(result.record))
-    if args.out is not None and sensitivity:
-        print(f"Wrote the figures and sensitivity.json to {args.out}")
+    if args.out is not None:
+        print(f"Wrote {args.out} (report: {args.out}/report.html)")
     return 0

@@ -3,7 +3,7 @@ models, the inclusion table with model-averaged coefficients, and the forced cov
 
 from __future__ import annotations
 
-from bayes_peer.report.format import fmt_bf, fmt_coef, fmt_num, level
+from bayes_peer.report.format import fmt_bf, fmt_coef, fmt_num, level, term_text
 
 
 def _interval(low, high) -> str:
@@ -44,8 +44,14 @@ def render_bma(record: dict) -> str:
     lines += ["", f"Inclusion and model-averaged coefficients ({ci} CrI, equal-tailed; the "
               "point mass at 0 of the models without the term included):"]  # fmt: skip
     lines.append(inclusion_table(record))
+    levels = [r for r in record.get("coefficients") or [] if r.get("level") and not r["forced"]]
+    if levels:
+        rows = [[term_text(r), f"vs {r['reference']}", fmt_coef(r["mean"]), fmt_coef(r["sd"]),
+                 _interval(r["ci_low"], r["ci_high"])] for r in levels]  # fmt: skip
+        lines += ["", "Model-averaged coefficients of the factors' levels:",
+                  table(["term", "reference", "mean", "SD", f"{ci} CrI"], rows)]  # fmt: skip
     if record["forced_coefficients"]:
-        rows = [[r["term"], fmt_coef(r["mean"]), fmt_coef(r["sd"]),
+        rows = [[term_text(r), fmt_coef(r["mean"]), fmt_coef(r["sd"]),
                  _interval(r["ci_low"], r["ci_high"])]
                 for r in record["forced_coefficients"]]  # fmt: skip
         lines += ["", "Forced covariates (in every model):",

@@ -112,7 +112,9 @@ def build_report(
             doc += averaging_section(spec, add_figures)
         if spec.correlation_contrasts or spec.coefficient_contrasts:
             doc += sections.contrast_section(spec, add_figures)
-        doc += sections.checks_section(spec, add_figures)
+        if spec.diagnostics:  # the exact layer alone fits no model
+            doc += sections.checks_section(spec, add_figures)
+        doc += sections.command_figures(spec)
         doc += sections.sensitivity_section(spec, fig_dir, written)
         doc += sections.dropped_section(spec)
         doc += sections.reproducibility(spec, record)

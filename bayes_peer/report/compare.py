@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 
-from bayes_peer.report.format import fmt_bf_text, fmt_p_apa, fmt_stat
+from bayes_peer.report.format import fmt_bf_text, fmt_p_apa, fmt_stat, term_text
 
 #: p-value threshold the paper's analysis used.
 ALPHA = 0.05
@@ -173,14 +173,11 @@ def block_bf_range(row: dict) -> tuple | None:
 
     from bayes_peer.exact.regression import log_jzs_bf
 
-    terms = row.get("terms") or []
-    if isinstance(terms, str):  # as read back from blocks.csv
-        terms = [t for t in terms.split(";") if t.strip()]
-    p, r2, n = row.get("p"), row.get("r2"), row.get("n")
-    if p is None or r2 is None or n is None or row.get("delta_r2") is None:
+    p, r2, n, df1 = row.get("p"), row.get("r2"), row.get("n"), row.get("df1")
+    if p is None or r2 is None or n is None or df1 is None or row.get("delta_r2") is None:
         return None
-    p0, r2_0 = p - len(terms), r2 - row["delta_r2"]
-    if not terms:
+    p0, r2_0 = p - df1, r2 - row["delta_r2"]  # df1: the block's columns (a factor: k - 1)
+    if not df1:
         return None
     values = []
     for scale in np.linspace(*RSCALE_RANGE, 15):
@@ -233,6 +230,12 @@ def _pct(row: dict) -> str:
 def correlation_comparison(row: dict) -> dict:
     """A correlation row as the comparison table shows it: numbers and the reading."""
     pdir = p_direction_of(row.get("p_positive"), row.get("mcmc_median"))
+    exact = row.get("mcmc_median") is None  # no model: the exact posterior stands in
+    median, low, high = (
+        (row.get("posterior_median"), row.get("ci_low"), row.get("ci_high"))
+        if exact
+        else (row.get("mcmc_median"), row.get("mcmc_ci_low"), row.get("mcmc_ci_high"))
+    )
     return {
         "pair": f"{row.get('construct1', row['var1'])} ~ {row.get('construct2', row['var2'])}",
         "wave": row.get("wave"),
@@ -241,9 +244,9 @@ def correlation_comparison(row: dict) -> dict:
         "ci_low": row["freq_ci_low"],
         "ci_high": row["freq_ci_high"],
         "p_value": row["p_value"],
-        "median": row.get("mcmc_median"),
-        "cri_low": row.get("mcmc_ci_low"),
-        "cri_high": row.get("mcmc_ci_high"),
+        "median": median,
+        "cri_low": low,
+        "cri_high": high,
         "bf10": row["bf10"],
         "bf_prior": f"stretched beta, kappa = {row['kappa']:g}",
         "p_direction": pdir,
@@ -254,7 +257,7 @@ def correlation_comparison(row: dict) -> dict:
             pdir,
             effect="a correlation",
             absence="no correlation",
-            direction=direction_of(row.get("mcmc_median")),
+            direction=direction_of(median),
             prior=f"kappa = {row['kappa']:g}",
             robustness=_when_absence(
                 row["bf10"],
@@ -312,7 +315,7 @@ def coefficient_comparison(row: dict) -> dict:
         "outcome": row["outcome"],
         "wave": row.get("wave"),
         "block": row["block"],
-        "term": row["term"],
+        "term": term_text(row),
         "beta": row["beta_std"],
         "ci_low": row["beta_std_ci_low"],
         "ci_high": row["beta_std_ci_high"],

@@ -44,6 +44,15 @@ def _fail_status(diagnostics: str | None) -> str | None:
     return "fail" if diagnostics == "fail" else None
 
 
+def _mcmc_only(headers: list[str], table: list[dict], columns: list[str], mcmc: bool):
+    """The table without its MCMC-only ``columns`` when no model was fitted."""
+    if mcmc:
+        return headers, table
+    keep = [i for i, h in enumerate(headers) if h not in columns]
+    return ([headers[i] for i in keep],
+            [{**row, "cells": [row["cells"][i] for i in keep]} for row in table])  # fmt: skip
+
+
 def correlation_section(spec: SpecResults, add_figures) -> list[tuple]:
     rows = spec.correlations
     table, labelled = [], []
@@ -59,15 +68,21 @@ def correlation_section(spec: SpecResults, add_figures) -> list[tuple]:
             c["diagnostics"],
         ], _fail_status(c["diagnostics"])))  # fmt: skip
     kappa = rows[0]["kappa"]
+    mcmc = spec.entry.get("mcmc", True)
+    headers, table = _mcmc_only(["pair", "wave", "n", f"r [{spec.level} CI]", "p",
+                                 f"ρ [{spec.level} CrI]", "BF10", "P(dir)", "reading", "fit"],
+                                table, ["P(dir)", "fit"], mcmc)  # fmt: skip
+    model = (f"posterior median and {spec.level} CrI of the joint model ({rows[0]['prior']})"
+             if mcmc else f"median and {spec.level} CrI of the exact posterior (the BF's prior)")
     return [
         ("h3", "Correlations: Bayesian and frequentist side by side"),
-        ("p", f"r: Pearson with Fisher-z {spec.level} CI; p: two-sided t test; ρ: posterior "
-         f"median and {spec.level} CrI of the joint model ({rows[0]['prior']}); BF10: exact, "
-         f"stretched beta prior kappa = {kappa:g} (JASP's default width; its prior is not the "
-         "joint model's); P(dir): posterior probability of the sign of the median; reading: "
-         "whether p < .05 and the Bayes factor's evidence category tell the same story."),
-        ("table", ["pair", "wave", "n", f"r [{spec.level} CI]", "p", f"ρ [{spec.level} CrI]",
-                   "BF10", "P(dir)", "reading", "fit"], table),
+        ("p", f"r: Pearson with Fisher-z {spec.level} CI; p: two-sided t test; ρ: {model}; "
+         f"BF10: exact, stretched beta prior kappa = {kappa:g} (JASP's default width"
+         + ("; its prior is not the joint model's); P(dir): posterior probability of the sign "
+            "of the median" if mcmc else ")")
+         + "; reading: whether p < .05 and the Bayes factor's evidence category tell the same "
+         "story."),
+        ("table", headers, table),
         *differences(labelled),
         *add_figures("correlations"),
         ("details", "Prior and posterior of each correlation (figures)",
@@ -92,16 +107,20 @@ def regression_section(spec: SpecResults, add_figures) -> list[tuple]:
             fmt_bf_text(c["bf10"]), verdict_of(c["reading"]), c["diagnostics"],
         ], _fail_status(c["diagnostics"])))  # fmt: skip
     priors = spec.entry.get("priors", {})
+    mcmc = spec.entry.get("mcmc", True)
+    posterior = f"posterior ΔR² [{spec.level} CrI]"
+    headers, table = _mcmc_only(["outcome", "wave", "block", "terms", "n", "ΔR²", "F-change",
+                                 "p", posterior, "BF10", "reading", "fit"], table,
+                                [posterior, "fit"], mcmc)  # fmt: skip
     return [
         ("h3", "Blocked regressions: Bayesian and frequentist side by side"),
-        ("p", "ΔR² and F-change: OLS on the rows complete for the block model; posterior ΔR²: "
-         f"median and {spec.level} CrI, positive by construction (a share of variance), so "
-         "its interval never excludes 0 and cannot say whether the block helps: read that "
-         f"from the block BF and elpd_diff; BF10: {priors.get('block_bf', 'JZS')}, the full "
-         "block model against the previous one."),
-        ("table", ["outcome", "wave", "block", "terms", "n", "ΔR²", "F-change", "p",
-                   f"posterior ΔR² [{spec.level} CrI]", "BF10", "reading", "fit"],
-         table),
+        ("p", "ΔR² and F-change: OLS on the rows complete for the block model; "
+         + (f"posterior ΔR²: median and {spec.level} CrI, positive by construction (a share of "
+            "variance), so its interval never excludes 0 and cannot say whether the block "
+            "helps: read that from the block BF and elpd_diff; " if mcmc else "")
+         + f"BF10: {priors.get('block_bf', 'JZS')}, the full block model against the previous "
+         "one."),
+        ("table", headers, table),
         *differences(labelled),
         *add_figures("regressions"),
         ("details", "Coefficients of the full model (table) and posterior ΔR² (figure)",
@@ -124,14 +143,17 @@ def coefficient_table(spec: SpecResults) -> list[tuple]:
             cell_prob(c["p_direction"]), verdict_of(c["reading"]), c["diagnostics"],
         ], _fail_status(c["diagnostics"])))  # fmt: skip
     priors = spec.entry.get("priors", {})
+    mcmc = spec.entry.get("mcmc", True)
+    posterior = f"posterior [{spec.level} CrI]"
+    headers, table = _mcmc_only(["outcome", "wave", "term", f"OLS beta [{spec.level} CI]", "p",
+                                 posterior, "P(dir)", "reading", "fit"], table,
+                                [posterior, "P(dir)", "reading", "fit"], mcmc)  # fmt: skip
     return [
         ("p", "Standardized coefficients of the full model (last block; every block's "
-         f"coefficients are in coefficients.csv): OLS beta with its {spec.level} CI and t test "
-         f"beside the posterior median and {spec.level} CrI "
-         f"({priors.get('regressions_mcmc', '')})."),
-        ("table", ["outcome", "wave", "term", f"OLS beta [{spec.level} CI]", "p",
-                   f"posterior [{spec.level} CrI]", "P(dir)", "reading", "fit"],
-         table),
+         f"coefficients are in coefficients.csv): OLS beta with its {spec.level} CI and t test"
+         + (f" beside the posterior median and {spec.level} CrI "
+            f"({priors.get('regressions_mcmc', '')})." if mcmc else ".")),
+        ("table", headers, table),
     ]  # fmt: skip
 
 

@@ -130,6 +130,9 @@ def regression_findings(spec: SpecResults) -> list[tuple]:
 def diagnostics_line(specs: list[SpecResults]) -> str:
     """How many fits passed, warned and failed, and what the warnings are about."""
     rows = [d for s in specs for d in s.diagnostics]
+    if not rows:
+        return ("No MCMC model was fitted: every number comes from the exact and frequentist "
+                "layers (no sampler diagnostics apply).")  # fmt: skip
     counts = {v: sum(1 for d in rows if d["verdict"] == v) for v in ("pass", "warn", "fail")}
     loo_only = all("Pareto k" in str(d.get("reasons") or "") for d in rows
                    if d["verdict"] == "warn")  # fmt: skip

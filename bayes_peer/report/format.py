@@ -13,6 +13,12 @@ from __future__ import annotations
 import math
 
 
+def term_text(row: dict) -> str:
+    """A coefficient's term as shown: ``site[south]`` for a factor's level, else the term."""
+    level = row.get("level")
+    return f"{row['term']}[{level}]" if level not in (None, "") else str(row["term"])
+
+
 def fmt_num(value: float | None, digits: int = 3) -> str:
     """A number with ``digits`` decimals, or an em dash for missing; never ``-0.000``."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):

@@ -95,7 +95,9 @@ class SpecResults:
             import h5py
             import xarray as xr
 
-            path = self.folder / f"posterior_{model}.nc"
+            from bayes_peer.runs.outputs import posterior_file
+
+            path = self.folder / posterior_file(model)
             with h5py.File(path, "r") as fh:
                 present = [g for g in groups if g in fh]
             datasets = {}

@@ -13,7 +13,7 @@ from bayes_peer.report.compare import (
     reading,
 )
 from bayes_peer.report.comparison_sections import differences, verdict_of
-from bayes_peer.report.format import cell_estimate, cell_num, cell_p, cell_prob
+from bayes_peer.report.format import cell_estimate, cell_num, cell_p, cell_prob, term_text
 from bayes_peer.report.render import table_row
 from bayes_peer.report.results import SpecResults
 
@@ -47,8 +47,27 @@ def methods(spec: SpecResults, record: dict) -> list[tuple]:
     parts = [
         data,
         f"Sampler: {e['sampler']}; models were compiled once and refitted "
-        f"(PyMC {record['versions'].get('pymc')}, nutpie {record['versions'].get('nutpie')}).",
+        f"(PyMC {record['versions'].get('pymc')}, nutpie {record['versions'].get('nutpie')})."
+        if e.get("mcmc", True)
+        else "No MCMC model was fitted: every number comes from the exact and frequentist "
+        "layers.",
     ]
+    if "correlations_exact" in priors and "correlations_mcmc" not in priors:
+        parts.append(
+            f"Correlations: Bayes factors and posteriors are exact (Ly, Marsman & Wagenmakers "
+            f"2018) on each pair's complete rows under {priors['correlations_exact']}. "
+            f"Frequentist: Pearson r with the Fisher-z {spec.level} CI and the t test."
+        )
+    if "correlations_kendall" in priors and "correlations_mcmc" not in priors:
+        parts.append(f"Kendall's tau-b: {priors['correlations_kendall']} (van Doorn et al. 2018).")
+    if "block_bf" in priors and "regressions_mcmc" not in priors:
+        parts.append(
+            f"Blocked regressions: OLS, ΔR² and the F-change test per block beside the block "
+            f"Bayes factors: {priors['block_bf']} (Rouder & Morey 2012), computed exactly "
+            "from R²."
+        )
+    if "model_averaging" in priors and "regressions_mcmc" not in priors:
+        parts.append(f"Model averaging: {priors['model_averaging']}.")
     if "correlations_mcmc" in priors:
         structure = priors.get(
             "correlations_model",
@@ -80,7 +99,10 @@ def methods(spec: SpecResults, record: dict) -> list[tuple]:
             f"{priors.get('regressions_missing', 'see spec')}. Frequentist: OLS, ΔR² and the "
             f"F-change test per block."
         )
-    parts.append(policy_text(spec.ci_prob))
+    if e.get("mcmc", True):
+        parts.append(policy_text(spec.ci_prob))
+    else:
+        parts.append(f"Intervals are {spec.level} equal-tailed.")
     return [("h3", "Methods"), ("p", " ".join(parts[:2])), *[("p", part) for part in parts[2:]]]
 
 
@@ -148,7 +170,7 @@ def contrast_section(spec: SpecResults, add_figures) -> list[tuple]:
             table_row(
                 [
                     r["outcome"],
-                    r["term"],
+                    term_text(r),
                     f"{r['wave_b']} − {r['wave_a']}",
                     cell_estimate(r["diff_median"], r["diff_ci_low"], r["diff_ci_high"]),
                     cell_prob(max(r["p_positive"], 1 - r["p_positive"])),
@@ -269,19 +291,49 @@ def dropped_section(spec: SpecResults) -> list[tuple]:
 def reproducibility(spec: SpecResults, record: dict) -> list[tuple]:
     e = spec.entry
     versions = ", ".join(f"{k} {v}" for k, v in record.get("versions", {}).items() if v)
+    if e.get("spec"):
+        what = f"spec: {Path(str(e['spec'])).name} (SHA-256 {e['spec_sha256']})"
+    else:
+        import json
+
+        from bayes_peer.numbers import json_safe
+
+        what = f"called with: {json.dumps(json_safe(e.get('call') or {}), ensure_ascii=False)}"
     return [
         ("h3", "Reproducibility"),
         (
             "list",
             [
-                f"spec: {Path(str(e['spec'])).name} (SHA-256 {e['spec_sha256']})",
-                f"data: {e['data']} (SHA-256 {e['data_sha256']})",
-                f"seed: {e['seed']}; {e['sampler']}",
+                what,
+                f"data: {e['data']} (SHA-256 {e.get('data_sha256')})",
+                f"seed: {e['seed']}; {e['sampler']}"
+                if e.get("mcmc", True)
+                else "seed: none (the exact layer draws no random numbers)",
                 f"versions: {versions}",
-                f"command: {record.get('command', 'bayes-peer run')}",
+                f"command: {e.get('command') or record.get('command', 'bayes-peer run')}",
             ],
         ),
     ]
+
+
+def command_figures(spec: SpecResults) -> list[tuple]:
+    """The figures a single command drew itself (its exact-layer sensitivity analyses)."""
+    names = spec.entry.get("figures") or []
+    if not names:
+        return []
+    synthetic = " SYNTHETIC DATA." if spec.synthetic else ""
+    return [("h3", "Sensitivity of the exact layer"),
+            *[("figure", spec.folder / name, f"{_figure_caption(name)}{synthetic}")
+              for name in names]]  # fmt: skip
+
+
+def _figure_caption(name: str) -> str:
+    kind = name.split("_", 1)[0]
+    return {
+        "robustness": "Bayes factor over prior widths, its maximum marked.",
+        "sequential": "Bayes factor as participants accumulate (file order and random orders).",
+        "influence": "Each participant left out in turn.",
+    }.get(kind, name)
 
 
 def sensitivity_section(spec: SpecResults, fig_dir: Path, written: list[str]) -> list[tuple]:

@@ -11,6 +11,7 @@ from bayes_peer.report.format import (
     fmt_num,
     fmt_p,
     level,
+    term_text,
 )
 
 
@@ -163,7 +164,7 @@ def mcmc_coefficient_table(coefficients: list[dict], ci_prob: float = 0.95) -> s
         rows.append(
             [
                 str(c["block"]),
-                c["term"],
+                term_text(c),
                 fmt_num(c["beta_std"]),
                 fmt_interval(c["beta_std_ci_low"], c["beta_std_ci_high"]),
                 fmt_p(c["p_value"]),
@@ -187,7 +188,7 @@ def coefficient_table(coefficients: list[dict], ci_prob: float = 0.95) -> str:
         rows.append(
             [
                 str(c["block"]),
-                c["term"],
+                term_text(c),
                 fmt_coef(c["b"]),
                 fmt_coef(c["se"]),
                 fmt_num(c["t"], 2),
@@ -234,10 +235,17 @@ def fit_notes(record: dict, alternative: str = "two-sided") -> list[str]:
     return lines
 
 
+def _from_table(record: dict) -> bool:
+    """True when the record's data are a published table (its ``data_kind``)."""
+    if "data_kind" in record:
+        return record["data_kind"] == "summary"
+    return "likelihood_source" in record or str(record.get("source", "")).endswith(".toml")
+
+
 def _notice(record: dict) -> list[str]:
     if not record.get("synthetic"):
         return []
-    table = "likelihood_source" in record or record.get("source", "").endswith(".toml")
+    table = _from_table(record)
     return [SYNTHETIC_TABLE_NOTICE if table else SYNTHETIC_NOTICE]
 
 
@@ -295,7 +303,7 @@ def render_correlation(record: dict) -> str:
         head = [f"{value}, n = {record['n']}", f"Prior: {record['prior']}"]
         return _lines(head, [""], [correlation_table([record])],
                       _sensitivity_lines([record], alternative))  # fmt: skip
-    table = "likelihood_source" in record or "warnings" in record
+    table = _from_table(record)
     mcmc = "model" in record
     if table:
         head = [
@@ -362,12 +370,12 @@ def render_regression(record: dict) -> str:
                                        ci), ""]  # fmt: skip
         for c in record.get("contrasts") or []:
             body.append(
-                f"Contrast {c['term']} ({c['wave_b']} - {c['wave_a']}, standardized): "
+                f"Contrast {term_text(c)} ({c['wave_b']} - {c['wave_a']}, standardized): "
                 f"{c['diff_median']:.3f} [{c['diff_ci_low']:.3f}, {c['diff_ci_high']:.3f}], "
                 f"P(> 0) = {c['p_positive']:.3f}"
             )
     else:
-        table = "warnings" in record
+        table = _from_table(record)
         if table:
             scale = "" if record["coefficients"] and record["coefficients"][0]["b"] is not None \
                 else " (no SDs: raw b and SE unavailable)"  # fmt: skip

@@ -4,8 +4,10 @@ folder records. Where folders go and when one may be replaced: :mod:`bayes_peer.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import platform
+import re
 from importlib import metadata
 from pathlib import Path
 
@@ -24,6 +26,17 @@ def library_versions() -> dict[str, str | None]:
         except metadata.PackageNotFoundError:
             versions[name] = None
     return versions
+
+
+def posterior_file(model: str) -> str:
+    """The NetCDF file of a model's posterior: ``posterior_<model>.nc``, with every character
+    that is not an ASCII letter, digit, ``_``, ``-`` or ``.`` replaced by ``_`` and, when any
+    was, a short hash of the name (so that ``a b`` and ``a/b`` stay apart and no column name
+    can make a path)."""
+    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", model)
+    if stem != model or stem.startswith("."):
+        stem = f"{stem.lstrip('.')}-{hashlib.sha256(model.encode()).hexdigest()[:8]}"
+    return f"posterior_{stem[:120]}.nc"
 
 
 def write_csv(path: Path, rows: list[dict]) -> None:
@@ -94,8 +107,9 @@ def save_result(result, folder: Path) -> list[str]:
     """Write one command's result into ``folder`` (``--out`` of correlate and regress).
 
     MCMC results: one NetCDF posterior per fitted model, the tables as CSV and ``result.json``
-    (the JSON the command prints); exact-layer sensitivity: ``sensitivity.json``. Returns the
-    names of the files written (figures are written by the report layer).
+    (the JSON the command prints); the exact layer: ``result.json`` (and ``sensitivity.json``
+    when a sensitivity analysis ran). Returns the names of the files written (the run-layout
+    tables: :mod:`bayes_peer.runs.command_folder`; figures and report: the report layer).
     """
     record = result.record
     names: list[str] = []
@@ -104,18 +118,24 @@ def save_result(result, folder: Path) -> list[str]:
         write_csv(folder / name, [_flags_joined(r) for r in rows])
         names.append(name)
 
-    if result.kind == "correlation" and not result.fits:
-        write_json(folder / "sensitivity.json", {"pairs": record.get("pairs", [record])})
-        return ["sensitivity.json"]
-    if result.kind == "regression" and not result.fits and not record.get("waves"):
-        write_json(folder / "sensitivity.json", {"blocks": record["blocks"]})
-        return ["sensitivity.json"]
+    if not result.fits:  # the exact layer: the record and, with a sensitivity option, its part
+        sensitive = ("robustness", "sequential", "influence")
+        if result.kind == "correlation":
+            pairs = record.get("pairs", [record])
+            if any(key in pair for pair in pairs for key in sensitive):
+                write_json(folder / "sensitivity.json", {"pairs": pairs})
+                names.append("sensitivity.json")
+        elif any(key in block for block in record.get("blocks", []) for key in sensitive):
+            write_json(folder / "sensitivity.json", {"blocks": record["blocks"]})
+            names.append("sensitivity.json")
+        write_json(folder / "result.json", record)
+        return [*names, "result.json"]
     for key, tree in result.fits.items():
         if result.kind == "correlation":
-            name = f"posterior_{key}.nc"
+            name = posterior_file(key)
         else:
             waves = "_waves" if record.get("waves") else ""
-            name = f"posterior_{record['outcome']}{waves}_{key}.nc"
+            name = posterior_file(f"{record['outcome']}{waves}_{key}")
         write_netcdf(tree, folder / name, compact=False)
         names.append(name)
     if result.kind == "correlation":

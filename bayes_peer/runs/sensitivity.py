@@ -42,6 +42,7 @@ from bayes_peer.runs.run import (
     _steps,
     data_source,
     in_worker_processes,
+    spec_coding,
     spec_columns,
 )
 from bayes_peer.runs.specs import Spec
@@ -230,7 +231,9 @@ def _analyse(
 ) -> tuple[dict, dict]:
     """Fit and tabulate one spec (also the body of a worker process): (tables, entry)."""
     path = data_source(spec, data_path)[1]
-    data = read_participants(path, spec_columns(spec, read_header(path)))
+    factors, reference = spec_coding(spec)
+    data = read_participants(path, spec_columns(spec, read_header(path)), factors or None)
+    data = data.with_references(reference, f"{spec.path}: key 'regressions.reference'")
     settings = _settings(spec, seed)
     start = time.perf_counter()
     progress = Progress(_steps(spec), quiet)

@@ -55,12 +55,12 @@ FIGURES = (
 #: Caption of each figure in the report.
 CAPTIONS = {
     "correlation_matrix": "Correlation matrix as papers print it: Pearson r with stars, the "
-    "joint model's {level} credible interval and the exact BF10 per cell; only flags that occur "
-    "are in the legend.",
+    "{level} credible interval (of the joint model, or of the exact posterior when no model was "
+    "fitted) and the exact BF10 per cell; only flags that occur are in the legend.",
     "correlation_posteriors": "Prior and posterior of each correlation: MCMC (joint model) "
     "and its prior, against the exact posterior and the Pearson estimate with its {level} CI.",
-    "coefficient_forest": "Standardized coefficients of the full block model: posterior "
-    "median and {level} CrI beside OLS beta and {level} CI.",
+    "coefficient_forest": "Standardized coefficients of the full block model: OLS beta and "
+    "{level} CI, beside the posterior median and {level} CrI when a model was fitted.",
     "delta_r2": "Posterior of ΔR² for each block, with the classical ΔR² marked.",
     "inclusion_probabilities": "Posterior inclusion probability of each term over every "
     "subset of the terms (exact JZS model averaging), against its prior inclusion probability.",

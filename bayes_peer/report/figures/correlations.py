@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bayes_peer.report.format import fmt_bf_text, fmt_stat
+from bayes_peer.report.format import fmt_bf_text, fmt_stat, term_text
 from bayes_peer.report.results import SpecResults
 from bayes_peer.report.style import (
     DPI,
@@ -44,7 +44,9 @@ def _waves(rows: list[dict]) -> list:
 def _rho_draws(results: SpecResults, rows: list[dict]) -> dict[tuple[str, str], np.ndarray]:
     """MCMC draws of each row's correlation (from the model's ``rho`` variable)."""
     out = {}
-    for model in dict.fromkeys(r["model"] for r in rows):
+    for model in dict.fromkeys(r.get("model") for r in rows):
+        if not model:  # the exact layer alone: no draws
+            continue
         tree = results.tree(model)
         rho = tree["posterior"]["rho"]
         for label in rho["pair"].values:
@@ -70,18 +72,21 @@ def correlation_posteriors(results: SpecResults, path_for) -> list[Path]:
         subset = [r for r in rows if r.get("wave") == wave]
         fig, axes = panel_grid(len(subset))
         for ax, row in zip(axes, subset, strict=True):
-            mcmc = draws[(row["var1"], row["var2"])]
-            ax.plot(grid, kde(mcmc, grid), color=MCMC_COLOR, lw=1.6, label="MCMC (joint model)")
-            prior_kappa = row["mcmc_prior_kappa"]
+            mcmc = draws.get((row["var1"], row["var2"]))
+            if mcmc is not None:
+                ax.plot(grid, kde(mcmc, grid), color=MCMC_COLOR, lw=1.6, label="MCMC (joint model)")
+            prior_kappa = row.get("mcmc_prior_kappa") or row["kappa"]
+            whose = "the joint model" if mcmc is not None else "the exact posterior"
             ax.fill_between(
                 grid,
                 _stretched_beta_density(grid, prior_kappa),
                 color=PRIOR_COLOR,
                 alpha=0.3,
                 lw=0,
-                label=f"prior of the joint model (kappa = {prior_kappa:g})",
+                label=f"prior of {whose} (kappa = {prior_kappa:g})",
             )
-            exact = posterior_density(grid, row["r"], row["n"], kappa=row["kappa"])
+            n_exact = int(row.get("n_effective") or row["n"])  # a partial r: n - controls
+            exact = posterior_density(grid, row["r"], n_exact, kappa=row["kappa"])
             ax.plot(grid, exact, color=EXACT_COLOR, lw=1.1, ls="--", label="exact (kappa prior)")
             top = ax.get_ylim()[1]
             ax.errorbar(
@@ -105,11 +110,16 @@ def correlation_posteriors(results: SpecResults, path_for) -> list[Path]:
             ax.set_xlabel("ρ", fontsize=7, labelpad=1)
             ax.tick_params(labelsize=7)
         kappa = rows[0]["kappa"]
+        model = (
+            f"Blue: MCMC posterior of the joint model; grey: its prior on this correlation "
+            f"({rows[0]['prior']}). "
+            if draws
+            else f"Grey: the prior (stretched beta, kappa = {kappa:g}). "
+        )
         figure_header(
             fig,
             f"Prior and posterior of each correlation{f' at {wave}' if wave else ''}",
-            f"Blue: MCMC posterior of the joint model; grey: its prior on this correlation "
-            f"({rows[0]['prior']}). Red dashed: exact "
+            f"{model}Red dashed: exact "
             f"posterior under the stretched beta prior with kappa = {kappa:g} (the Bayes "
             f"factor's prior). Black: Pearson r with its Fisher-z {results.level} CI. "
             "n per panel = "
@@ -192,7 +202,8 @@ def correlation_matrix(results: SpecResults, path_for) -> list[Path]:
             lower = row.get("wave") == chosen[0]
             if (i < j) == lower:  # first wave below the diagonal, second above
                 i, j = j, i
-            value = row.get("mcmc_median", row["r"])
+            value = row.get("mcmc_median")
+            value = row["r"] if value is None else value
             ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, color=cmap((value + 1) / 2),
                                        alpha=0.55, lw=0))  # fmt: skip
             lines = cell_text(row)
@@ -219,8 +230,10 @@ def correlation_matrix(results: SpecResults, path_for) -> list[Path]:
             fig,
             f"Correlation matrix{where} ({n_text}, complete pairs)",
             f"Cell: Pearson r with its significance; {results.level} credible interval of the "
-            f"joint model ({subset[0]['prior']}); BF10 of the exact test (stretched beta prior, "
-            f"kappa = {subset[0]['kappa']:g}). Colour: posterior median. {legend}",
+            + (f"joint model ({subset[0]['prior']})" if subset[0].get("mcmc_median") is not None
+               else "exact posterior")
+            + f"; BF10 of the exact test (stretched beta prior, kappa = {subset[0]['kappa']:g})."
+            f" Colour: posterior median. {legend}",
             results.synthetic,
         )
         fig.subplots_adjust(left=0.14, bottom=0.1)
@@ -307,7 +320,7 @@ def wave_differences(results: SpecResults, path_for) -> list[Path]:
         ax = axes[-1]
         waves = (coef[0]["wave_a"], coef[0]["wave_b"])
         labels = [
-            f"{r['outcome']}: {r['term']}" + (" !" if r["diagnostics"] == "fail" else "")
+            f"{r['outcome']}: {term_text(r)}" + (" !" if r["diagnostics"] == "fail" else "")
             for r in coef
         ]
         forest(

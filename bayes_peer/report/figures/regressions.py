@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from bayes_peer.report.figures.correlations import forest
+from bayes_peer.report.format import term_text
 from bayes_peer.report.results import SpecResults
 from bayes_peer.report.style import (
     FREQ_COLOR,
@@ -43,31 +44,29 @@ def coefficient_forest(results: SpecResults, path_for) -> list[Path]:
     for ax, outcome in zip(axes, outcomes, strict=True):
         subset = [r for r in chosen if r["outcome"] == outcome]
         labels = [
-            f"{r['term'].removesuffix('_' + str(r.get('wave')))}"
+            f"{term_text(r).removesuffix('_' + str(r.get('wave')))}"
             + (f" ({r['wave']})" if r.get("wave") else "")
             + (" !" if r.get("diagnostics") == "fail" else "")
             for r in subset
         ]
-        forest(
-            ax,
-            labels,
-            [
-                (
-                    f"posterior median, {results.level} CrI",
-                    MCMC_COLOR,
-                    [r["posterior_median"] for r in subset],
-                    [r["ci_low"] for r in subset],
-                    [r["ci_high"] for r in subset],
-                ),
-                (
-                    f"OLS beta, {results.level} CI",
-                    FREQ_COLOR,
-                    [r["beta_std"] for r in subset],
-                    [r["beta_std_ci_low"] for r in subset],
-                    [r["beta_std_ci_high"] for r in subset],
-                ),
-            ],
-        )
+        series = [
+            (
+                f"OLS beta, {results.level} CI",
+                FREQ_COLOR,
+                [r["beta_std"] for r in subset],
+                [r["beta_std_ci_low"] for r in subset],
+                [r["beta_std_ci_high"] for r in subset],
+            ),
+        ]
+        if all(r.get("posterior_median") is not None for r in subset):  # an MCMC model ran
+            series.insert(0, (
+                f"posterior median, {results.level} CrI",
+                MCMC_COLOR,
+                [r["posterior_median"] for r in subset],
+                [r["ci_low"] for r in subset],
+                [r["ci_high"] for r in subset],
+            ))  # fmt: skip
+        forest(ax, labels, series)
         n = sorted(
             {
                 r.get("n")
@@ -80,10 +79,12 @@ def coefficient_forest(results: SpecResults, path_for) -> list[Path]:
         )
     for ax in axes:
         ax.set_xlabel("standardized coefficient", fontsize=8)
+    mcmc = "regressions_mcmc" in results.entry.get("priors", {})
     figure_header(
         fig,
-        "Standardized coefficients of the full model: Bayesian vs OLS",
-        f"Prior: {results.entry.get('priors', {}).get('regressions_mcmc', 'see methods')}. "
+        "Standardized coefficients of the full model" + (": Bayesian vs OLS" if mcmc else " (OLS)"),
+        (f"Prior: {results.entry.get('priors', {}).get('regressions_mcmc')}. " if mcmc else "")
+        +
         f"OLS: standardized beta with its t-based {results.level} CI. "
         "! = the model failed its diagnostics.",
         results.synthetic,
@@ -98,6 +99,8 @@ def delta_r2_posteriors(results: SpecResults, path_for) -> list[Path]:
     blocks = [b for b in results.blocks if b["block"] >= 1]
     grid = np.linspace(0, 1, 400)
     outcomes = list(dict.fromkeys(b["outcome"] for b in blocks))
+    if not any(b.get("model") for b in blocks):  # the exact layer alone: no posterior
+        return []
     fig, axes = panel_grid(len(outcomes), columns=1, height=1.9)
     for ax, outcome in zip(axes, outcomes, strict=True):
         rows = [b for b in blocks if b["outcome"] == outcome]
