@@ -36,28 +36,46 @@ def test_ci_runs_the_readmes_test_command():
 
 
 @pytest.fixture
-def shipped_files(tmp_path, monkeypatch):
-    """A working folder holding the shipped files the examples name (relative paths)."""
-    (tmp_path / "bayes_peer" / "data").mkdir(parents=True)
-    shutil.copy(ROOT / "bayes_peer" / "data" / "demo_study.csv", tmp_path / "bayes_peer" / "data")
-    shutil.copytree(ROOT / "models", tmp_path / "models")
+def empty_folder(tmp_path, monkeypatch):
+    """An empty working folder: the examples name only shipped files (``demo`` names)."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
 
-def test_the_command_line_examples_run(cli, shipped_files):
-    commands = [line for block in code_blocks("bash") for line in block.splitlines()
-                if line.startswith(".venv/bin/bayes-peer ")]  # fmt: skip
+def command_lines(section: str | None = None) -> list[str]:
+    """The ``bayes-peer`` lines of the README's bash blocks (of one section, when given)."""
+    text = README if section is None else README.split(f"## {section}\n", 1)[1].split("\n## ")[0]
+    blocks = re.findall(r"```bash\n(.*?)```", text, flags=re.DOTALL)
+    return [line.split("  #")[0].strip() for block in blocks for line in block.splitlines()
+            if line.startswith("bayes-peer ")]  # fmt: skip
+
+
+def test_the_command_line_examples_run(cli, empty_folder):
+    commands = command_lines("From the command line")
     assert len(commands) >= 5
     for command in commands:
+        assert "bayes_peer/" not in command and "models/" not in command  # a pip user's files
         status, out, err = cli(*shlex.split(command)[1:])
         assert status == 0, (command, err)
         assert out.strip()
-    assert (shipped_files / "results" / "demo-exact" / "run.json").is_file()
+    assert (empty_folder / "results" / "demo-exact" / "run.json").is_file()
 
 
 @pytest.mark.slow
-def test_the_notebook_example_runs(shipped_files, capsys):
+def test_the_your_own_data_example_runs(cli, empty_folder):
+    shutil.copy(ROOT / "tests" / "data" / "factors_study.csv", empty_folder / "my_study.csv")
+    section = README.split("## Your own data\n", 1)[1].split("\n## ")[0]
+    assert len(section.strip().splitlines()) <= 20
+    commands = command_lines("Your own data")
+    assert [c.split()[1] for c in commands] == ["init", "run"]
+    for command in commands:
+        status, _, err = cli(*shlex.split(command)[1:])
+        assert status == 0, (command, err)
+    assert (empty_folder / "results" / "my_study" / "report.html").is_file()
+
+
+@pytest.mark.slow
+def test_the_notebook_example_runs(empty_folder, capsys):
     (block,) = code_blocks("python")
     namespace: dict = {}
     exec(compile(block, "README.md", "exec"), namespace)

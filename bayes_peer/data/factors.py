@@ -118,8 +118,9 @@ class Factor:
     def n_missing(self) -> int:
         return int(np.sum(self.codes < 0))
 
-    def with_reference(self, reference: str, source: str) -> Factor:
-        """The same factor with ``reference`` as its reference level.
+    def with_reference(self, reference: str, source: str, label: str = "`reference`") -> Factor:
+        """The same factor with ``reference`` as its reference level (``label`` names the
+        setting in messages).
 
         Raises
         ------
@@ -128,7 +129,7 @@ class Factor:
         """
         if reference not in self.levels:
             raise InputError(
-                f"{source}: '{reference}' is not a level of factor '{self.name}' (levels: "
+                f"{source}: {label}: '{reference}' is not a level of factor '{self.name}' (levels: "
                 f"{', '.join(self.levels)})"
             )
         order = [reference, *(level for level in self.levels if level != reference)]

@@ -139,11 +139,17 @@ class ParticipantData:
         factors = dict(self.factors)
         for name, level in reference.items():
             if name not in factors:
-                what = "a numeric column" if name in self.columns else "not a column"
+                what = (
+                    "a numeric column"
+                    if name in self.columns
+                    else "not among the columns analysed"
+                    if name in self.header
+                    else "not a column"
+                )
                 raise InputError(
                     f"{self.path}: {label} names '{name}', which is {what}, not a factor"
                 )
-            factors[name] = factors[name].with_reference(str(level), self.path)
+            factors[name] = factors[name].with_reference(str(level), self.path, label)
         return replace(self, factors=factors)
 
     def factor_table(self) -> list[dict]:

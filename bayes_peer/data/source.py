@@ -69,7 +69,8 @@ def read_summary(path: str | Path, *, nearest_correlation: bool = False) -> Summ
     Parameters
     ----------
     path : str or pathlib.Path
-        A TOML table (format in ``docs/inputs.md``).
+        A TOML table (format in ``docs/inputs.md``), or a shipped table's name
+        (``demo:m12``, ``demo:m24``).
     nearest_correlation : bool
         Replace a matrix that is not positive definite (common after rounding) by the nearest
         correlation matrix (Higham 2002); the entries that moved are reported.
@@ -79,6 +80,11 @@ def read_summary(path: str | Path, *, nearest_correlation: bool = False) -> Summ
     Higham, N. J. (2002). Computing the nearest correlation matrix: a problem from finance.
     *IMA Journal of Numerical Analysis*, 22(3), 329-343.
     """
+    from bayes_peer.data.resources import data_path, is_shipped_name
+
+    if is_shipped_name(path):
+        table = _read_summary(data_path(path), nearest=nearest_correlation)
+        return dataclasses.replace(table, path=str(path))
     return _read_summary(path, nearest=nearest_correlation)
 
 

@@ -130,6 +130,8 @@ def regression_section(spec: SpecResults, add_figures) -> list[tuple]:
 
 def coefficient_table(spec: SpecResults) -> list[tuple]:
     """Standardized coefficients of each full model: OLS beside the posterior."""
+    if not spec.coefficients:  # published R² values alone have none
+        return []
     last = last_blocks(spec.coefficients)
     table = []
     for row in spec.coefficients:

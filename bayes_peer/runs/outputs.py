@@ -141,10 +141,7 @@ def save_result(result, folder: Path) -> list[str]:
     if result.kind == "correlation":
         table("correlations_mcmc.csv", record["pairs"])
     elif record.get("waves"):
-        table("blocks.csv", record["blocks"])
-        table("coefficients.csv", record["coefficients"])
-        if record.get("contrasts"):
-            table("contrasts.csv", record["contrasts"])
+        pass  # blocks.csv, coefficients.csv, coefficient_contrasts.csv: the run layout's
     else:
         table("blocks_mcmc.csv", record["blocks"])
         table("coefficients_mcmc.csv", record["coefficients"])

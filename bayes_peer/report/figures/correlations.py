@@ -49,10 +49,16 @@ def _rho_draws(results: SpecResults, rows: list[dict]) -> dict[tuple[str, str], 
             continue
         tree = results.tree(model)
         rho = tree["posterior"]["rho"]
+        prior = tree["prior"]["rho"] if "prior" in tree.children else None
+        if "pair" not in rho.dims:  # a pairwise model: one correlation, the row's pair
+            row = next(r for r in rows if r.get("model") == model)
+            out[(row["var1"], row["var2"])] = rho.values.ravel()
+            if prior is not None:
+                out[("prior", row["var1"], row["var2"])] = prior.values.ravel()
+            continue
         for label in rho["pair"].values:
             a, b = str(label).split(" ~ ")
             out[(a, b)] = rho.sel(pair=label).values.ravel()
-        prior = tree["prior"]["rho"] if "prior" in tree.children else None
         if prior is not None:
             for label in prior["pair"].values:
                 a, b = str(label).split(" ~ ")

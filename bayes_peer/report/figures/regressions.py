@@ -33,6 +33,8 @@ def last_blocks(rows: list[dict]) -> dict[tuple, int]:
 def coefficient_forest(results: SpecResults, path_for) -> list[Path]:
     """Forest plot of the last block's standardized coefficients: posterior vs OLS."""
     rows = results.coefficients
+    if not rows:  # published R² values alone have no coefficients
+        return []
     last = last_blocks(rows)
     chosen = [r for r in rows if r["block"] == last[(r["outcome"], r.get("wave"))]]
     outcomes = list(dict.fromkeys(r["outcome"] for r in chosen))
