@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from bayes_peer.analyses.terms import model_columns
 from bayes_peer.exact.correlation import correlation_posterior
 from bayes_peer.exact.correlation_grid import (
     log_bf10_and_median_many,
@@ -255,12 +256,13 @@ def add_block_sensitivity(
         for block, curve in zip(steps, curves, strict=True):
             block.update(curve)
     if leave_one_out:
-        terms = [t for b in blocks for t in b]
+        column_blocks = model_columns(source, blocks)  # a factor: its indicator columns
+        terms = [c for b in column_blocks for c in b]
         values = source.matrix([outcome, *terms])
         keep = ~np.isnan(values).any(axis=1)
         ids = [i for i, k in zip(source.ids, keep, strict=True) if k]
         per_block = block_influence(values[keep, 0], values[keep, 1:], terms,
-                                    [len(b) for b in blocks], ids, rscale)  # fmt: skip
+                                    [len(b) for b in column_blocks], ids, rscale)  # fmt: skip
         for block, rows in zip(steps, per_block, strict=True):
             block["influence"] = rows
             block["influential"] = [r["id"] for r in rows if r["changes_conclusion"]]

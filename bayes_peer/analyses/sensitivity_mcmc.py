@@ -46,6 +46,7 @@ from bayes_peer.analyses.correlate_mcmc import joint_structure
 from bayes_peer.analyses.missing_mnar import IMPUTATIONS, conclusion, delta_adjusted
 from bayes_peer.analyses.regress_mcmc import psis_loo
 from bayes_peer.analyses.regress_waves import two_wave_inputs, two_wave_structure
+from bayes_peer.analyses.terms import model_columns
 from bayes_peer.mcmc.diagnostics import PARETO_K_MAX, pareto_k_threshold, summarize_draws
 from bayes_peer.mcmc.models.correlation import implied_kappa, standardize_observed
 from bayes_peer.mcmc.models.regression import (
@@ -329,7 +330,8 @@ def regression_outcome(
     inputs = two_wave_inputs(data, design)
     width = int(inputs.sizes[-1])
     offset = int(inputs.sizes[-2])
-    last_terms = [t.removesuffix(f"_{waves[0]}") for t in design[waves[0]][1][-1]]
+    last_columns = model_columns(data, design[waves[0]][1])[-1]  # a factor: its levels
+    last_terms = [c.removesuffix(f"_{waves[0]}") for c in last_columns]
     out = Sensitivity()
 
     def quantities_for(fit: Fit, source, rows=None) -> dict:

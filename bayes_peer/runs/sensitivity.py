@@ -82,18 +82,20 @@ def _exact_blocks(spec: Spec, data, outcome: str, design: dict) -> list[dict]:
     """Part 1 for the last block at each wave: JZS BF, its maximum over r, who changes it."""
     from bayes_peer.analyses.regress import complete_rows
     from bayes_peer.analyses.sensitivity_exact import block_influence, block_robustness
+    from bayes_peer.analyses.terms import model_columns
     from bayes_peer.exact.regression import log_block_bfs
     from bayes_peer.frequentist import hierarchical_ols
 
     rscale = spec.regressions["rscale"][0]
     rows = []
     for w, (y_name, blocks) in design.items():
-        terms = [t for b in blocks for t in b]
+        column_blocks = model_columns(data, blocks)  # a factor: its indicator columns
+        terms = [c for b in column_blocks for c in b]
         values = data.matrix([y_name, *terms])
         keep = complete_rows(values)
         y, x = values[keep, 0], values[keep, 1:]
         ids = [data.ids[i] for i in np.flatnonzero(keep)]
-        sizes = [len(b) for b in blocks]
+        sizes = [len(b) for b in column_blocks]
         ols = hierarchical_ols(y, x, terms, sizes)
         r2s, ps = [s.r2 for s in ols.steps], [s.p for s in ols.steps]
         n = int(keep.sum())
