@@ -50,6 +50,24 @@ def _save(result: Result, folder: Path | None, command: str, call: dict) -> None
     build_report(folder, preloaded={entry["name"]: {names[k]: t for k, t in result.fits.items()}})
 
 
+@contextlib.contextmanager
+def _progress(quiet: bool) -> Iterator[None]:
+    """Progress lines on stderr (a notebook shows them, a terminal or not): a structure's
+    compile with its expected duration and elapsed time, each fit's sampling; none when
+    ``quiet``."""
+    if not isinstance(quiet, bool):
+        raise InputError(f"`quiet` must be True or False, got {quiet!r:.40}")
+    from bayes_peer.mcmc.sampler import compile_progress
+
+    def line(text: str) -> None:
+        import sys
+
+        print(f"bayes-peer: {text}", file=sys.stderr, flush=True)
+
+    with compile_progress(None if quiet else line, sampling=True):
+        yield
+
+
 def _kind(result_has_fits: bool) -> str:
     return "result" if result_has_fits else "exact-sensitivity"
 
@@ -68,25 +86,25 @@ def _call(arguments: dict) -> dict:
 
 
 def correlate(data=None, vars=None, *, out: str | Path | None = None, force: bool = False,
-              **options) -> Result:  # fmt: skip
+              quiet: bool = False, **options) -> Result:  # fmt: skip
     from bayes_peer.analyses.correlate import EXACT_METHODS
     from bayes_peer.analyses.correlate import correlate as analyse
 
     mcmc = options.get("method", "exact") not in EXACT_METHODS
     call = _call({"data": data, "vars": vars, **options})
-    with _output(out, _kind(mcmc), force, "bayes-peer correlate") as folder:
+    with _output(out, _kind(mcmc), force, "bayes-peer correlate") as folder, _progress(quiet):
         result = analyse(data, vars, **options)
         _save(result, folder, "bayes-peer correlate", call)
     return result
 
 
 def regress(data=None, outcome=None, blocks=None, *, out: str | Path | None = None,
-            force: bool = False, **options) -> Result:  # fmt: skip
+            force: bool = False, quiet: bool = False, **options) -> Result:  # fmt: skip
     from bayes_peer.analyses.regress import regress as analyse
 
     mcmc = options.get("method", "exact") not in ("exact", "bma")
     call = _call({"data": data, "outcome": outcome, "blocks": blocks, **options})
-    with _output(out, _kind(mcmc), force, "bayes-peer regress") as folder:
+    with _output(out, _kind(mcmc), force, "bayes-peer regress") as folder, _progress(quiet):
         result = analyse(data, outcome, blocks, **options)
         _save(result, folder, "bayes-peer regress", call)
     return result
@@ -108,6 +126,9 @@ OUT_DOC = """
     force : bool
         Replace an ``out`` folder that bayes-peer wrote for this kind of command and nobody
         changed since (never anything else; see ``docs/results.md``).
+    quiet : bool
+        No progress lines on stderr (by default an MCMC method says when a model structure
+        compiles, how long that is expected to take, how long it has taken, and each fit).
 """
 
 
@@ -120,7 +141,8 @@ def _document() -> None:
     from bayes_peer.analyses import regress as regress_module
 
     extra = [inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None),
-             inspect.Parameter("force", inspect.Parameter.KEYWORD_ONLY, default=False)]  # fmt: skip
+             inspect.Parameter("force", inspect.Parameter.KEYWORD_ONLY, default=False),
+             inspect.Parameter("quiet", inspect.Parameter.KEYWORD_ONLY, default=False)]  # fmt: skip
     for function, analysis, with_out in (
         (correlate, correlate_module.correlate, True),
         (regress, regress_module.regress, True),
@@ -400,7 +422,8 @@ def calibrate(
     record = run_sbc(models, sims=DEFAULT_SIMS if sims is None else sims, seed=seed, out=out,
                      force=force, workers=workers, scheduler=scheduler, quiet=quiet,
                      report=writer, study=study)  # fmt: skip
-    return Result("calibration", record)
+    ranks = record.pop("_ranks", None)
+    return Result("calibration", record, tables_extra={"ranks": ranks} if ranks else {})
 
 
 def init_spec(data, *, spec_folder: str | Path | None = None) -> str:

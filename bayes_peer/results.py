@@ -158,6 +158,33 @@ class Result:
         """:meth:`to_dict` as one line of JSON."""
         return json.dumps(self.to_dict(), allow_nan=False)
 
+    # ------------------------------------------------------------------ display and plots
+    # The report layer draws and formats; this bottom layer reaches it by module name, so
+    # that ``import bayes_peer`` stays cheap and no lower layer imports a higher one.
+    def plot(self, kind: str | None = None, **options):
+        """Draw the result: an arviz-plots ``PlotCollection`` (posteriors, intervals, trace
+        and rank, predictive checks) or a matplotlib ``Figure`` (what arviz-plots has no plot
+        for). ``kind`` is one of :meth:`plot_kinds` (default: the first); the kinds and their
+        options are in :mod:`bayes_peer.report.plots`.
+
+        Examples
+        --------
+        >>> res = bp.correlate("demo", vars=["alliance_m24", "qol_m24"])  # doctest: +SKIP
+        >>> res.plot("forest").savefig("forest.png")  # doctest: +SKIP
+        """
+        return _layer("bayes_peer.report.plots").plot(self, kind, **options)
+
+    def plot_kinds(self) -> list[str]:
+        """The kinds of plot that apply to this result, its default first."""
+        return _layer("bayes_peer.report.plots").plot_kinds(self)
+
+    def _repr_html_(self) -> str:
+        """The main table, formatted for reading, with the prior, diagnostics and warnings."""
+        return _layer("bayes_peer.report.display").html_repr(self)
+
+    def __str__(self) -> str:
+        return _layer("bayes_peer.report.display").text_table(self)
+
     def __repr__(self) -> str:
         head = f"Result({self.kind}"
         if self.synthetic:
@@ -169,3 +196,10 @@ class Result:
         if self.fits:
             head += f", {len(self.fits)} fit(s), diagnostics {self.diagnostics['verdict']}"
         return head + ")"
+
+
+def _layer(name: str):
+    """A module of a higher layer, imported by name on first use."""
+    import importlib
+
+    return importlib.import_module(name)

@@ -266,7 +266,7 @@ def test_report_names_figures_and_the_netcdf_holds_their_draws(short_run):
         "prior_predictive_correlations",
         "prior_predictive_outcomes",
     } <= names
-    assert any(n.startswith("trace_") for n in names) and any(n.startswith("rank_") for n in names)
+    assert any(n.startswith("diagnostics_") for n in names)  # trace and rank in one figure
     tree = xr.open_datatree(out / "posterior_alliance__qol.nc", engine="h5netcdf")
     post = tree["posterior"]
     labels = list(post["rho"]["pair"].values)

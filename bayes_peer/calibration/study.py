@@ -181,9 +181,10 @@ def run_sbc(
         checkpoint = _MemoryCheckpoint()
         results = execute(tasks, seed, settings.to_dict(), checkpoint, workers=workers,
                           scheduler=scheduler, quiet=quiet, study=kind)  # fmt: skip
-        tables, _ = _sbc_tables(names, results)
+        tables, (ranks, _) = _sbc_tables(names, results)
         record.update(tables, resumed=0, seconds=time.perf_counter() - start,
                       versions=library_versions(), exit_status=0)  # fmt: skip
+        record["_ranks"] = ranks  # for Result.plot; not part of the JSON (api.calibrate pops it)
         return record
     folder = _open_folder(out, force, command)
     with folder as staging:
@@ -200,6 +201,7 @@ def run_sbc(
         if report is not None:
             report(staging)
     checkpoint.remove()
+    record["_ranks"] = ranks  # for Result.plot; not part of the JSON (api.calibrate pops it)
     return record
 
 

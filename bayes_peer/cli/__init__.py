@@ -17,7 +17,17 @@ import sys
 import warnings
 
 from bayes_peer import __version__
-from bayes_peer.cli import calibrate, correlate, design, init, regress, runs, sensitivity, tools
+from bayes_peer.cli import (
+    calibrate,
+    correlate,
+    design,
+    init,
+    plot,
+    regress,
+    runs,
+    sensitivity,
+    tools,
+)
 from bayes_peer.cli.common import Parser, as_flags, read_numbers
 from bayes_peer.errors import InputError
 
@@ -37,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     sensitivity.add_parser(sub)
     calibrate.add_parser(sub)
     tools.add_parsers(sub)
+    plot.add_parser(sub)
     return parser
 
 
@@ -44,18 +55,16 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command is None:
         raise InputError(
             "no command given: use correlate, regress, design, init, run, demo, sensitivity, "
-            "calibrate, report or cache (bayes-peer --help)"
+            "calibrate, report, plot or cache (bayes-peer --help)"
         )
-    if args.command not in ("cache", "init"):
-        from bayes_peer.mcmc.cache import configure
-
-        configure()  # PyTensor's compile directory -> the persistent cache (before import)
+    # The compile cache is configured when the first model structure is built (after every
+    # input was validated): a refused command creates no cache folder.
     from bayes_peer.mcmc.sampler import compile_progress
 
     # On a terminal, say when a model structure compiles (the longest silent step of a single
     # MCMC command); run, demo and sensitivity print their own progress lines too.
     terminal = sys.stderr.isatty() and not getattr(args, "quiet", False)
-    with compile_progress(_progress_line if terminal else None):
+    with compile_progress(_progress_line if terminal else None, sampling=True):
         return args.func(args)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from bayes_peer.cli.common import emit_json
+from bayes_peer.cli.plot import add_plot_option, plot_target, write_plot
 from bayes_peer.errors import InputError
 
 
@@ -44,6 +45,7 @@ def add_parser(sub) -> None:
                    help="replace a calibration folder bayes-peer wrote")  # fmt: skip
     c.add_argument("--quiet", action="store_true", help="no progress lines")
     c.add_argument("--no-report", action="store_true", help="tables only, no figures or report")
+    add_plot_option(c)
     c.add_argument("--json", action="store_true", help="print one JSON object")
     c.set_defaults(func=run)
 
@@ -81,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     out = "results/calibration" if args.out is None else args.out
     seed = 0 if args.seed is None else args.seed
+    target = plot_target(args)
     if args.study == "frequentist":
         sbc_only = (("--model", args.model), ("--sims", args.sbc_sims),
                     ("--scheduler", args.scheduler), ("--workers", args.workers))  # fmt: skip
@@ -110,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
             workers=args.workers, scheduler=args.scheduler,
             report=not args.no_report, quiet=args.quiet or args.json,
         )  # fmt: skip
+    write_plot(result, target)
     if args.json:
         emit_json(result.to_dict())
     else:

@@ -16,6 +16,7 @@ from bayes_peer.cli.common import (
     sampler_options,
     table_options,
 )
+from bayes_peer.cli.plot import add_plot_option, plot_target, write_plot
 from bayes_peer.errors import InputError
 
 
@@ -93,6 +94,7 @@ def add_parser(sub) -> None:
         "joint model)",
     )
     add_factor_options(c, used="controls of --partial-on")
+    add_plot_option(c)
     c.add_argument("--json", action="store_true", help="print one JSON object")
     c.set_defaults(func=run)
 
@@ -105,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(
             "correlate: give exactly one of --r or --tau (with --n), --data or --summary"
         )
+    target = plot_target(args)
     kendall = args.method == "kendall" or args.tau is not None
     if kendall and (args.r is not None or args.summary is not None or args.model is not None):
         raise InputError(
@@ -149,6 +152,7 @@ def run(args: argparse.Namespace) -> int:
         "influence": args.influence,
         "out": args.out,
         "force": args.force,
+        "quiet": True,  # the command line reports its own progress (on a terminal)
     }
     if kendall:
         options["method"] = "kendall"
@@ -200,10 +204,13 @@ def run(args: argparse.Namespace) -> int:
         result = bp.correlate(
             args.data if args.data is not None else args.summary, vars_, **options
         )
+    write_plot(result, target)
     if args.json:
         emit_json(result.to_dict())
         return 0
     print(render_correlation(result.record))
+    if target is not None:
+        print(f"Wrote {target}")
     if args.out is not None:
         print(f"Wrote {args.out} (report: {args.out}/report.html)")
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bayes_peer.cli.common import emit_json
+from bayes_peer.cli.plot import add_plot_option, plot_target, write_plot
 
 
 def add_parser(sub) -> None:
@@ -25,6 +26,7 @@ def add_parser(sub) -> None:
     g.add_argument("--effect", help="retrodesign: assumed true effect")
     g.add_argument("--se", help="retrodesign: standard error of its estimate")
     g.add_argument("--alpha", default="0.05", help="significance level (0.05)")
+    add_plot_option(g)
     g.add_argument("--json", action="store_true", help="print one JSON object")
     g.set_defaults(func=run)
 
@@ -38,7 +40,14 @@ def run(args: argparse.Namespace) -> int:
         for k in ("n", "rho", "rho_beta", "target_prob", "sims", "seed", "effect", "se")
         if getattr(args, k) is not None
     }
+    if args.plot is not None and (args.n is None or (args.rho is None and args.rho_beta is None)):
+        from bayes_peer.errors import InputError
+
+        raise InputError("design: --plot draws the design analysis of --n with --rho or "
+                         "--rho-beta")  # fmt: skip
+    target = plot_target(args)
     result = bp.design(kappa=args.kappa, alpha=args.alpha, **options)
+    write_plot(result, target)
     if args.json:
         emit_json(result.to_dict())
     else:

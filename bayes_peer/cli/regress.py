@@ -16,6 +16,7 @@ from bayes_peer.cli.common import (
     sampler_options,
     table_options,
 )
+from bayes_peer.cli.plot import add_plot_option, plot_target, write_plot
 from bayes_peer.errors import InputError
 
 
@@ -87,6 +88,7 @@ def add_parser(sub) -> None:
     r.add_argument("--candidates", help="BMA: comma-separated predictors (every --block forced in)")
     r.add_argument("--model-prior", choices=["uniform", "beta-binomial"], help="BMA model prior")
     add_factor_options(r, used="predictors")
+    add_plot_option(r)
     r.add_argument("--json", action="store_true", help="print one JSON object")
     r.set_defaults(func=run)
 
@@ -112,7 +114,7 @@ def _bma(args: argparse.Namespace):
         candidates=names(args.candidates, "--candidates"),
         model_prior=args.model_prior or "uniform", rscale=args.rscale, ci_prob=args.ci_prob,
         nearest_correlation=args.nearest_correlation, out=args.out, force=args.force,
-        **factor_options(args),
+        quiet=True, **factor_options(args),
     )  # fmt: skip
 
 
@@ -122,10 +124,15 @@ def run(args: argparse.Namespace) -> int:
 
     if sum(x is not None for x in (args.data, args.summary, args.r2)) != 1:
         raise InputError("regress: give exactly one of --data, --summary or --r2 (with --n, --p)")
+    if args.plot is not None and args.r2 is not None and not args.robustness:
+        raise InputError("regress: --plot with published R² values needs --robustness (there "
+                         "are no coefficients to draw)")  # fmt: skip
+    target = plot_target(args)
     if not args.bma and (args.candidates is not None or args.model_prior is not None):
         raise InputError("regress: --candidates and --model-prior go with --bma")
     if args.bma:
         result = _bma(args)
+        write_plot(result, target)
         if args.json:
             emit_json(result.to_dict())
         else:
@@ -168,6 +175,7 @@ def run(args: argparse.Namespace) -> int:
         "influence": args.influence,
         "out": args.out,
         "force": args.force,
+        "quiet": True,  # the command line reports its own progress (on a terminal)
     }
     if args.r2 is not None:
         if args.n is None or args.p is None:
@@ -219,10 +227,13 @@ def run(args: argparse.Namespace) -> int:
         blocks = [names(b, "--block") for b in args.block]
         source = args.data if args.data is not None else args.summary
         result = bp.regress(source, args.outcome, blocks, **options, **factor_options(args))
+    write_plot(result, target)
     if args.json:
         emit_json(result.to_dict())
         return 0
     print(render_regression(result.record))
+    if target is not None:
+        print(f"Wrote {target}")
     if args.out is not None:
         print(f"Wrote {args.out} (report: {args.out}/report.html)")
     return 0

@@ -145,6 +145,17 @@ def record_structure(name: str, compile_seconds: float) -> None:
         pass
 
 
+def structure_history(name: str) -> list[float]:
+    """The recorded compile seconds of structure ``name`` in this machine's cache (oldest
+    first; empty when it never compiled here or the cache is not in use)."""
+    path = cache_dir() / "structures.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, ValueError):
+        return []
+    return [float(s) for s in data.get(name, {}).get("compile_seconds", [])]
+
+
 def info() -> dict:
     """What the cache holds: location, versions key, sizes, structures, other versions."""
     root, current = cache_root(), cache_dir()

@@ -154,26 +154,71 @@ def _interrupts_not_swallowed() -> Iterator[None]:
         raise KeyboardInterrupt("sampling was interrupted")
 
 
-_progress: list[Callable[[str], None]] = []
+_progress: list[tuple[Callable[[str], None], bool]] = []
+
+#: Seconds between "still compiling" lines while a structure compiles.
+HEARTBEAT_SECONDS = 15.0
+#: Typical cold compile (seconds, 2 cores) of each structure family, for the first use on a
+#: machine (BENCHMARKS.md); later estimates come from the cache's own record.
+COLD_COMPILE_SECONDS = {"joint": 45, "joint-t": 60, "pairwise": 40, "regression": 30,
+                        "two-wave": 45, "joint-summary": 35, "regression-summary": 25}  # fmt: skip
 
 
 @contextlib.contextmanager
-def compile_progress(report: Callable[[str], None] | None) -> Iterator[None]:
-    """Within the block, ``report(line)`` is told when a structure starts and ends compiling
-    (the longest silent step of a cold run); ``None`` reports nothing."""
+def compile_progress(
+    report: Callable[[str], None] | None, *, sampling: bool = False
+) -> Iterator[None]:
+    """Within the block, ``report(line)`` is told when a structure starts compiling (with an
+    estimate of how long it takes), every :data:`HEARTBEAT_SECONDS` while it compiles, when it
+    is compiled and, with ``sampling``, when each fit samples; ``None`` reports nothing."""
     if report is None:
         yield
         return
-    _progress.append(report)
+    _progress.append((report, sampling))
     try:
         yield
     finally:
-        _progress.remove(report)
+        _progress.remove((report, sampling))
 
 
-def _announce(line: str) -> None:
-    if _progress:
-        _progress[-1](line)
+def _announce(line: str, sampling: bool = False) -> None:
+    if _progress and (not sampling or _progress[-1][1]):
+        _progress[-1][0](line)
+
+
+def expected_compile(name: str) -> str:
+    """How long compiling ``name`` is expected to take, in words: from the compile cache's
+    record of this structure (its last compile here), else the family's typical cold compile
+    (the first use on this machine)."""
+    from bayes_peer.mcmc.cache import structure_history
+
+    history = structure_history(name)
+    if history:
+        return f"compiled before on this machine, about {max(1, round(history[-1]))} s"
+    family = name.split("(", 1)[0]
+    return f"first use on this machine, about {COLD_COMPILE_SECONDS.get(family, 45)} s"
+
+
+@contextlib.contextmanager
+def _heartbeat(name: str) -> Iterator[None]:
+    """'still compiling NAME (S s)' lines while the block runs (only when reporting)."""
+    if not _progress:
+        yield
+        return
+    stop = threading.Event()
+    start = time.perf_counter()
+
+    def beat() -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            _announce(f"still compiling {name} ({time.perf_counter() - start:.0f} s)")
+
+    thread = threading.Thread(target=beat, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=1)
 
 
 def _quiet_libraries() -> None:
@@ -196,6 +241,9 @@ class ModelStructure:
     """
 
     def __init__(self, name: str, builder: Callable[[], object]):
+        from bayes_peer.mcmc.cache import configure
+
+        configure()  # the persistent compile cache, before PyTensor is first imported
         _quiet_libraries()
         deterministic_pytensor()
         self.name = name
@@ -215,9 +263,10 @@ class ModelStructure:
             from bayes_peer.mcmc.wrappers import compile_model
 
             deterministic_pytensor()
-            _announce(f"compiling model structure {self.name} (first use in this process)")
+            _announce(f"compiling model structure {self.name}: {expected_compile(self.name)}")
             start = time.perf_counter()
-            self._compiled, self.compiled_with = compile_model(self.model)
+            with _heartbeat(self.name):
+                self._compiled, self.compiled_with = compile_model(self.model)
             self.compile_seconds = time.perf_counter() - start
             _announce(f"compiled {self.name} in {self.compile_seconds:.1f} s")
             from bayes_peer.mcmc.cache import record_structure
@@ -246,6 +295,8 @@ class ModelStructure:
         compiled = self.compiled.with_data(**{k: v for k, v in data.items() if k in known})
         notes: list[str] = []
         start = time.perf_counter()
+        _announce(f"sampling {self.name}: {settings.chains} chains x {settings.draws} draws "
+                  f"after {settings.tune} warm-up steps", sampling=True)  # fmt: skip
         for attempt, target in enumerate(settings.target_accept):
             with _interrupts_not_swallowed():
                 idata = nutpie.sample(
@@ -269,6 +320,7 @@ class ModelStructure:
                 f"with target_accept = {settings.target_accept[attempt + 1]}"
             )
         seconds = time.perf_counter() - start
+        _announce(f"sampled {self.name} in {seconds:.1f} s", sampling=True)
         self.fits += 1
         if log_likelihood or log_prior:
             idata = self._add_pointwise_groups(idata, data, log_likelihood, log_prior)

@@ -33,7 +33,7 @@ def _pits(folder: Path) -> dict[tuple[str, str], np.ndarray]:
 
 
 def _sbc_blocks(record: dict, folder: Path, written: list[str]) -> list[tuple]:
-    from bayes_peer.report.figures.calibration import sbc_ecdf
+    from bayes_peer.report.plots.calibration import sbc_ecdf
 
     models = record["models"]
     real = [m for m in models if not m["negative_control"]]
@@ -97,7 +97,7 @@ def _sbc_blocks(record: dict, folder: Path, written: list[str]) -> list[tuple]:
 
 
 def _frequentist_blocks(record: dict, folder: Path, written: list[str]) -> list[tuple]:
-    from bayes_peer.report.figures.calibration import coverage_figure
+    from bayes_peer.report.plots.calibration import coverage_figure
 
     fig_dir = folder / "figures"
     fig_dir.mkdir(exist_ok=True)

@@ -13,8 +13,8 @@ from bayes_peer.report.compare import (
     correlation_comparison,
     fmt_bf_text,
 )
-from bayes_peer.report.figures.regressions import last_blocks
 from bayes_peer.report.format import cell_estimate, cell_num, cell_p, cell_prob
+from bayes_peer.report.plots.regressions import last_blocks
 from bayes_peer.report.render import table_row
 from bayes_peer.report.results import SpecResults
 

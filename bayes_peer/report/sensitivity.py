@@ -352,8 +352,9 @@ KIND_COLORS = {"spec": "k", "prior": "C0", "likelihood": "C1", "missing data": "
                "influence": "C3"}  # fmt: skip
 
 
-def sensitivity_forest(record: dict, tables: dict, path: Path) -> Path | None:
-    """Per model: each variant's median and 95% interval of the wave-specific quantities."""
+def sensitivity_forest(record: dict, tables: dict, path: Path | None):
+    """Per model: each variant's median and 95% interval of the wave-specific quantities;
+    saved to ``path`` (returned), or, without one, the Figure (None without variants)."""
     rows = [
         r
         for r in tables["variants"]
@@ -398,6 +399,8 @@ def sensitivity_forest(record: dict, tables: dict, path: Path) -> Path | None:
         bool(record.get("synthetic")),
     )
     fig.subplots_adjust(wspace=0.55, left=0.08)
+    if path is None:
+        return fig
     style.save_figure(fig, path)
     plt.close("all")
     return path

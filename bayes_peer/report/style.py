@@ -18,9 +18,14 @@ MCMC_COLOR, EXACT_COLOR, FREQ_COLOR, PRIOR_COLOR = "C0", "C3", "0.15", "0.55"
 
 
 def pyplot():
+    """matplotlib's pyplot, on the Agg backend (files, no window) except in a Jupyter kernel,
+    whose inline backend shows the figures."""
+    import sys
+
     import matplotlib
 
-    matplotlib.use("Agg")
+    if "ipykernel" not in sys.modules:
+        matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     return plt

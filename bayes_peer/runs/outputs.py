@@ -28,15 +28,20 @@ def library_versions() -> dict[str, str | None]:
     return versions
 
 
-def posterior_file(model: str) -> str:
-    """The NetCDF file of a model's posterior: ``posterior_<model>.nc``, with every character
-    that is not an ASCII letter, digit, ``_``, ``-`` or ``.`` replaced by ``_`` and, when any
-    was, a short hash of the name (so that ``a b`` and ``a/b`` stay apart and no column name
+def safe_stem(name: str) -> str:
+    """A file-name stem for any name (a model, a pair of columns): every character that is
+    not an ASCII letter, digit, ``_``, ``-`` or ``.`` replaced by ``_`` and, when any was, a
+    short hash of the name appended (so that ``a b`` and ``a/b`` stay apart and no column name
     can make a path)."""
-    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", model)
-    if stem != model or stem.startswith("."):
-        stem = f"{stem.lstrip('.')}-{hashlib.sha256(model.encode()).hexdigest()[:8]}"
-    return f"posterior_{stem[:120]}.nc"
+    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+    if stem != name or stem.startswith("."):
+        stem = f"{stem.lstrip('.')}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+    return stem[:120]
+
+
+def posterior_file(model: str) -> str:
+    """The NetCDF file of a model's posterior: ``posterior_<safe stem of the model>.nc``."""
+    return f"posterior_{safe_stem(model)}.nc"
 
 
 def write_csv(path: Path, rows: list[dict]) -> None:

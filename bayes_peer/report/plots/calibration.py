@@ -12,16 +12,18 @@ from pathlib import Path
 
 import numpy as np
 
-from bayes_peer.report.style import figure_header, panel_grid, pyplot, save_figure
+from bayes_peer.report.plots.canvas import frame
+from bayes_peer.report.style import panel_grid, pyplot, save_figure
 
 BAND_PROB = 0.95
 BAND_SIMULATIONS = 1000
 
 
-def sbc_ecdf(model: dict, rows: list[dict], ranks: dict[str, np.ndarray], path: Path,
-             posterior: bool = False) -> Path:  # fmt: skip
+def sbc_ecdf(model: dict, rows: list[dict], ranks: dict[str, np.ndarray], path: Path | None,
+             posterior: bool = False):  # fmt: skip
     """ECDF-difference panels of one model (``rows``: its sbc.csv rows; ``ranks``: quantity ->
-    PIT values over simulations; ``posterior``: posterior SBC given the demo study)."""
+    PIT values over simulations; ``posterior``: posterior SBC given the demo study); saved to
+    ``path`` (returned), or, without one, the Figure."""
     from arviz_stats.ecdf_utils import compute_ecdf, ecdf_pit
 
     fig, axes = panel_grid(len(rows), columns=5, height=1.9)
@@ -45,8 +47,7 @@ def sbc_ecdf(model: dict, rows: list[dict], ranks: dict[str, np.ndarray], path: 
         ax.tick_params(labelsize=7)
         ax.set_xlabel("PIT of the rank", fontsize=7.5)
     axes[0].set_ylabel("ECDF - uniform", fontsize=7.5)
-    rows_count = int(np.ceil(len(rows) / 5))
-    figure_header(
+    frame(
         fig,
         (f"Posterior SBC given the demo study: {model['model']} ({model['sims']} replicates)"
          if posterior else f"SBC: {model['model']} ({model['sims']} simulated studies of "
@@ -54,12 +55,12 @@ def sbc_ecdf(model: dict, rows: list[dict], ranks: dict[str, np.ndarray], path: 
         f"{model['description']}. Difference between the ECDF of each quantity's PIT values "
         f"and the uniform CDF; grey: simultaneous {BAND_PROB:.0%} band. Verdict: "
         f"{model['verdict']}.",
-        synthetic=posterior, rows=rows_count,
+        synthetic=posterior,
     )  # fmt: skip
-    return save_figure(fig, path)
+    return fig if path is None else save_figure(fig, path)
 
 
-def coverage_figure(rows: list[dict], path: Path) -> Path:
+def coverage_figure(rows: list[dict], path: Path | None):
     """Coverage (with 2 MCSE bars) and mean width of each method over rho, one column per n."""
     plt = pyplot()
     ns = sorted({r["n"] for r in rows})
@@ -87,7 +88,7 @@ def coverage_figure(rows: list[dict], path: Path) -> Path:
     axes[0, 0].set_ylabel(f"coverage of the {rows[0]['ci_prob']:.0%} interval", fontsize=9)
     axes[1, 0].set_ylabel("mean width", fontsize=9)
     axes[0, 0].legend(fontsize=8, loc="lower left")
-    figure_header(fig, "Frequentist study of the correlation intervals",
+    frame(fig, "Frequentist study of the correlation intervals",
                   f"{rows[0]['reps']} simulated samples per cell; bars: ±2 Monte Carlo SE; "
                   "dashed: nominal coverage.", synthetic=False, rows=2)  # fmt: skip
-    return save_figure(fig, path)
+    return fig if path is None else save_figure(fig, path)
