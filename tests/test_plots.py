@@ -171,7 +171,7 @@ def test_plot_command_draws_from_a_results_folder(cli, tmp_path):
     assert status == 0, err
     for kind in ("forest", "matrix", "posterior"):
         target = tmp_path / f"{kind}.png"
-        status, out, err = cli("plot", str(folder), "--kind", kind, "--out", str(target))
+        status, _, err = cli("plot", str(folder), "--kind", kind, "--out", str(target))
         assert status == 0 and target.is_file(), err
     status, _, err = cli("plot", str(folder), "--kind", "diagnostics", "--out",
                          str(tmp_path / "d.png"))  # fmt: skip
@@ -194,3 +194,24 @@ def test_the_notebook_executes_with_its_plots(tmp_path):
     tables = [o for o in outputs if "<table>" in o.get("data", {}).get("text/html", "")]
     assert len(images) >= 6 and len(tables) >= 4
     assert not [o for o in outputs if o.get("output_type") == "error"]
+
+
+def test_calibration_and_exact_demo_results_draw(tmp_path):
+    coverage = bp.calibrate(study="frequentist", rho=[0.0, 0.3], n=[20], reps=20, report=False)
+    assert _draw_every_kind(coverage) == ["calibration"]
+    demo = bp.demo(exact=True, out=tmp_path / "exact")
+    kinds = _draw_every_kind(demo)
+    assert kinds[0] == "matrix" and "forest" in kinds
+
+
+@pytest.mark.slow
+def test_a_run_draws_from_its_folder(tmp_path):
+    spec = tmp_path / "small.toml"
+    spec.write_text('[data]\ncsv = "demo"\n[correlations]\nvariables = ["alliance_m24", '
+                    '"qol_m24"]\n[regressions]\noutcomes = ["qol_m24"]\nblocks = '
+                    '[["qol_m0"], ["alliance_m24"]]\nbma = true\n[sampler]\ndraws = 150\n'
+                    'tune = 150\nchains = 2\n')  # fmt: skip
+    run = bp.run(spec, out=tmp_path / "out", report=False)
+    kinds = _draw_every_kind(run)
+    assert {"matrix", "forest", "bma", "diagnostics", "ppc", "posterior"} <= set(kinds)
+    _check_figure(run.plot("forest", spec="small"))

@@ -80,6 +80,7 @@ def test_the_notebook_example_runs(empty_folder, capsys):
     namespace: dict = {}
     exec(compile(block, "README.md", "exec"), namespace)
     out = capsys.readouterr().out
-    assert "alliance_m24" in out and "bf_block" in out
+    assert "alliance_m24" in out and "bf_block" in out and "BF10" in out
+    assert (empty_folder / "posterior.png").is_file()
     res = namespace["res"]
     assert res.idata is not None and res.synthetic

@@ -15,6 +15,7 @@ import numpy as np
 
 from bayes_peer.report import style
 from bayes_peer.report.format import fmt_bf_text, fmt_stat
+from bayes_peer.report.plots.canvas import frame
 from bayes_peer.report.render import table_row, to_html, to_markdown
 from bayes_peer.report.results import read_table
 
@@ -390,15 +391,15 @@ def sensitivity_forest(record: dict, tables: dict, path: Path | None):
     legend = ", ".join(
         f"{'circle' if k == 0 else 'square'} = {q} {w}" for k, (q, w) in enumerate(series[:2])
     )
-    style.figure_header(
+    frame(
         fig,
         "How the headline estimates move under each variant",
         f"Median and {_level(record)} interval; {legend}; black = spec, blue = prior grid, "
         "orange = likelihood, green = missing-data handling, red = without an influential "
         "participant; open markers = fit failed its diagnostics.",
         bool(record.get("synthetic")),
+        legend=[],
     )
-    fig.subplots_adjust(wspace=0.55, left=0.08)
     if path is None:
         return fig
     style.save_figure(fig, path)

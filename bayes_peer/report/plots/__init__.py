@@ -40,6 +40,7 @@ DEFAULTS = {
     "correlation": ("posterior", "robustness", "sequential", "influence"),
     "regression": ("forest", "bma", "robustness", "influence"),
     "run": ("matrix", "forest", "bma", "diagnostics"),
+    "demo": ("matrix", "forest"),
     "sensitivity": ("sensitivity", "robustness", "influence"),
     "calibration": ("calibration",),
     "design": ("design",),
@@ -80,6 +81,10 @@ def _views(result) -> list:
 
     if result.kind in ("correlation", "regression"):
         return [view_of(result)]
+    if result.kind == "demo" and result.record.get("out"):
+        from bayes_peer.report.plots.view import exact_demo_view
+
+        return [exact_demo_view(result.record["out"])]
     if result.kind == "run" and result.record.get("out"):
         trees: dict[str, dict] = {}
         for key, tree in result.fits.items():
@@ -92,7 +97,7 @@ def _views(result) -> list:
 def plot_kinds(result) -> list[str]:
     """The kinds of plot that apply to ``result`` (the first is its default)."""
     kinds: list[str] = []
-    if result.kind in ("correlation", "regression", "run"):
+    if result.kind in ("correlation", "regression", "run", "demo"):
         for view in _views(result):
             kinds += _view_kinds(view)
     if result.kind in ("correlation", "regression", "sensitivity"):

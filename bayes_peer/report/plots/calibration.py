@@ -89,6 +89,6 @@ def coverage_figure(rows: list[dict], path: Path | None):
     axes[1, 0].set_ylabel("mean width", fontsize=9)
     axes[0, 0].legend(fontsize=8, loc="lower left")
     frame(fig, "Frequentist study of the correlation intervals",
-                  f"{rows[0]['reps']} simulated samples per cell; bars: ±2 Monte Carlo SE; "
-                  "dashed: nominal coverage.", synthetic=False, rows=2)  # fmt: skip
+          f"{rows[0]['reps']} simulated samples per cell; bars: ±2 Monte Carlo SE; "
+          "dashed: nominal coverage.", synthetic=False, legend=[])  # fmt: skip
     return fig if path is None else save_figure(fig, path)

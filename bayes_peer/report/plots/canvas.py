@@ -57,7 +57,7 @@ def frame(plot, title: str, subtitle: str, synthetic: bool, legend: list | None 
     fig.set_layout_engine("constrained")
     text = title + ("    [SYNTHETIC DATA]" if synthetic else "")
     if subtitle:
-        text += "\n" + "\n".join(textwrap.wrap(subtitle, 140))
+        text += "\n" + "\n".join(textwrap.wrap(subtitle, 118))
     fig.suptitle(text, fontsize=9, x=0.01, ha="left")
     if legend is None:
         legend = _labelled(fig)

@@ -26,8 +26,11 @@ COLUMNS = 5
 
 def pair_name(row: dict) -> str:
     """``alliance ~ qol (m12)``: the pair, with its wave when there are waves."""
-    pair = f"{row.get('construct1') or row['var1']} ~ {row.get('construct2') or row['var2']}"
-    return f"{pair} ({row['wave']})" if row.get("wave") else pair
+    wave = row.get("wave")
+    suffix = f"_{wave}" if wave else ""
+    first = row.get("construct1") or str(row["var1"]).removesuffix(suffix)
+    second = row.get("construct2") or str(row["var2"]).removesuffix(suffix)
+    return f"{first} ~ {second} ({wave})" if wave else f"{first} ~ {second}"
 
 
 def _rows(view: SpecResults, wave: str | None) -> list[dict]:
@@ -199,7 +202,8 @@ def posterior(view: SpecResults, *, wave: str | None = None, columns: int = COLU
         f"Prior and posterior of each correlation{where}",
         f"{model}exact posterior under the stretched beta prior of width kappa = "
         f"{rows[0]['kappa']:g} (the Bayes factor's prior); dashed: the prior of the curve "
-        f"drawn; black: Pearson r with its Fisher-z {view.level} CI. Prior: {rows[0]['prior']}.",
+        f"drawn; black: Pearson r with its Fisher-z {view.level} CI. Prior: "
+        f"{rows[0].get('prior', '')}.",
         view.synthetic,
     )
 
@@ -210,7 +214,10 @@ def _pearson(target, values, level: str):
 
 
 def _label_panel(da, target):
-    target.set_title(str(da.item()), fontsize=7.5)
+    import textwrap
+
+    lines = [textwrap.fill(line, 34) for line in str(da.item()).splitlines()]
+    target.set_title("\n".join(lines), fontsize=7.5)
     target.set_xlabel("ρ", fontsize=8)
     target.set_ylabel("density", fontsize=7)
     target.set_xlim(-1, 1)
@@ -243,7 +250,7 @@ def forest(view: SpecResults, *, wave: str | None = None):
         "ρ",
         f"Correlations{where}: credible and confidence intervals",
         f"{view.level} equal-tailed intervals. Exact posterior: stretched beta prior, kappa = "
-        f"{rows[0]['kappa']:g}; Pearson: Fisher-z CI. {rows[0]['prior']}.",
+        f"{rows[0]['kappa']:g}; Pearson: Fisher-z CI. {rows[0].get('prior', '')}.",
         view.synthetic,
         colors=[MCMC_COLOR, EXACT_COLOR, FREQ_COLOR][-len(series) :],
     )

@@ -120,7 +120,7 @@ def draw_matrix(results: SpecResults, chosen: tuple):
         fig,
         f"Correlation matrix{where} ({n_text}, complete pairs)",
         f"Cell: Pearson r with its significance; {results.level} credible interval of the "
-        + (f"joint model ({subset[0]['prior']})" if subset[0].get("mcmc_median") is not None
+        + (f"joint model ({subset[0].get('prior', '')})" if subset[0].get("mcmc_median") is not None
            else "exact posterior")
         + f"; BF10 of the exact test (stretched beta prior, kappa = {subset[0]['kappa']:g})."
         f" Colour: posterior median. {legend}",

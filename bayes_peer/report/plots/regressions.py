@@ -176,7 +176,9 @@ def posterior(view: SpecResults, *, outcome: str | None = None, columns: int = 4
 
 
 def _label_panel(da, target):
-    target.set_title(str(da.item()), fontsize=7.5)
+    import textwrap
+
+    target.set_title(textwrap.fill(str(da.item()), 40), fontsize=7.5)
     target.set_xlabel("standardized coefficient", fontsize=7.5)
     target.set_ylabel("density", fontsize=7)
     target.tick_params(labelsize=7)

@@ -40,6 +40,27 @@ def view_of(result) -> SpecResults:
     )
 
 
+def exact_demo_view(folder: str | Path) -> SpecResults:
+    """The view of ``demo --exact``'s folder (its own table names; no model was fitted)."""
+    import json
+
+    from bayes_peer.report.results import read_table
+
+    folder = Path(folder)
+    run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    priors = run.get("priors", {})
+    correlations = read_table(folder / "correlations.csv") or []
+    for row in correlations:
+        row["prior"] = priors.get("correlation", "")
+    entry = {"name": "demo-exact", "title": "The exact demo", "synthetic": True,
+             "ci_prob": 0.95, "mcmc": False,
+             "priors": {"correlations_exact": priors.get("correlation", ""),
+                        "block_bf": priors.get("regression", "")}}  # fmt: skip
+    return SpecResults(folder=folder, entry=entry, correlations=correlations,
+                       coefficients=read_table(folder / "regression_coefficients.csv"),
+                       blocks=read_table(folder / "regression_blocks.csv"))  # fmt: skip
+
+
 def folder_views(folder: str | Path, preloaded: dict | None = None) -> list[SpecResults]:
     """Every spec's view of a results folder (a run, the demo, or one command's ``--out``)."""
     _, specs = load_results(folder)
