@@ -89,6 +89,7 @@ PARAMETERS: dict[str, Bounds] = {
     "r2": Bounds(0, 1, False, True, meaning="an R²"),
     "p": Bounds(1, 10_000, whole=True, meaning="a number of predictors"),
     "imputations": Bounds(2, 1000, whole=True, meaning="imputations"),
+    "similar_delta": Bounds(0, 1, True, False, meaning="the half-width of 'similar'"),
 }
 
 #: Most variables correlated when none are named (every column of the file): 435 pairs.

@@ -25,7 +25,8 @@ from bayes_peer.calibration.sbc import rank_statistics, uniformity
 
 from conftest import ROOT
 
-STRUCTURES = ["joint", "joint-fiml", "joint-t", "pairwise-proper", "regression-normal", "regression-impute",
+STRUCTURES = ["joint", "joint-fiml", "joint-t", "pairwise-proper", "pairwise-znormal-proper",
+              "regression-normal", "regression-impute",
               "regression-r2d2", "regression-student", "two-wave", "joint-summary",
               "regression-summary"]  # fmt: skip
 

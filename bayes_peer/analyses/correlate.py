@@ -264,6 +264,10 @@ def correlate(
     nearest_correlation: bool = False,
     factors: list[str] | str | None = None,
     reference: dict[str, str] | None = None,
+    prior_rho: str | None = None,
+    similar_delta: float | None = None,
+    similar_center: float | None = None,
+    replication_of: tuple[float, int] | None = None,
 ) -> Result:
     """Bayesian and frequentist correlations side by side (exact layer, or PyMC models).
 
@@ -307,6 +311,19 @@ def correlate(
     factors, reference : optional
         Controls read as factors whatever their cells (numeric codes), and reference levels
         (``{factor: level}``; see :mod:`bayes_peer.data.factors`).
+    prior_rho : str, optional
+        An informed prior, ``"znormal(MU,SD)"`` (Fisher's z ~ Normal(MU, SD²)) or
+        ``"flueckiger2018"`` (the non-peer alliance-outcome correlation, r = .278): each pair
+        gets ``bf10_informed`` (against rho = 0), ``bf_informed_default`` (against the default
+        prior of width ``kappa``: "as in the literature" vs "anything"), the posterior under
+        it (``informed_median``, ``informed_ci_low``, ``informed_ci_high``) and ``p_similar`` =
+        P(|rho - similar_center| < similar_delta | data) under the default prior. With
+        ``method="pairwise"`` the MCMC model uses it too (Savage-Dickey BF).
+    similar_delta, similar_center : float, optional
+        How close is "similar" (default 0.1) and to what (default: the prior's centre).
+    replication_of : (float, int), optional
+        An original study's (r0, n0): each pair's ``bf_rep``, the replication Bayes factor of
+        these data given it (Verhagen & Wagenmakers 2014; Ly et al. 2019).
     draws, tune, chains, seed
         The sampler (seed default 20261126; one seed gives the same draws again).
     robustness, sequential, influence : bool
@@ -331,6 +348,8 @@ def correlate(
     Kendall's rank correlation coefficient. *The American Statistician*, 72(4), 303-308.
     Lewandowski, D., Kurowicka, D., & Joe, H. (2009). Generating random correlation matrices
     based on vines and extended onion method. *Journal of Multivariate Analysis*, 100(9).
+    Ly, A., Etz, A., Marsman, M., & Wagenmakers, E.-J. (2019). Replication Bayes factors from
+    evidence updating. *Behavior Research Methods*, 51, 2498-2508.
     """
     from bayes_peer.analyses.sensitivity_exact import add_correlation_sensitivity
     from bayes_peer.data.source import as_source
@@ -352,6 +371,11 @@ def correlate(
         raise InputError("`robustness`, `sequential` and `influence` use the exact layer: "
                          "method='exact' or 'kendall'")  # fmt: skip
     common = {"kappa": kappa, "alternative": alternative, "ci_prob": ci_prob}
+    from bayes_peer.analyses.informed import add_informed_keys, check_informed
+
+    informed = check_informed(prior_rho, similar_delta, similar_center, replication_of)
+    if informed.active and method == "kendall":
+        raise InputError("`prior_rho` and `replication_of` are for Pearson's r, not Kendall's tau")
     if method == "kendall":
         return _kendall(data, vars, tau, n, common, robustness, sequential, influence,
                         rounding_sensitivity, nearest_correlation)  # fmt: skip
@@ -366,7 +390,8 @@ def correlate(
                              "without `sequential` or `influence`")  # fmt: skip
         record = correlation_record(check("r", r, "`r`"), check("n", n, "`n`"), **common)
         add_correlation_sensitivity([record], None, **common, robustness=robustness)
-        return Result("correlation", {**record, "prior": prior})
+        add_informed_keys([record], informed)
+        return Result("correlation", {**record, "prior": prior, **informed.record_keys()})
     from bayes_peer.analyses.terms import check_reference, factor_names
 
     coding = {"factors": factor_names(factors), "reference": check_reference(reference)}
@@ -420,9 +445,11 @@ def correlate(
             source, names, method, settings, **options, missing=missing, robust=robust,
             partial_on=_name_list(partial_on, "partial_on") if partial_on else None,
             waves=_name_list(waves, "waves") if waves is not None else None,
+            informed=informed,
         )  # fmt: skip
         fits = {name: fit.idata for name, fit in outcome.fits.items()}
-        record = {**meta, **common, "prior_exact": prior, **outcome.result}
+        record = {**meta, **common, "prior_exact": prior, **informed.record_keys(),
+                  **outcome.result}  # fmt: skip
         keys = ("mcmc_median", "mcmc_ci_low", "mcmc_ci_high", "p_positive", "bf10")
     else:
 
@@ -438,7 +465,8 @@ def correlate(
             pairs = partial_pairs(source, names, partial, **common)
         else:
             pairs = correlate_pairs(source, names, **common)
-        record = {**meta, **common, "prior": prior, "pairs": pairs}
+        add_informed_keys(pairs, informed)
+        record = {**meta, **common, "prior": prior, **informed.record_keys(), "pairs": pairs}
         if partial:
             record["partial_on"] = partial
         add_correlation_sensitivity(

@@ -17,6 +17,7 @@ from bayes_peer.analyses.correlate import (
 )
 from bayes_peer.data.participants import ParticipantData
 from bayes_peer.errors import InputError
+from bayes_peer.exact.correlation import log_prior_z
 from bayes_peer.frequentist import nonoverlapping_difference
 from bayes_peer.mcmc.diagnostics import summarize_draws
 from bayes_peer.mcmc.models.correlation import (
@@ -26,6 +27,7 @@ from bayes_peer.mcmc.models.correlation import (
     implied_partial_kappa,
     joint_prior_text,
     pairwise_prior_text,
+    pairwise_znormal_prior_text,
     partial_correlation_draws,
     standardize,
     standardize_observed,
@@ -37,6 +39,7 @@ from bayes_peer.mcmc.models.sufficient import (
 )
 from bayes_peer.mcmc.predictive import add_posterior_draws, correlation_groups
 from bayes_peer.mcmc.sampler import Fit, SamplerSettings, get_structure, sampler_record
+from bayes_peer.mcmc.savage_dickey import pairwise_at_zero, sufficient_statistics
 
 MODELS = ("pairwise", "joint")
 MISSING = ("fiml", "listwise")
@@ -206,8 +209,30 @@ SOURCE_TEXT = (
 )
 
 
-def _pairwise_fit(source, a: str, b: str, kappa: float, settings: SamplerSettings):
-    """The pairwise model of one pair: from its complete rows, or from the table's r and n."""
+@dataclass
+class _PairFit:
+    structure: object
+    fit: Fit
+    r: float
+    n: int
+    keep: np.ndarray | None  # the rows used (None from a table)
+    statistics: tuple  # (n, means, scatter) of the standardized data fitted
+
+    def savage_dickey(self, log_prior_z) -> dict:
+        """The Rao-Blackwellized Savage-Dickey BF10 of rho = 0 under the fitted prior."""
+        post = self.fit.idata["posterior"]
+        return pairwise_at_zero(post["mu"].values, post["log_sigma"].values,
+                                *self.statistics, log_prior_z)  # fmt: skip
+
+
+def _pairwise_fit(
+    source, a: str, b: str, hyper: dict, settings: SamplerSettings, rho_prior: str = "beta"
+) -> _PairFit:
+    """The pairwise model of one pair: from its complete rows, or from the table's r and n.
+
+    ``rho_prior`` "beta" (``hyper`` = {"prior_a": 1 / kappa}) or "znormal" (``hyper`` =
+    {"prior_mu", "prior_sd"} on Fisher's z)."""
+    tag = "" if rho_prior == "beta" else f"-{rho_prior}"
     if source.has_rows:
         values = source.matrix([a, b])
         keep = _complete(values)
@@ -217,15 +242,30 @@ def _pairwise_fit(source, a: str, b: str, kappa: float, settings: SamplerSetting
                 f"{source.path}: columns '{a}' and '{b}' have {n} pairwise-complete rows; a "
                 f"correlation needs at least {MIN_PAIRS}"
             )
-        structure = get_structure("pairwise", build_pairwise_model)
-        fit = structure.fit({"y": standardize(values[keep]), "prior_a": 1.0 / kappa}, settings)
-        return structure, fit, float(np.corrcoef(values[keep], rowvar=False)[0, 1]), n, keep
+        structure = get_structure(f"pairwise{tag}", lambda: build_pairwise_model(rho_prior))
+        y = standardize(values[keep])
+        fit = structure.fit({"y": y, **hyper}, settings)
+        r = float(np.corrcoef(values[keep], rowvar=False)[0, 1])
+        return _PairFit(structure, fit, r, n, keep, sufficient_statistics(y))
     r, n = source.pair(a, b)
     corr = np.array([[1.0, r], [r, 1.0]])
-    structure = get_structure("pairwise-summary", build_pairwise_summary_model)
-    values = {**standardized_statistics(corr, n), "prior_a": 1.0 / kappa}
-    fit = structure.fit(values, settings, log_likelihood=False)
-    return structure, fit, r, n, None
+    structure = get_structure(f"pairwise-summary{tag}",
+                              lambda: build_pairwise_summary_model(rho_prior))  # fmt: skip
+    stats = standardized_statistics(corr, n)
+    fit = structure.fit({**stats, **hyper}, settings, log_likelihood=False)
+    return _PairFit(structure, fit, r, n, None, (n, stats["xbar"], stats["scatter"]))
+
+
+def _informed_pair_keys(pair: _PairFit, prior, ci_prob: float, rope: float) -> dict:
+    """The informed-prior pairwise fit's keys: its posterior of rho and Savage-Dickey BF10."""
+    draws = pair.fit.idata["posterior"]["rho"].values
+    summary = summarize_draws(draws, ci_prob=ci_prob, rope=rope, divergences=pair.fit.divergences,
+                              prefix="mcmc_informed_")  # fmt: skip
+    keys = {k: v for k, v in summary.items() if k.startswith("mcmc_informed_")}
+    keys.update(pair.savage_dickey(prior.log_density_z).keys("mcmc_informed_"))
+    keys["mcmc_informed_diagnostics_ok"] = summary["diagnostics_ok"]
+    keys["mcmc_informed_flags"] = summary["flags"]
+    return keys
 
 
 def _joint_table_fit(summary, names: list[str], eta: float, settings: SamplerSettings):
@@ -260,6 +300,7 @@ def correlate_mcmc(
     robust: bool = False,
     partial_on: list[str] | None = None,
     waves: list[str] | None = None,
+    informed=None,
 ) -> McmcCorrelations:
     """Fit the chosen model and summarise every pair of ``names``, from rows or a table.
 
@@ -302,14 +343,27 @@ def correlate_mcmc(
 
     if model == "pairwise":
         prior = pairwise_prior_text(kappa)
+        informed_prior = informed.prior if informed is not None else None
+        if informed_prior is not None:
+            prior += "; a second fit per pair with the " + pairwise_znormal_prior_text(
+                informed_prior)  # fmt: skip
         used_rows = np.zeros(source.n_rows, dtype=bool)
         for a, b in itertools.combinations(names, 2):
-            structure, fit, r, n, keep = _pairwise_fit(source, a, b, kappa, settings)
-            if keep is not None:
-                used_rows |= keep
+            pair = _pairwise_fit(source, a, b, {"prior_a": 1.0 / kappa}, settings)
+            structure, fit = pair.structure, pair.fit
+            if pair.keep is not None:
+                used_rows |= pair.keep
             fits[f"{a}__{b}"] = fit
-            add_pair({"var1": a, "var2": b}, correlation_record(r, n, **exact),
+            add_pair({"var1": a, "var2": b}, correlation_record(pair.r, pair.n, **exact),
                      fit.idata["posterior"]["rho"].values, fit.divergences, kappa)  # fmt: skip
+            pairs[-1].update(pair.savage_dickey(lambda z: log_prior_z(z, kappa)).keys())
+            if informed_prior is not None:
+                hyper = {"prior_mu": informed_prior.mu, "prior_sd": informed_prior.sd}
+                second = _pairwise_fit(source, a, b, hyper, settings, "znormal")
+                fits[f"{a}__{b}__informed"] = second.fit
+                keys = _informed_pair_keys(second, informed_prior, ci_prob, rope)
+                pairs[-1].update(keys)
+                pairs[-1]["diagnostics_ok"] &= keys["mcmc_informed_diagnostics_ok"]
         n_used = int(used_rows.sum()) if source.has_rows else source.n
     elif source.has_rows:
         joint = _fit_joint(
@@ -367,7 +421,14 @@ def correlate_mcmc(
         "compile_seconds": structure.compile_seconds,
         "pairs": pairs,
     }
+    if informed is not None:
+        from bayes_peer.analyses.informed import add_informed_keys
+
+        add_informed_keys(pairs, informed)
     if contrasts is not None:
+        from bayes_peer.analyses.informed import wave_replication
+
+        wave_replication(contrasts, pairs)
         result["contrasts"] = contrasts
     if not source.has_rows:
         result.update(likelihood_source=SOURCE_TEXT, not_available=NOT_AVAILABLE)

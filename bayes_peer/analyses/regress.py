@@ -191,6 +191,7 @@ def regress(
     nearest_correlation: bool = False,
     factors: list[str] | str | None = None,
     reference: dict[str, str] | None = None,
+    prior_coefficient: dict[str, str] | None = None,
 ) -> Result:
     """Hierarchical (blocked) regression: OLS, ΔR² and F-change beside JZS block Bayes factors,
     and with a slope prior, each block's PyMC posterior.
@@ -243,6 +244,12 @@ def regress(
     reference : dict of str to str, optional
         Reference level of some factors (default: the first in sorted order; see
         :mod:`bayes_peer.data.factors`).
+    prior_coefficient : dict of str to str, optional
+        With ``method="normal"``: an informed prior on named standardized slopes, e.g.
+        ``{"alliance_m24": "normal(0.278, 0.14)"}`` (the others keep Normal(0,
+        ``prior_scale``)). Every coefficient row then carries the Savage-Dickey BF10 of its
+        slope = 0 under the prior it was fitted with (``mcmc_bf10_savage_dickey``; Dickey
+        1971, Wagenmakers et al. 2010).
 
     Returns
     -------
@@ -294,6 +301,14 @@ def regress(
         return regress_bma_result(data, outcome, blocks, candidates, rscale, model_prior,
                                   ci_prob, nearest_correlation, **coding)  # fmt: skip
     mcmc = method not in ("exact", "bma")
+    coefficient_priors = None
+    if prior_coefficient is not None:
+        from bayes_peer.analyses.informed import check_coefficient_priors
+
+        if method != "normal" or waves is not None or r2 is not None:
+            raise InputError("`prior_coefficient` goes with method='normal' (one wave, rows or "
+                             "a table)")  # fmt: skip
+        coefficient_priors = check_coefficient_priors(prior_coefficient)
     if not mcmc:
         given = [name for name, value in (("prior_scale", prior_scale), ("mean_r2", mean_r2),
                  ("prec_r2", prec_r2), ("cons_d2", cons_d2), ("impute", impute or None),
@@ -351,9 +366,12 @@ def regress(
     if rounding_sensitivity is not None and (source.has_rows or not mcmc):
         raise InputError("`rounding_sensitivity` refits a published table's posterior: give a "
                          "table and method='normal' or 'r2d2'")  # fmt: skip
-    meta = {"source": source.path, "data_kind": data_kind(source),
-            "data_sha256": source.sha256,
-            "synthetic": source.synthetic}
+    meta = {
+        "source": source.path,
+        "data_kind": data_kind(source),
+        "data_sha256": source.sha256,
+        "synthetic": source.synthetic,
+    }
     extras = {}
     if not source.has_rows:
         extras["warnings"] = source.warnings
@@ -375,7 +393,8 @@ def regress(
                "prior_scale": 1.0 if prior_scale is None else check("prior_scale", prior_scale,
                                                                      "`prior_scale`")}  # fmt: skip
     fitted = regress_mcmc(source, outcome, block_list, scale, settings, **options,
-                          likelihood=likelihood, impute=impute)  # fmt: skip
+                          likelihood=likelihood, impute=impute,
+                          coefficient_priors=coefficient_priors)  # fmt: skip
     record = {**meta, "outcome": outcome, **keys,
               "prior_jzs": regression_prior_text(scale, label), "ci_prob": ci_prob,
               **fitted.result, **extras}  # fmt: skip

@@ -20,6 +20,7 @@ from bayes_peer.mcmc.models.regression import (
     build_regression_model,
     delta_r2_draws,
     fitted_values,
+    informed_prior_text,
     loo_r2,
     normal_prior_text,
     padded_columns,
@@ -29,6 +30,7 @@ from bayes_peer.mcmc.models.regression import (
 from bayes_peer.mcmc.models.sufficient import build_regression_summary_model, regression_statistics
 from bayes_peer.mcmc.predictive import add_posterior_draws, regression_groups
 from bayes_peer.mcmc.sampler import Fit, SamplerSettings, get_structure, sampler_record
+from bayes_peer.mcmc.savage_dickey import slope_at_zero
 
 PRIORS = ("normal", "r2d2")
 
@@ -42,7 +44,15 @@ class McmcRegression:
 
 
 #: The pm.Data values the one-wave model's prior depends on.
-HYPERPARAMETERS = ("active", "prior_scale", "mean_R2", "prec_R2", "cons_D2")
+HYPERPARAMETERS = (
+    "active",
+    "prior_scale",
+    "mean_R2",
+    "prec_R2",
+    "cons_D2",
+    "prior_loc",
+    "prior_sds",
+)
 
 
 def regression_structure(
@@ -141,6 +151,7 @@ def regress_mcmc(
     likelihood: str = "normal",
     r2d2: tuple[float, float, float] = (R2D2_MEAN, R2D2_PREC, R2D2_CONS),
     impute: bool = False,
+    coefficient_priors: dict[str, tuple[float, float]] | None = None,
 ) -> McmcRegression:
     """Fit the intercept-only model and each block's model on the same standardized rows.
 
@@ -155,6 +166,12 @@ def regress_mcmc(
     standardized predictors var(mu_s) = beta_s' R beta_s, and the part of the fitted values
     beyond the earlier blocks has variance beta_new' (R_nn - R_np R_pp^-1 R_pn) beta_new, the
     same quantities the rows give. PSIS-LOO needs the rows and is then null.
+
+    ``coefficient_priors`` (term -> (mean, sd)) gives named standardized slopes an informed
+    Normal(mean, sd) prior, the others keeping Normal(0, prior_scale). Under a normal prior with
+    normal residuals every coefficient row also gets the Savage-Dickey BF10 of its slope = 0
+    (``mcmc_bf10_savage_dickey``, Rao-Blackwellized: :func:`~bayes_peer.mcmc.savage_dickey.
+    slope_at_zero`) under the prior it was fitted with.
     """
     if not source.has_rows and (likelihood != "normal" or impute):
         option = "likelihood" if likelihood != "normal" else "impute"
@@ -167,10 +184,18 @@ def regress_mcmc(
     if impute:
         _check_imputable(source, terms)
     sizes = [int(k) for k in np.cumsum([0, *[len(b) for b in column_blocks]])]
+    informed = _check_coefficient_priors(coefficient_priors, prior, columns, source)
     fitting = _RowsFit if source.has_rows else _TableFit
-    model = fitting(source, outcome, columns, prior, likelihood, impute)
+    model = fitting(source, outcome, columns, "normal-informed" if informed else prior,
+                    likelihood, impute)  # fmt: skip
     hyper = {"prior_scale": prior_scale, "mean_R2": r2d2[0], "prec_R2": r2d2[1],
              "cons_D2": r2d2[2]}  # fmt: skip
+    loc, sds = np.zeros(model.columns), np.full(model.columns, float(prior_scale))
+    for term, (mu, sd) in informed.items():
+        loc[columns.index(term)], sds[columns.index(term)] = mu, sd
+    if informed:
+        hyper.update(prior_loc=loc, prior_sds=sds)
+    savage_dickey = likelihood == "normal" and not impute and prior == "normal"
     fits = {k: model.fit(k, width, hyper, settings) for k, width in enumerate(sizes)}
     coefficients: dict[int, list[dict]] = {}  # block -> its rows, in column order
     for c in result["coefficients"]:
@@ -188,11 +213,25 @@ def regress_mcmc(
         block.update(delta_r2_median=med, delta_r2_ci_low=lo, delta_r2_ci_high=hi)
         block.update(extra, divergences=fit.divergences)
         flags = []
+        post = fit.idata["posterior"]
         for j, row in enumerate(coefficients[k][: sizes[k]]):
             summary = coefficient_posterior(
                 beta[..., j], model.raw_scale(j), ci_prob, rope, fit.divergences
             )
             row.update(summary)
+            if savage_dickey:
+                row.update(slope_prior_mean=float(loc[j]), slope_prior_sd=float(sds[j]))
+                row.update(
+                    slope_at_zero(
+                        post["intercept"].values,
+                        beta,
+                        sigma,
+                        model.statistics(sizes[k]),
+                        j,
+                        loc[j],
+                        sds[j],
+                    ).keys()
+                )
             flags += summary["flags"]
         block_verdict(block, flags, sigma, fit.divergences)
         add_posterior_draws(fit.idata, {"r2": ((), r2), "delta_r2": ((), delta)}, {})
@@ -204,7 +243,13 @@ def regress_mcmc(
     result.update(
         {
             "prior": (
-                normal_prior_text(prior_scale) if prior == "normal" else r2d2_prior_text(*r2d2)
+                (
+                    informed_prior_text(prior_scale, informed)
+                    if informed
+                    else normal_prior_text(prior_scale)
+                )
+                if prior == "normal"
+                else r2d2_prior_text(*r2d2)
             )
             + student
             + "; the block BFs (bf_block) rest on their own JZS prior, not on this one",
@@ -212,6 +257,9 @@ def regress_mcmc(
             "missing_predictors": model.missing_text,
             "n_mcmc": model.n,
             "n_imputed": model.n_imputed,
+            "coefficient_priors": {t: {"mean": m, "sd": d} for t, (m, d) in informed.items()}
+            or None,
+            "savage_dickey": SAVAGE_DICKEY_TEXT if savage_dickey else SAVAGE_DICKEY_NONE,
             **fit_keys(
                 result["blocks"], fits, settings, model.structure, prior, prior_scale, r2d2, rope
             ),
@@ -226,6 +274,40 @@ def regress_mcmc(
         )
         result.update(likelihood_source=SOURCE_TEXT, scale=scale, not_available=NOT_AVAILABLE)
     return McmcRegression(result=result, fits=fits)
+
+
+#: What the coefficient rows' Savage-Dickey keys are, or why there are none.
+SAVAGE_DICKEY_TEXT = (
+    "mcmc_bf10_savage_dickey: BF10 of slope = 0 against the slope's fitted prior "
+    "(slope_prior_mean, slope_prior_sd), the prior density at 0 over the Rao-Blackwellized "
+    "posterior density (average of the normal full conditional's density at 0 over the draws); "
+    "log_mcmc_bf10_savage_dickey_mcse is its Monte Carlo error on the log scale"
+)
+SAVAGE_DICKEY_NONE = (
+    "no Savage-Dickey BFs: they use the normal full conditional of a slope, which needs the "
+    "normal prior with normal residuals and no imputation"
+)
+
+
+def _check_coefficient_priors(
+    priors: dict | None, prior: str, columns: list[str], source
+) -> dict[str, tuple[float, float]]:
+    """Informed slope priors: term -> (mean, sd), numeric terms of the model, sd > 0."""
+    if not priors:
+        return {}
+    if prior != "normal":
+        raise InputError("`prior_coefficient` goes with method='normal'")
+    out = {}
+    for term, value in priors.items():
+        if term in getattr(source, "factors", {}):
+            raise InputError(f"`prior_coefficient`: '{term}' is a factor; an informed prior "
+                             "goes on one numeric term's standardized slope")  # fmt: skip
+        if term not in columns:
+            raise InputError(f"`prior_coefficient`: '{term}' is not a term of the blocks "
+                             f"({', '.join(columns)})")  # fmt: skip
+        mu, sd = value
+        out[term] = (float(mu), float(sd))
+    return out
 
 
 def _check_imputable(source, terms: list[str]) -> None:
@@ -272,6 +354,11 @@ class _RowsFit:
     def raw_scale(self, j: int) -> float:
         return self.sd_y / self.sd_x[j]
 
+    def statistics(self, width: int) -> dict:
+        """X'X, X'y and the column sums of the first ``width`` standardized columns."""
+        x = self.x[:, :width]
+        return {"XtX": x.T @ x, "Xty": x.T @ self.y, "sum_x": x.sum(axis=0)}
+
     def _missing_cells(self, width: int) -> np.ndarray:
         cells = np.zeros((self.n, self.columns), dtype=bool)
         cells[:, :width] = ~self.xmask[:, :width]
@@ -286,7 +373,7 @@ class _RowsFit:
             idx = np.flatnonzero(self._missing_cells(width).ravel()).astype("int64")
             values.update(miss_idx=idx, active_x=active)
         fit = self.structure.fit(values, settings)
-        hyperparameters = {key: values[key] for key in HYPERPARAMETERS}
+        hyperparameters = {key: values[key] for key in HYPERPARAMETERS if key in values}
         regression_groups(fit, width, self.terms, hyperparameters, settings.seed, self.student)
         self.loos[k] = psis_loo(fit.idata)
         return fit
@@ -339,6 +426,13 @@ class _TableFit:
 
     def raw_scale(self, j: int) -> float:
         return self.sds[0] / self.sds[1 + j] if self.sds is not None else float("nan")
+
+    def statistics(self, width: int) -> dict:
+        """X'X, X'y and the column sums of the first ``width`` standardized columns."""
+        stats = regression_statistics(self.corr, self.n, 0, list(range(1, self.p + 1)),
+                                      self.columns, width)  # fmt: skip
+        return {"XtX": stats["XtX"][:width, :width], "Xty": stats["Xty"][:width],
+                "sum_x": stats["sum_x"][:width]}  # fmt: skip
 
     def fit(self, k: int, width: int, hyper: dict, settings: SamplerSettings) -> Fit:
         stats = regression_statistics(self.corr, self.n, 0, list(range(1, self.p + 1)),

@@ -22,7 +22,9 @@ Design of the simulated studies (documented in ``docs/calibration.md``):
   simulated from: it is checked as ``pairwise-proper`` with Normal(0, 2.5) means and
   Normal(0, 1) log-SDs. Its likelihood, its stretched-beta prior on rho and the sampler are the
   pairwise model's; what the proper version cannot check is the improper prior itself, whose
-  posterior for rho the tests compare with the exact closed form instead.
+  posterior for rho the tests compare with the exact closed form instead. The informed-prior
+  pairwise model (normal prior on Fisher's z, the Flückiger et al. 2018 anchor) is checked the
+  same way as ``pairwise-znormal-proper``.
 
 References
 ----------
@@ -51,8 +53,6 @@ PREDICTOR_CORRELATION = 0.3
 ACTIVE, COLUMNS = 3, 4
 #: Dimension of the joint correlation models (two constructs at two waves).
 JOINT_D = 4
-#: Priors of the proper stand-in for the pairwise model's right-Haar prior.
-PAIRWISE_MU_SD, PAIRWISE_LOG_SIGMA_SD = 2.5, 1.0
 #: Latent slots of the imputation model (missing predictor cells it can take).
 IMPUTE_SLOTS = 24
 #: How much the negative control's data-generating SDs exceed the fitted model's.
@@ -131,11 +131,11 @@ def _joint_summary_data(truth: dict, rng) -> dict:
             "eta": 1.0}  # fmt: skip
 
 
-def _pairwise_data(truth: dict, rng) -> dict:
+def _pairwise_data(truth: dict, rng, hyperparameters: dict | None = None) -> dict:
     sds = np.exp(np.asarray(truth["log_sigma"]))
     rho = float(truth["rho"])
     cov = np.array([[1.0, rho], [rho, 1.0]]) * np.outer(sds, sds)
-    return {"y": _mv_rows(truth["mu"], cov, rng), "prior_a": 1.0}
+    return {"y": _mv_rows(truth["mu"], cov, rng), **(hyperparameters or {"prior_a": 1.0})}
 
 
 def _predictors(rng) -> np.ndarray:
@@ -253,26 +253,6 @@ def _two_wave_quantities(draws: Draws) -> dict[str, np.ndarray]:
 
 
 # ---------------------------------------------------------------------------- structures
-def build_pairwise_proper_model():
-    """The pairwise bivariate normal model with a proper prior on the means and log-SDs
-    (Normal(0, 2.5) and Normal(0, 1)) in place of the right-Haar prior, for SBC."""
-    import pymc as pm
-    import pytensor.tensor as pt
-
-    with pm.Model() as model:
-        y = pm.Data("y", np.zeros((4, 2)))
-        prior_a = pm.Data("prior_a", 1.0)
-        b = pm.Beta("b", alpha=prior_a, beta=prior_a)
-        rho = pm.Deterministic("rho", 2.0 * b - 1.0)
-        mu = pm.Normal("mu", 0.0, PAIRWISE_MU_SD, shape=2)
-        log_sigma = pm.Normal("log_sigma", 0.0, PAIRWISE_LOG_SIGMA_SD, shape=2)
-        s = pt.exp(log_sigma)
-        off = rho * s[0] * s[1]
-        cov = pt.stack([pt.stack([s[0] ** 2, off]), pt.stack([off, s[1] ** 2])])
-        pm.MvNormal("obs", mu=mu, cov=cov, observed=y)
-    return model
-
-
 def _joint_structure(robust: bool = False):
     from bayes_peer.analyses.correlate_mcmc import joint_structure
 
@@ -297,10 +277,20 @@ def _two_wave_structure():
     return two_wave_structure(COLUMNS)
 
 
-def _pairwise_proper_structure():
+def _pairwise_proper_structure(prior: str = "beta"):
+    from bayes_peer.mcmc.models.correlation import build_pairwise_model
     from bayes_peer.mcmc.sampler import get_structure
 
-    return get_structure("pairwise-proper", build_pairwise_proper_model)
+    name = "pairwise-proper" if prior == "beta" else f"pairwise-{prior}-proper"
+    return get_structure(name, lambda: build_pairwise_model(prior, proper=True))
+
+
+def _informed_hyperparameters() -> dict:
+    """The informed prior the toolkit fits by default: Flückiger et al. (2018) on Fisher's z."""
+    from bayes_peer.exact.informed import fluckiger_2018
+
+    prior = fluckiger_2018()
+    return {"prior_mu": prior.mu, "prior_sd": prior.sd}
 
 
 def _joint_summary_structure():
@@ -322,7 +312,7 @@ def _models() -> dict[str, CalibrationModel]:
     def joint(**kw):
         return lambda truth, rng: _joint_data(truth, rng, **kw)
 
-    regression = _regression_hyperparameters
+    regression, informed = _regression_hyperparameters, _informed_hyperparameters
     specs = [
         CalibrationModel("joint", "joint LKJ(1) model, 4 variables, complete data",
                          _joint_structure, {"eta": 1.0}, joint(fiml=False, robust=False),
@@ -337,6 +327,12 @@ def _models() -> dict[str, CalibrationModel]:
         CalibrationModel("pairwise-proper", "pairwise bivariate normal model, uniform prior on "
                          "rho (kappa = 1), proper priors on means and log-SDs",
                          _pairwise_proper_structure, {"prior_a": 1.0}, _pairwise_data,
+                         _pairwise_quantities),
+        CalibrationModel("pairwise-znormal-proper", "pairwise bivariate normal model, informed "
+                         "prior on rho (Fisher's z ~ Normal(0.2855, 0.1395²), Flückiger et al. "
+                         "2018), proper priors on means and log-SDs",
+                         lambda: _pairwise_proper_structure("znormal"), informed(),
+                         lambda truth, rng: _pairwise_data(truth, rng, informed()),
                          _pairwise_quantities),
         CalibrationModel("regression-normal", "regression, 3 predictors + 1 padded column, "
                          "Normal(0, 1) slopes", _regression_structure, regression(),

@@ -53,6 +53,8 @@ NUMERIC_OPTIONS = (
     ("alpha", "alpha", "--alpha", "number"),
     ("workers", "workers", "--workers", "number"),
     ("imputations", "imputations", "--imputations", "number"),
+    ("similar_delta", "similar_delta", "--similar-delta", "number"),
+    ("similar_center", "r", "--similar-center", "number"),
 )
 
 

@@ -78,6 +78,13 @@ def add_parser(sub) -> None:
         help="also fit each block's model by MCMC with this slope prior",
     )
     r.add_argument("--prior-scale", help="SD of the normal prior on standardized slopes (1)")
+    r.add_argument(
+        "--prior-coefficient",
+        action="append",
+        metavar="TERM=normal(MU,SD)",
+        help="with --prior normal: an informed prior on one term's standardized slope (repeat); "
+        "every coefficient row gets a Savage-Dickey BF10",
+    )
     add_sampler_options(
         r,
         rope="half-width of the ROPE for standardized slopes (0.1)",
@@ -118,6 +125,17 @@ def _bma(args: argparse.Namespace):
     )  # fmt: skip
 
 
+def _coefficient_priors(items: list[str]) -> dict[str, str]:
+    """--prior-coefficient TERM=normal(MU,SD), repeated, as the API's mapping."""
+    out = {}
+    for item in items:
+        term, sep, prior = item.partition("=")
+        if not sep or not term.strip() or not prior.strip():
+            raise InputError(f"--prior-coefficient: expected TERM=normal(MU,SD), got {item!r:.60}")
+        out[term.strip()] = prior.strip()
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     import bayes_peer as bp
     from bayes_peer.report.text import render_regression
@@ -153,6 +171,7 @@ def run(args: argparse.Namespace) -> int:
         "--prec-r2": args.prec_r2,
         "--cons-d2": args.cons_d2,
         "--impute": args.impute,
+        "--prior-coefficient": args.prior_coefficient,
     }
     refuse_unless(mcmc_flags, args.prior is not None, "--prior normal|r2d2", "regress")
     if args.baseline is not None and args.waves is None:
@@ -220,6 +239,8 @@ def run(args: argparse.Namespace) -> int:
             for key in ("prior_scale", "mean_r2", "prec_r2", "cons_d2", "rope"):
                 if getattr(args, key) is not None:
                     options[key] = getattr(args, key)
+            if args.prior_coefficient:
+                options["prior_coefficient"] = _coefficient_priors(args.prior_coefficient)
         if args.waves is not None:
             options["waves"] = names(args.waves, "--waves")
             if args.baseline is not None:

@@ -300,9 +300,7 @@ def parse_participants(
     )
 
 
-def _numeric_column(
-    path: str, name: str, cells: list[str], lines: list[int]
-) -> np.ndarray | None:
+def _numeric_column(path: str, name: str, cells: list[str], lines: list[int]) -> np.ndarray | None:
     """A numeric column's values (None for a text column); InputError for a column mixing
     numbers and text, without observed values or without variance."""
     values, text = _parse_numeric(path, name, cells, lines)
@@ -313,8 +311,7 @@ def _numeric_column(
         raise InputError(f"{path}: column '{name}' has no observed values")
     if observed.size > 1 and np.all(observed == observed[0]):
         raise InputError(
-            f"{path}: column '{name}' has zero variance (every observed value is "
-            f"{observed[0]:g})"
+            f"{path}: column '{name}' has zero variance (every observed value is {observed[0]:g})"
         )
     return values
 

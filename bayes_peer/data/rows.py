@@ -272,7 +272,6 @@ class ParticipantData:
             dropped=self.dropped_rows(names, complete),
         )  # fmt: skip
 
-
     def _terms(self, names: list[str]) -> list[str]:
         """Column names with a factor's indicator columns given once, by the factor's name."""
         return list(dict.fromkeys((self.term_label(n) or {"term": n})["term"] for n in names))

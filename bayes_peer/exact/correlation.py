@@ -306,7 +306,7 @@ def correlation_posterior(
     log2 = math.log(2.0)
     chosen = grids[alternative]
     tail = (1.0 - ci_prob) / 2.0
-    z_lo, z_med, z_hi = chosen.quantile(np.array([tail, 0.5, 1.0 - tail]))
+    z_lo, z_med, z_hi = chosen.accurate_quantile(np.array([tail, 0.5, 1.0 - tail]))
     return CorrelationPosterior(
         n=n,
         r=float(r),
@@ -349,7 +349,7 @@ def posterior_cdf(
     _check(r, n, kappa, alternative, 0.95)
     grid = posterior_grid(r, n, kappa, alternative)
     z = np.arctanh(np.clip(np.asarray(rho, dtype=float), -1.0, 1.0))
-    return np.interp(z, grid.x, grid.cdf(), left=0.0, right=1.0)
+    return grid.accurate_cdf(z)
 
 
 def posterior_quantile(
@@ -365,4 +365,4 @@ def posterior_quantile(
     if np.any((probs < 0) | (probs > 1)):
         raise ValueError("probabilities must lie in [0, 1]")
     grid = posterior_grid(r, n, kappa, alternative)
-    return np.tanh(grid.quantile(probs))
+    return np.tanh(grid.accurate_quantile(probs.ravel()).reshape(probs.shape))

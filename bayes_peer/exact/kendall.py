@@ -150,7 +150,7 @@ def kendall_posterior(
     polished = {alt: _Polished(tau, n, kappa, alt) for alt in ALTERNATIVES}
     chosen = polished[alternative]
     tail = (1.0 - ci_prob) / 2.0
-    z_lo, z_med, z_hi = (chosen.quantile(p) for p in (tail, 0.5, 1.0 - tail))
+    z_lo, z_med, z_hi = chosen.grid.accurate_quantile([tail, 0.5, 1.0 - tail])
     log2 = math.log(2.0)
     return KendallPosterior(
         n=int(n), tau=float(tau), kappa=float(kappa), alternative=alternative,
@@ -164,8 +164,9 @@ def kendall_posterior(
 
 
 class _Polished:
-    """A posterior grid whose integral and quantiles are refined by adaptive quadrature
-    (relative error about 1e-10 instead of the grid's 1e-7)."""
+    """A posterior grid whose integral is refined by adaptive quadrature (relative error
+    about 1e-10 instead of the grid's 1e-7); its quantiles are the grid's accurate ones
+    (:meth:`~bayes_peer.exact.quadrature.LogGrid.accurate_quantile`)."""
 
     def __init__(self, tau: float, n: int, kappa: float, alternative: str):
         from scipy.integrate import quad
@@ -191,17 +192,6 @@ class _Polished:
         value, _ = self._quad(self.density, a, b, points=points, epsabs=0.0, epsrel=1e-12,
                               limit=400)  # fmt: skip
         return value
-
-    def quantile(self, p: float) -> float:
-        """The p-quantile on the z scale (grid start, then Newton steps on the exact CDF)."""
-        z = float(self.grid.quantile(p))
-        for _ in range(20):
-            cdf = self._mass(self.lower, z) / self.mass
-            step = (cdf - p) / max(self.density(z) / self.mass, 1e-300)
-            z = min(max(z - step, self.lower), self.upper)
-            if abs(step) < 1e-12:
-                break
-        return z
 
 
 def prior_description(kappa: float) -> str:

@@ -72,8 +72,11 @@ def correlation_section(spec: SpecResults, add_figures) -> list[tuple]:
     headers, table = _mcmc_only(["pair", "wave", "n", f"r [{spec.level} CI]", "p",
                                  f"ρ [{spec.level} CrI]", "BF10", "P(dir)", "reading", "fit"],
                                 table, ["P(dir)", "fit"], mcmc)  # fmt: skip
-    model = (f"posterior median and {spec.level} CrI of the joint model ({rows[0]['prior']})"
-             if mcmc else f"median and {spec.level} CrI of the exact posterior (the BF's prior)")
+    model = (
+        f"posterior median and {spec.level} CrI of the joint model ({rows[0]['prior']})"
+        if mcmc
+        else f"median and {spec.level} CrI of the exact posterior (the BF's prior)"
+    )
     return [
         ("h3", "Correlations: Bayesian and frequentist side by side"),
         ("p", f"r: Pearson with Fisher-z {spec.level} CI; p: two-sided t test; ρ: {model}; "

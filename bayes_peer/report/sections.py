@@ -49,8 +49,7 @@ def methods(spec: SpecResults, record: dict) -> list[tuple]:
         f"Sampler: {e['sampler']}; models were compiled once and refitted "
         f"(PyMC {record['versions'].get('pymc')}, nutpie {record['versions'].get('nutpie')})."
         if e.get("mcmc", True)
-        else "No MCMC model was fitted: every number comes from the exact and frequentist "
-        "layers.",
+        else "No MCMC model was fitted: every number comes from the exact and frequentist layers.",
     ]
     if "correlations_exact" in priors and "correlations_mcmc" not in priors:
         parts.append(

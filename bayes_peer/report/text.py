@@ -13,6 +13,7 @@ from bayes_peer.report.format import (
     level,
     term_text,
 )
+from bayes_peer.report.informed_text import informed_lines
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:
@@ -302,7 +303,8 @@ def render_correlation(record: dict) -> str:
                  else f"Correlation r = {record['r']:g}")  # fmt: skip
         head = [f"{value}, n = {record['n']}", f"Prior: {record['prior']}"]
         return _lines(head, [""], [correlation_table([record])],
-                      _sensitivity_lines([record], alternative))  # fmt: skip
+                      _sensitivity_lines([record], alternative),
+                      informed_lines(record, [record]))  # fmt: skip
     table = _from_table(record)
     mcmc = "model" in record
     if table:
@@ -336,7 +338,8 @@ def render_correlation(record: dict) -> str:
         body = [correlation_table(record["pairs"])]
         keys = ("posterior_median", "ci_low", "ci_high", "bf10")
     return _lines(_notice(record), head, [""], body, _rounding(record, keys),
-                  _sensitivity_lines(record["pairs"], alternative))  # fmt: skip
+                  _sensitivity_lines(record["pairs"], alternative),
+                  informed_lines(record, record["pairs"]))  # fmt: skip
 
 
 def render_regression(record: dict) -> str:

@@ -298,6 +298,7 @@ def _summary_source(path: Path, doc: dict) -> dict[str | None, Path]:
     if "csv" in doc["data"]:
         raise _fail(path, "data.summary", "and data.csv exclude each other: give one")
     value = doc["data"]["summary"]
+
     def table(file: str) -> Path:
         if not is_shipped_name(file):
             return path.parent / file

@@ -74,23 +74,65 @@ def standardize(x: np.ndarray) -> np.ndarray:
     return (x - x.mean(axis=0)) / x.std(axis=0, ddof=1)
 
 
-def build_pairwise_model():
-    """The pairwise bivariate normal model (data ``y`` (n, 2), hyperparameter ``prior_a``)."""
+#: Priors of the proper stand-in for the pairwise model's right-Haar prior (for SBC).
+PROPER_MU_SD, PROPER_LOG_SIGMA_SD = 2.5, 1.0
+#: The pairwise models' priors on rho: the stretched beta of the exact layer, or the informed
+#: normal on Fisher's z (:class:`bayes_peer.exact.informed.ZNormalPrior`).
+RHO_PRIORS = ("beta", "znormal")
+
+
+def rho_with_prior(prior: str = "beta"):
+    """rho under the stretched beta (``prior_a`` = 1 / kappa) or, with ``prior="znormal"``,
+    z ~ Normal(``prior_mu``, ``prior_sd``) and rho = tanh(z), in the current model."""
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    if prior not in RHO_PRIORS:
+        raise ValueError(f"prior must be one of {RHO_PRIORS}, got {prior!r}")
+    if prior == "znormal":
+        prior_mu = pm.Data("prior_mu", 0.0)
+        prior_sd = pm.Data("prior_sd", 1.0)
+        z = pm.Normal("z", mu=prior_mu, sigma=prior_sd)
+        return pm.Deterministic("rho", pt.tanh(z))
+    prior_a = pm.Data("prior_a", 1.0)  # 1 / kappa
+    b = pm.Beta("b", alpha=prior_a, beta=prior_a)
+    return pm.Deterministic("rho", 2.0 * b - 1.0)
+
+
+def build_pairwise_model(prior: str = "beta", proper: bool = False):
+    """The pairwise bivariate normal model (data ``y`` (n, 2)).
+
+    ``prior`` is "beta" (hyperparameter ``prior_a`` = 1 / kappa) or "znormal" (the informed
+    prior, ``prior_mu`` and ``prior_sd`` on Fisher's z). The means and log-SDs have the improper
+    right-Haar prior; with ``proper`` they are Normal(0, 2.5) and Normal(0, 1) instead (for
+    simulation-based calibration, which needs a prior to draw from).
+    """
     import pymc as pm
     import pytensor.tensor as pt
 
     with pm.Model() as model:
         y = pm.Data("y", np.zeros((4, 2)))
-        prior_a = pm.Data("prior_a", 1.0)  # 1 / kappa
-        b = pm.Beta("b", alpha=prior_a, beta=prior_a)
-        rho = pm.Deterministic("rho", 2.0 * b - 1.0)
-        mu = pm.Flat("mu", shape=2)
-        log_sigma = pm.Flat("log_sigma", shape=2)
+        rho = rho_with_prior(prior)
+        if proper:
+            mu = pm.Normal("mu", 0.0, PROPER_MU_SD, shape=2)
+            log_sigma = pm.Normal("log_sigma", 0.0, PROPER_LOG_SIGMA_SD, shape=2)
+        else:
+            mu = pm.Flat("mu", shape=2)
+            log_sigma = pm.Flat("log_sigma", shape=2)
         s = pt.exp(log_sigma)
         off = rho * s[0] * s[1]
         cov = pt.stack([pt.stack([s[0] ** 2, off]), pt.stack([off, s[1] ** 2])])
         pm.MvNormal("obs", mu=mu, cov=cov, observed=y)
     return model
+
+
+def pairwise_znormal_prior_text(prior) -> str:
+    """The informed pairwise model's prior in words."""
+    return (
+        f"{prior.text()}; the improper right-Haar prior p(mu, sigma) ∝ 1/(sigma1 sigma2): the "
+        "exact layer's informed model, so its posterior of rho must match the exact informed "
+        "posterior"
+    )
 
 
 def masked_mv_logp(value, mu, chol, mask, nu=None):

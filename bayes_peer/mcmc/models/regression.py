@@ -69,8 +69,17 @@ def normal_prior_text(prior_scale: float) -> str:
 R2D2_MEAN, R2D2_PREC, R2D2_CONS = 0.5, 2.0, 0.5
 #: Student-t residuals: nu = 2 + Gamma(2, 0.1) (mean 22, nu > 2 so the variance exists).
 NU_SHAPE, NU_RATE = 2.0, 0.1
-PRIORS = ("normal", "r2d2")
+#: "normal-informed": the normal prior with its own mean and SD per slope (``prior_loc``,
+#: ``prior_sds``): an informed prior on a named coefficient, the others Normal(0, prior_scale).
+PRIORS = ("normal", "r2d2", "normal-informed")
 LIKELIHOODS = ("normal", "student")
+
+
+def informed_prior_text(prior_scale: float, informed: dict[str, tuple[float, float]]) -> str:
+    """The regression prior in words when some slopes have an informed normal prior."""
+    named = "; ".join(f"{term} ~ Normal({mu:g}, {sd:g}) (informed)"
+                      for term, (mu, sd) in informed.items())  # fmt: skip
+    return f"{named}; other " + normal_prior_text(prior_scale)
 
 
 def r2d2_prior_text(mean_r2: float, prec_r2: float, cons_d2: float) -> str:
@@ -92,6 +101,8 @@ def _slopes(name: str, columns: int, prior: str, sigma, active):
     model = pm.modelcontext(None)
     if prior == "normal":
         return pm.Normal(name, 0.0, model["prior_scale"], shape=columns)
+    if prior == "normal-informed":
+        return pm.Normal(name, model["prior_loc"], model["prior_sds"], shape=columns)
     mean, prec, cons = model["mean_R2"], model["prec_R2"], model["cons_D2"]
     r2 = pm.Beta(f"{name}_R2", alpha=mean * prec, beta=(1.0 - mean) * prec)
     # Dirichlet over the active columns only: phi_j = g_j / sum(active g), g_j ~ Gamma(cons, 1)
@@ -104,9 +115,10 @@ def _slopes(name: str, columns: int, prior: str, sigma, active):
     return pm.Deterministic(name, z * sigma * pt.sqrt(phi_safe * r2 / (1.0 - r2)))
 
 
-def prior_settings(columns: int):
-    """The slope priors' ``pm.Data`` (``active``, ``prior_scale``, R2-D2 settings) in the
-    current model, shared by every regression structure; returns ``active``."""
+def prior_settings(columns: int, prior: str = "normal"):
+    """The slope priors' ``pm.Data`` (``active``, ``prior_scale``, R2-D2 settings, and for
+    "normal-informed" the per-slope ``prior_loc`` and ``prior_sds``) in the current model,
+    shared by every regression structure; returns ``active``."""
     import pymc as pm
 
     active = pm.Data("active", np.ones(columns))
@@ -114,6 +126,9 @@ def prior_settings(columns: int):
     pm.Data("mean_R2", R2D2_MEAN)
     pm.Data("prec_R2", R2D2_PREC)
     pm.Data("cons_D2", R2D2_CONS)
+    if prior == "normal-informed":
+        pm.Data("prior_loc", np.zeros(columns))
+        pm.Data("prior_sds", np.ones(columns))
     return active
 
 
@@ -121,7 +136,7 @@ def regression_parameters(columns: int, prior: str):
     """Intercept, residual SD and slopes of a one-wave regression (after its prior settings)."""
     import pymc as pm
 
-    active = prior_settings(columns)
+    active = prior_settings(columns, prior)
     intercept = pm.Normal("intercept", 0.0, INTERCEPT_SD)
     sigma = pm.Exponential("sigma", SIGMA_RATE)
     return intercept, sigma, _slopes("beta", columns, prior, sigma, active)

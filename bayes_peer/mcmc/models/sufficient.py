@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bayes_peer.mcmc.models.correlation import JOINT_MU_SD, JOINT_SIGMA_SD
+from bayes_peer.mcmc.models.correlation import JOINT_MU_SD, JOINT_SIGMA_SD, rho_with_prior
 from bayes_peer.mcmc.models.regression import regression_parameters
 
 LOG_2PI = float(np.log(2.0 * np.pi))
@@ -96,11 +96,12 @@ def build_joint_summary_model(d: int):
     return model
 
 
-def build_pairwise_summary_model():
-    """The pairwise model (right-Haar prior, stretched beta on rho) on summary statistics.
+def build_pairwise_summary_model(prior: str = "beta"):
+    """The pairwise model (right-Haar prior, stretched beta or informed prior on rho) on
+    summary statistics.
 
-    Data: ``n``, ``xbar`` (2,), ``scatter`` (2, 2), ``prior_a`` = 1 / kappa; same priors and
-    names as :func:`bayes_peer.mcmc.models.correlation.build_pairwise_model`.
+    Data: ``n``, ``xbar`` (2,), ``scatter`` (2, 2) and the prior's hyperparameters; same priors
+    and names as :func:`bayes_peer.mcmc.models.correlation.build_pairwise_model`.
     """
     import pymc as pm
     import pytensor.tensor as pt
@@ -109,9 +110,7 @@ def build_pairwise_summary_model():
         n = pm.Data("n", 10.0)
         xbar = pm.Data("xbar", np.zeros(2))
         scatter = pm.Data("scatter", np.eye(2))
-        prior_a = pm.Data("prior_a", 1.0)
-        b = pm.Beta("b", alpha=prior_a, beta=prior_a)
-        rho = pm.Deterministic("rho", 2.0 * b - 1.0)
+        rho = rho_with_prior(prior)
         mu = pm.Flat("mu", shape=2)
         log_sigma = pm.Flat("log_sigma", shape=2)
         s = pt.exp(log_sigma)

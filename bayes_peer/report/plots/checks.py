@@ -166,6 +166,7 @@ def worst_models(results: SpecResults, limit: int = 3) -> list[str]:
         return []
     return [min(diags, key=lambda d: d["ess_bulk_min"])["model"]]
 
+
 def _headline_vars(post) -> list[str]:
     """The variables a trace plot shows: correlations, or slopes and residual SD (non-empty)."""
     for names in (["rho"], ["beta", "sigma"], ["beta_std", "sigma"]):
@@ -173,8 +174,10 @@ def _headline_vars(post) -> list[str]:
             return [n for n in names if post[n].size]
     return [n for n, v in post.data_vars.items() if v.size][:2]
 
+
 #: Most coordinates of one variable a trace or rank plot shows (those with the lowest ESS).
 TRACE_MAX_COORDS = 6
+
 
 def _lowest_ess_coords(post, var_names: list[str]) -> dict | None:
     """For a variable with one dimension of more than :data:`TRACE_MAX_COORDS` entries (e.g.
@@ -190,6 +193,7 @@ def _lowest_ess_coords(post, var_names: list[str]) -> dict | None:
             return {dims[0]: list(var[dims[0]].values[keep])}
     return None
 
+
 def _observed_and_replicates(tree, group: str, column=None):
     obs = tree["observed_data"]["y"]
     rep = tree[group]["y"]
@@ -199,6 +203,7 @@ def _observed_and_replicates(tree, group: str, column=None):
     observed = obs.values.ravel()
     replicated = rep.values.reshape(-1, obs.sizes["participant"])
     return observed[np.isfinite(observed)], replicated
+
 
 def _density_check(ax, observed: np.ndarray, replicated: np.ndarray, label: str) -> None:
     lo = min(np.nanmin(observed), np.nanpercentile(replicated, 0.5))
@@ -216,6 +221,7 @@ def _density_check(ax, observed: np.ndarray, replicated: np.ndarray, label: str)
     ax.plot(grid, kde(observed, grid), color="black", lw=1.6, label="observed")
     ax.set_yticks([])
     ax.tick_params(labelsize=7)
+
 
 def _predictive_panels(results: SpecResults) -> list[tuple[str, str, object]]:
     """(label, model, column) for each panel of the predictive checks."""
@@ -237,12 +243,14 @@ def _predictive_panels(results: SpecResults) -> list[tuple[str, str, object]]:
             panels.append((f"{outcome}" + (f" ({wave})" if wave else ""), model, wave))
     return sorted(panels, key=_wave_order)
 
+
 def _wave_order(panel: tuple) -> tuple:
     """Panels in wave order (every m12 panel before the m24 ones), then as listed."""
     label = str(panel[0])
     if label.endswith(")"):
         return (label.rsplit("(", 1)[-1].rstrip(")"),)
     return (label.rsplit("_", 1)[-1] if "_" in label else "",)
+
 
 def _trees_for(results: SpecResults, models) -> dict:
     return {m: results.tree(m) for m in dict.fromkeys(models)}

@@ -21,13 +21,16 @@ from bayes_peer.report.style import (
 def pair_label(row: dict) -> str:
     return f"{row.get('construct1', row['var1'])} ~ {row.get('construct2', row['var2'])}"
 
+
 def _waves(rows: list[dict]) -> list:
     return list(dict.fromkeys(r.get("wave") for r in rows))
+
 
 def _stars(p: float | None) -> str:
     if p is None:
         return ""
     return "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else ""
+
 
 def matrix_flags(rows: list[dict]) -> dict[str, str]:
     """The legend of the flags the matrix cells use: only flags that occur in ``rows``."""
@@ -42,6 +45,7 @@ def matrix_flags(rows: list[dict]) -> dict[str, str]:
         if row.get("diagnostics") == "fail":
             used["!"] = "! the model behind the cell failed its diagnostics"
     return {flag: used[flag] for flag in ("*", "†", "‡", "!") if flag in used}
+
 
 def cell_text(row: dict) -> tuple[str, str, str]:
     """The three lines of a matrix cell: r with stars, 95% CrI, BF10 with flags."""
@@ -65,10 +69,12 @@ def cell_text(row: dict) -> tuple[str, str, str]:
         )
     return r_text, ci, f"BF {fmt_bf_text(row['bf10'])}{flags}"
 
+
 def matrix_waves(results: SpecResults) -> list[tuple]:
     """The wave sets of the matrix figures: two waves in one figure, else one per wave."""
     waves = _waves(results.correlations)
     return [tuple(waves[:2])] if len(waves) == 2 else [(w,) for w in waves]
+
 
 def draw_matrix(results: SpecResults, chosen: tuple):
     """The correlation matrix as papers print it (r, 95% CrI, BF10 per cell, flags); with two
@@ -120,13 +126,17 @@ def draw_matrix(results: SpecResults, chosen: tuple):
         fig,
         f"Correlation matrix{where} ({n_text}, complete pairs)",
         f"Cell: Pearson r with its significance; {results.level} credible interval of the "
-        + (f"joint model ({subset[0].get('prior', '')})" if subset[0].get("mcmc_median") is not None
-           else "exact posterior")
+        + (
+            f"joint model ({subset[0].get('prior', '')})"
+            if subset[0].get("mcmc_median") is not None
+            else "exact posterior"
+        )
         + f"; BF10 of the exact test (stretched beta prior, kappa = {subset[0]['kappa']:g})."
         f" Colour: posterior median. {legend}",
         results.synthetic,
     )
     return fig
+
 
 def forest(ax, labels: list[str], series: list[tuple[str, str, list, list, list]]) -> None:
     """Horizontal intervals: series of (name, colour, centre, low, high), offset per series."""
@@ -153,6 +163,7 @@ def forest(ax, labels: list[str], series: list[tuple[str, str, list, list, list]
     ax.set_yticks(y, labels, fontsize=8)
     ax.set_ylim(len(labels) - 0.5, -0.5)
     ax.tick_params(axis="x", labelsize=8)
+
 
 def draw_wave_differences(results: SpecResults):
     """Change between waves: correlations (Bayes vs Steiger/Zou) and coefficients (Bayes);

@@ -232,6 +232,7 @@ def last_blocks(rows: list[dict]) -> dict[tuple, int]:
         last[key] = max(last.get(key, 0), r["block"])
     return last
 
+
 def draw_delta_r2(results: SpecResults):
     """Posterior of ΔR² per block (and wave), with the classical ΔR² marked; the Figure, or
     None without a fitted model."""
@@ -293,6 +294,7 @@ def draw_delta_r2(results: SpecResults):
         legend=[],  # each panel keeps its own legend (its blocks' terms)
     )
     return fig
+
 
 def draw_inclusion(results: SpecResults):
     """Horizontal bars of P(incl | data) per term (one bar per wave), the prior inclusion
