@@ -145,6 +145,22 @@ def test_readme_demo_command_end_to_end(demo_run):
         )
         assert (out / spec / "figures" / f"{figure}.png").exists(), figure
     assert html.count("data:image/png;base64,") == len(list(out.glob("*/figures/*.png")))
+    # Issue 30: the paper's claims open the report; the alliance-outcome pairs are compared
+    # with non-peer care (Flückiger et al. 2018) and the design analysis says what n = 46 can tell.
+    report = (out / "report.md").read_text()
+    assert report.index("## The paper's claims") < report.index("## Key findings")
+    assert report.count("| 1. The peer") + report.count("| 4. The association") == 2
+    assert "### Compared with non-peer care" in report
+    assert (out / "correlations" / "figures" / "literature_comparison.png").exists()
+    informed = [p for p in pairs if p["bf10_informed"]]
+    assert len(informed) == 2 * 4  # alliance with the four outcomes, at both waves
+    assert all("alliance" in (p["construct1"], p["construct2"]) for p in informed)
+    with (out / "correlations" / "similarity_design.csv").open() as fh:
+        design = {row["wave"]: row for row in csv.DictReader(fh)}
+    from bayes_peer.exact.informed import fluckiger_2018, similarity_design
+
+    expected = similarity_design(0.278, 46, fluckiger_2018())
+    assert float(design["all participants"]["p_bf_gt"]) == pytest.approx(expected["p_bf_gt"])
     # Every folder says what its files are; the folder stays small (issue: at most 50 MB).
     for folder in (out, *(out / s["name"] for s in run["specs"])):
         index = (folder / "README.md").read_text()
@@ -167,6 +183,9 @@ def test_exact_demo_tables(tmp_path):
     with (out / "bma_inclusion.csv").open() as fh:
         assert len(list(csv.DictReader(fh))) == 2 * 4 * 3
     assert "model averaging over contacts_m24" in (out / "summary.md").read_text()
+    summary = (out / "summary.md").read_text()
+    assert summary.index("## The paper's claims") < summary.index("## Correlations at m12")
+    assert "Informed prior of claim 4" in summary and "n = 46" in summary
     assert "SYNTHETIC" in (out / "summary.md").read_text()
 
 

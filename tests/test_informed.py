@@ -344,3 +344,80 @@ def test_regression_savage_dickey_agrees_with_quadrature_of_the_marginal_likelih
         assert (row["slope_prior_mean"], row["slope_prior_sd"]) == (mu, sd)
         _agree(_regression_bf_oracle(zy, zx, mu, sd), row["log_mcmc_bf10_savage_dickey"],
                row["log_mcmc_bf10_savage_dickey_mcse"])  # fmt: skip
+
+
+# ---------------------------------------------------------------------------- specs, claims
+SPEC = """title = "t"
+[data]
+csv = "demo"
+[correlations]
+constructs = ["alliance", "contacts", "satisfaction"]
+waves = ["m12", "m24"]
+[informed]
+{informed}
+"""
+
+
+@pytest.mark.parametrize(
+    ("informed", "key"),
+    [
+        ('prior_rho = "znormal(0.3,0)"', "informed.prior_rho"),
+        ('prior_rho = "beta(2,2)"', "informed.prior_rho"),
+        ('prior_rho = "flueckiger2018"\nsimilar_delta = 2', "informed.similar_delta"),
+        ('prior_rho = "flueckiger2018"\npairs_with = "nope"', "informed.pairs_with"),
+        ('prior_rho = "flueckiger2018"\noutcomes = ["satisfaction"]', "informed.outcomes"),
+        ('prior_rho = "flueckiger2018"\npairs_with = "alliance"\noutcomes = ["qol"]',
+         "informed.outcomes"),
+        ("similar_delta = 0.1", "informed.prior_rho"),
+        ('prior_rho = "flueckiger2018"\nwidth = 1', "informed.width"),
+    ],
+)  # fmt: skip
+def test_spec_informed_table_is_checked_naming_the_key(cli, tmp_path, informed, key):
+    spec = tmp_path / "s.toml"
+    spec.write_text(SPEC.format(informed=informed), encoding="utf-8")
+    status, out, err = cli("run", str(spec), "--out", str(tmp_path / "o"), "--quiet")
+    assert status == 2 and out == ""
+    assert err.startswith("error:") and f"'{key}'" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "o").exists()
+
+
+def test_spec_informed_table_is_read():
+    from bayes_peer.runs.specs import load_spec
+
+    spec = load_spec("demo:correlations")
+    assert spec.informed == {"prior_rho": "flueckiger2018", "pairs_with": "alliance",
+                             "outcomes": ["satisfaction", "empowerment", "recovery", "qol"],
+                             "similar_delta": 0.1, "similar_center": None}  # fmt: skip
+
+
+def _row(wave, a, b, bf10, **extra):
+    return {"wave": wave, "var1": f"{a}_{wave}", "var2": f"{b}_{wave}", "bf10": bf10,
+            "bf01": 1 / bf10, **extra}  # fmt: skip
+
+
+def test_paper_claims_read_each_analysis():
+    from bayes_peer.analyses.claims import paper_claims
+
+    rows = [_row("m12", "alliance", "contacts", 0.2), _row("m24", "alliance", "contacts", 0.5),
+            _row("m12", "alliance", "satisfaction", 0.4),
+            _row("m24", "alliance", "satisfaction", 40.0, bf_informed_default=2.0,
+                 p_similar=0.3)]  # fmt: skip
+    blocks = [{"outcome": "satisfaction_m24", "wave": "m24", "block": 2,
+               "terms": "alliance_m24", "bf_block": 12.0}]  # fmt: skip
+    claims = paper_claims(rows, blocks)
+    assert [c["claim"][:2] for c in claims] == ["1.", "2.", "3.", "4."]
+    assert "m12: BF01 = 5, evidence for no relation" in claims[0]["evidence"]
+    assert "m24: BF01 = 2, inconclusive about no relation" in claims[0]["evidence"]
+    assert "satisfaction: BF10 0.4 (m12) -> 40 (m24)" in claims[1]["evidence"]
+    assert "BF = 12 (strong evidence for" in claims[2]["evidence"]
+    assert "BF(inf vs default) = 2, P(similar) = 0.30" in claims[3]["evidence"]
+    assert paper_claims([_row("m12", "a", "b", 1.0)]) == []  # not the paper's constructs
+
+
+def test_result_plots_the_literature_comparison(tmp_path):
+    res = bp.correlate("demo", vars=["alliance_m24", "satisfaction_m24", "recovery_m24"],
+                       prior_rho="flueckiger2018")  # fmt: skip
+    assert "literature" in res.plot_kinds()
+    target = tmp_path / "lit.png"
+    res.plot("literature").savefig(target)
+    assert target.stat().st_size > 10_000

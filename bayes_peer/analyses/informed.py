@@ -148,6 +148,8 @@ def add_informed_keys(pairs: list[dict], options: InformedOptions) -> None:
                 p_similar=result.p_similar,
                 similar_center=result.similar_center,
                 similar_delta=result.similar_delta,
+                informed_prior_mu=options.prior.mu,
+                informed_prior_sd=options.prior.sd,
             )  # fmt: skip
         if options.replication_of is not None:
             r0, n0 = options.replication_of

@@ -16,12 +16,14 @@ from pathlib import Path
 from bayes_peer.errors import InputError
 from bayes_peer.report import figures, sections
 from bayes_peer.report.averaging_section import averaging_section
+from bayes_peer.report.claims import claims_blocks
 from bayes_peer.report.comparison_sections import (
     apa_lines,
     correlation_section,
     regression_section,
 )
 from bayes_peer.report.findings import key_findings
+from bayes_peer.report.informed_section import informed_section
 from bayes_peer.report.rank_section import kendall_section
 from bayes_peer.report.render import to_html, to_markdown
 from bayes_peer.report.results import SpecResults, load_results
@@ -74,6 +76,7 @@ def build_report(
     doc: list[tuple] = [("h1", title), *_failure_notice(specs)]
     if synthetic:
         doc.append(("notice", "synthetic", SYNTHETIC_NOTICE))
+    doc += claims_blocks(specs)
     doc += key_findings(specs)
     doc += [("h2", "Contents"), ("toc",)]
     written: list[str] = []
@@ -104,6 +107,7 @@ def build_report(
         doc += sections.methods(spec, record)
         if spec.correlations:
             doc += correlation_section(spec, add_figures)
+        doc += informed_section(spec, add_figures)
         if spec.kendall:
             doc += kendall_section(spec)
         if spec.blocks:

@@ -4,6 +4,8 @@ every table, in the order the demo computed them."""
 from __future__ import annotations
 
 from bayes_peer.report.averaging_text import inclusion_table
+from bayes_peer.report.claims import claims_markdown
+from bayes_peer.report.informed_section import design_sentence
 from bayes_peer.report.text import (
     SYNTHETIC_NOTICE,
     block_table,
@@ -21,7 +23,13 @@ def render_exact_demo(run: dict, sections: list[dict]) -> str:
             f"Regression prior: {run['priors']['regression']}.\n",
             f"Model-averaging prior: {run['priors']['model_averaging']}.\n"]  # fmt: skip
     for section in sections:
-        if section["kind"] == "correlations":
+        if section["kind"] == "claims":
+            text.append(claims_markdown(section["correlations"], section["blocks"]))
+            design = run.get("similarity_design")
+            if design:
+                text.append(f"\nInformed prior of claim 4: {run['priors']['informed']}. "
+                            f"{design_sentence(design)}\n")  # fmt: skip
+        elif section["kind"] == "correlations":
             text.append(f"\n## Correlations at {section['wave']} (n = pairwise-complete "
                         "rows)\n\n```\n")  # fmt: skip
             text.append(correlation_table(section["pairs"]) + "\n```\n")

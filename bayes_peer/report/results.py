@@ -54,6 +54,7 @@ class SpecResults:
     coefficient_contrasts: list[dict] | None = None
     diagnostics: list[dict] = field(default_factory=list)
     dropped: list[dict] | None = None
+    similarity_design: list[dict] | None = None
     preloaded: dict = field(default_factory=dict, repr=False)
     _trees: dict = field(default_factory=dict, repr=False)
 
@@ -126,6 +127,7 @@ def load_spec_results(folder: Path, entry: dict) -> SpecResults:
         coefficient_contrasts=read_table(folder / "coefficient_contrasts.csv"),
         diagnostics=read_table(folder / "diagnostics.csv") or [],
         dropped=read_table(folder / "dropped_rows.csv"),
+        similarity_design=read_table(folder / "similarity_design.csv"),
     )
 
 

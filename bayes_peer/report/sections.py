@@ -85,6 +85,12 @@ def methods(spec: SpecResults, record: dict) -> list[tuple]:
                 else "."
             )
         )
+    if "correlations_informed" in priors:
+        parts.append(
+            f"Compared with non-peer care: {priors['correlations_informed']}; exact Bayes "
+            "factors of this prior against rho = 0 and against the default prior, and its "
+            "posterior (Gronau, Ly & Wagenmakers 2020; Verhagen & Wagenmakers 2014)."
+        )
     if "regressions_mcmc" in priors:
         structure = priors.get(
             "regressions_model",

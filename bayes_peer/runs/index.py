@@ -22,7 +22,10 @@ DESCRIPTIONS = (
     ("correlations_mcmc.csv", "the correlations with their MCMC posterior summaries"),
     ("kendall.csv", "Kendall's tau-b of every pair: exact Bayes factors and posterior, tau-b, "
      "p and CI"),
-    ("contrasts.csv", "the change of each correlation between the waves"),
+    ("contrasts.csv", "the change of each correlation between the waves, with replication "
+     "Bayes factors of each wave given the other"),
+    ("similarity_design.csv", "what the study's n can tell about 'as in non-peer care': the "
+     "chance that BF(informed vs default) passes 3 or 1/3 when rho is the literature's"),
     ("blocks.csv", "blocked regressions: ΔR², F-change, block Bayes factors, posterior ΔR²"),
     ("regression_blocks.csv", "blocked regressions: ΔR², F-change and block Bayes factors"),
     ("coefficients.csv", "the coefficients of every block's model: OLS beside the posterior"),

@@ -90,10 +90,13 @@ def _correlations(spec: Spec, source, settings, progress, out: SpecFit) -> None:
                  [f"{k}_{w}" if w else k for k in c["constructs"]], w, {},
                  f"correlations{f' at {w}' if w else ''}")
                 for w in c["waves"] or [None]]  # fmt: skip
+    informed = _informed_options(spec)
     for name, data, names, wave, options, label in jobs:
         start = time.perf_counter()
         outcome = correlate_mcmc(data, names, "joint", settings, kappa=c["kappa"], eta=c["eta"],
                                  **options)  # fmt: skip
+        if informed is not None:
+            _add_informed(spec, outcome.result["pairs"], informed, wave)
         verdict = out.add_fit(name, outcome.fits["joint"])
         prior = outcome.result["prior"]
         out.add("dropped_rows", [_dropped_row(name, None, d) for d in outcome.result["dropped"]])
@@ -112,6 +115,8 @@ def _correlations(spec: Spec, source, settings, progress, out: SpecFit) -> None:
         progress.step(f"{spec.name}: {label} ({verdict})")
     if c.get("kendall") and rows:
         _kendall(c, source, out)
+    if informed is not None:
+        _similarity_design(out, informed, c["kappa"], source.n_rows if rows else None)
     out.priors.update({
         "correlations_mcmc": prior,
         "correlations_exact": prior_description(c["kappa"]),
@@ -164,6 +169,61 @@ def _model_averaging(r: dict, outcome: str, source, rows: bool, rscale: float,
         f"{r['model_prior']} model prior over the subsets of the blocks' terms, the baseline "
         "score forced into every model"
     )
+
+
+def _informed_options(spec: Spec):
+    """The spec's ``[informed]`` options, checked (None without the table)."""
+    if spec.informed is None:
+        return None
+    from bayes_peer.analyses.informed import check_informed
+
+    i = spec.informed
+    return check_informed(i["prior_rho"], i["similar_delta"], i["similar_center"])
+
+
+def _involves(row: dict, construct: str | None, others: list[str] | None,
+              wave: str | None) -> bool:  # fmt: skip
+    """Whether a correlation row pairs ``construct`` with one of ``others`` (every pair when
+    ``construct`` is None; any partner when ``others`` is None)."""
+    if construct is None:
+        return True
+    suffix = f"_{wave}" if wave else ""
+    pair = [row.get("construct1") or row["var1"].removesuffix(suffix),
+            row.get("construct2") or row["var2"].removesuffix(suffix)]  # fmt: skip
+    if construct not in pair:
+        return False
+    partner = pair[1] if pair[0] == construct else pair[0]
+    return others is None or partner in others
+
+
+def _add_informed(spec: Spec, pairs: list[dict], informed, wave: str | None) -> None:
+    """The informed-prior keys on the pairs ``[informed] pairs_with`` names (every pair by
+    default; in place)."""
+    from bayes_peer.analyses.informed import add_informed_keys
+
+    construct, others = spec.informed["pairs_with"], spec.informed["outcomes"]
+    chosen = [row for row in pairs if _involves(row, construct, others, row.get("wave") or wave)]
+    add_informed_keys(chosen, informed)
+
+
+def _similarity_design(out: SpecFit, informed, kappa: float, n_total: int | None) -> None:
+    """What the study's n (and each wave's pairs' n) can tell about "as in the literature":
+    the chance that the informed-vs-default BF passes 3 (or 1/3) when rho is the literature's
+    value (the ``similarity_design`` table and prior text)."""
+    from bayes_peer.exact.informed import similarity_design
+
+    rows = [row for row in out.tables.get("correlations", []) if "bf10_informed" in row]
+    sizes: dict = {}
+    for row in rows:
+        sizes[row.get("wave")] = max(sizes.get(row.get("wave"), 0), int(row["n"]))
+    if n_total is not None:
+        sizes = {"all participants": n_total, **sizes}
+    prior = informed.prior
+    design = [{"wave": wave, "prior": prior.name, **similarity_design(prior.center, n, prior,
+                                                                      kappa)}
+              for wave, n in sizes.items()]  # fmt: skip
+    out.add("similarity_design", design)
+    out.priors["correlations_informed"] = informed.record_keys()["prior_informed"]
 
 
 def _kendall(c: dict, source, out: SpecFit) -> None:

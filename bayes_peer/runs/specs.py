@@ -19,7 +19,7 @@ from bayes_peer.errors import InputError
 from bayes_peer.params import check, check_total_draws
 
 ALLOWED = {
-    "": {"title", "data", "correlations", "regressions", "sampler", "output"},
+    "": {"title", "data", "correlations", "informed", "regressions", "sampler", "output"},
     "data": {"csv", "summary"},
     "output": {"folder"},
     "correlations": {
@@ -49,6 +49,7 @@ ALLOWED = {
         "bma",
         "model_prior",
     },
+    "informed": {"prior_rho", "pairs_with", "outcomes", "similar_delta", "similar_center"},
     "sampler": {"draws", "tune", "chains", "seed"},
 }
 
@@ -68,6 +69,7 @@ class Spec:
     sampler: dict
     output: Path | None = None  # results folder (relative to the spec); CLI --out wins
     summary: dict | None = None  # {wave or None: table path} when the data are published tables
+    informed: dict | None = None  # [informed]: prior_rho, pairs_with, similar_delta/center
 
 
 def _fail(path: Path, key: str, message: str) -> InputError:
@@ -185,6 +187,7 @@ def load_spec(path: str | Path) -> Spec:
         if summary is not None and correlations["robust"]:
             raise _fail(path, "correlations.robust", "needs participant rows (a Student-t "
                         "likelihood has no sufficient statistics)")  # fmt: skip
+    informed = _informed(path, doc, correlations)
     regressions = None
     if "regressions" in doc:
         r = doc["regressions"]
@@ -260,8 +263,49 @@ def load_spec(path: str | Path) -> Spec:
         path=path, name=path.stem, sha256=hashlib.sha256(raw).hexdigest(),
         text=raw.decode("utf-8-sig"), title=title, data=data, correlations=correlations,
         regressions=regressions, sampler=sampler,
-        output=folder, summary=summary,
+        output=folder, summary=summary, informed=informed,
     )  # fmt: skip
+
+
+def _informed(path: Path, doc: dict, correlations: dict | None) -> dict | None:
+    """``[informed]``: the informed prior of the correlations (``prior_rho``), the construct
+    whose pairs get it (``pairs_with``, default every pair) with which others (``outcomes``,
+    default all) and "similar" (``similar_delta``,
+    ``similar_center``); checked as the API checks them, errors naming the key."""
+    if "informed" not in doc:
+        return None
+    table = doc["informed"]
+    if correlations is None:
+        raise _fail(path, "informed", "goes with a [correlations] section")
+    if "prior_rho" not in table:
+        raise _fail(path, "informed.prior_rho", 'is required, e.g. "flueckiger2018" or '
+                    '"znormal(0.2855,0.14)"')  # fmt: skip
+    from bayes_peer.analyses.informed import check_informed
+
+    try:
+        check_informed(table["prior_rho"], table.get("similar_delta"), table.get("similar_center"))
+    except InputError as exc:
+        text = str(exc)
+        key = next((k for k in ("similar_delta", "similar_center") if f"`{k}`" in text),
+                   "prior_rho")  # fmt: skip
+        detail = text.replace(f"`{key}`", "").strip(" :")
+        raise _fail(path, f"informed.{key}", f"is invalid: {detail}") from None
+    pairs_with = table.get("pairs_with")
+    if pairs_with is not None and pairs_with not in correlations["constructs"]:
+        raise _fail(path, "informed.pairs_with", f"must be one of the correlations' "
+                    f"{', '.join(correlations['constructs'])}, got {pairs_with!r}")  # fmt: skip
+    outcomes = table.get("outcomes")
+    if outcomes is not None:
+        if pairs_with is None:
+            raise _fail(path, "informed.outcomes", "goes with informed.pairs_with")
+        outcomes = _names(path, "informed.outcomes", outcomes)
+        unknown = [o for o in outcomes if o not in correlations["constructs"] or o == pairs_with]
+        if unknown:
+            raise _fail(path, "informed.outcomes", f"names '{unknown[0]}', which is not one of "
+                        "the other constructs of [correlations]")  # fmt: skip
+    return {"prior_rho": table["prior_rho"], "pairs_with": pairs_with, "outcomes": outcomes,
+            "similar_delta": table.get("similar_delta"),
+            "similar_center": table.get("similar_center")}  # fmt: skip
 
 
 def _output_folder(path: Path, folder) -> Path | None:

@@ -34,6 +34,7 @@ from bayes_peer.report.figures.correlations import (
     cell_text,
     correlation_matrix,
     correlation_posteriors,
+    literature_comparison,
     matrix_flags,
     wave_differences,
 )
@@ -46,6 +47,7 @@ FIGURES = (
     ("regressions", "coefficient_forest", coefficient_forest),
     ("regression_details", "delta_r2", delta_r2_posteriors),
     ("averaging", "inclusion_probabilities", inclusion_probabilities),
+    ("informed", "literature_comparison", literature_comparison),
     ("waves", "wave_differences", wave_differences),
     ("checks", "posterior_predictive", posterior_predictive),
     ("checks", "prior_predictive", prior_predictive),
@@ -65,6 +67,9 @@ CAPTIONS = {
     "inclusion_probabilities": "Posterior inclusion probability of each term over every "
     "subset of the terms (exact JZS model averaging), against its prior inclusion probability.",
     "wave_differences": "Change between the waves, with intervals.",
+    "literature_comparison": "Each alliance-outcome correlation's posterior under the default "
+    "prior and under the literature's informed prior, beside the Pearson {level} CI and the "
+    "literature's 95% interval (shaded; Flückiger et al. 2018 unless another prior was given).",
     "posterior_predictive": "Posterior predictive check.",
     "prior_predictive": "Prior predictive check.",
     "trace_and_rank": "Trace and rank plots (ArviZ).",
@@ -79,6 +84,7 @@ __all__ = [
     "correlation_matrix",
     "correlation_posteriors",
     "delta_r2_posteriors",
+    "literature_comparison",
     "matrix_flags",
     "posterior_predictive",
     "prior_predictive",

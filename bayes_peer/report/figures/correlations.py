@@ -37,11 +37,20 @@ def correlation_matrix(results: SpecResults, path_for) -> list[Path]:
     return paths
 
 
+def literature_comparison(results: SpecResults, path_for) -> list[Path]:
+    """Each informed pair under both priors beside the literature's interval, one file."""
+    from bayes_peer.report.plots.informed import draw_literature
+
+    fig = draw_literature(results)
+    return [] if fig is None else [save(fig, path_for("literature_comparison"))]
+
+
 def wave_differences(results: SpecResults, path_for) -> list[Path]:
     """Change between waves, one file."""
     fig = draw_wave_differences(results)
     return [] if fig is None else [save(fig, path_for("wave_differences"))]
 
 
-__all__ = ["cell_text", "correlation_matrix", "correlation_posteriors", "matrix_flags",
+__all__ = ["cell_text", "correlation_matrix", "correlation_posteriors", "literature_comparison",
+           "matrix_flags",
            "pair_label", "wave_differences"]  # fmt: skip

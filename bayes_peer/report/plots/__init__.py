@@ -33,6 +33,8 @@ KINDS = {
     "sensitivity": "how the headline estimates move under each sensitivity variant",
     "calibration": "SBC: ECDF differences with simultaneous bands (or the coverage study)",
     "design": "what n can show: probabilities of each Bayes-factor conclusion over n",
+    "literature": "each correlation under the default and the informed prior beside the "
+    "literature's interval (with --prior-rho or an [informed] spec table)",
 }
 
 #: The default kind of each kind of Result (the first that applies).
@@ -54,6 +56,8 @@ def _view_kinds(view) -> list[str]:
     mcmc = bool(view.diagnostics)
     if view.correlations:
         kinds += ["posterior", "forest", "matrix"]
+        if any(r.get("bf10_informed") is not None for r in view.correlations):
+            kinds.append("literature")
     if view.coefficients:
         kinds += ["forest"]
         if mcmc and any(c.get("posterior_median") is not None for c in view.coefficients):
@@ -220,6 +224,10 @@ def draw_view(view, kind: str, **options):
         return draw_matrix(view, matrix_waves(view)[0])
     if kind == "contrast":
         return draw_wave_differences(view)
+    if kind == "literature":
+        from bayes_peer.report.plots.informed import draw_literature
+
+        return draw_literature(view)
     if kind == "bma":
         return regressions.averaging(view)
     if kind == "delta_r2":
