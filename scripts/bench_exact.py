@@ -31,8 +31,17 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
-    from bayes_peer.exact.correlation import correlation_posterior
+    from bayes_peer.exact.correlation import correlation_posterior, posterior_grid
+    from bayes_peer.exact.informed import (
+        fluckiger_2018,
+        informed_analysis,
+        log_bf_replication,
+        similarity_design,
+    )
     from bayes_peer.exact.regression import log_jzs_bf
+
+    grid = posterior_grid(0.3, 46, 1.0, "two-sided")
+    prior = fluckiger_2018()
 
     rows = [
         (
@@ -42,6 +51,26 @@ def main() -> int:
         (
             "correlation_posterior(r=.5, n=10000), in-process",
             timed(lambda: correlation_posterior(0.5, 10_000), args.repeat),
+        ),
+        (
+            "3 quantiles of one posterior: trapezoid CDF + interpolation (before issue 30)",
+            timed(lambda: grid.quantile([0.025, 0.5, 0.975]), args.repeat),
+        ),
+        (
+            "3 quantiles of one posterior: Gauss-Legendre CDF + Newton (accurate to 1e-10)",
+            timed(lambda: grid.accurate_quantile([0.025, 0.5, 0.975]), args.repeat),
+        ),
+        (
+            "informed_analysis(r=.3, n=46, Flückiger 2018), in-process",
+            timed(lambda: informed_analysis(0.3, 46, prior), args.repeat),
+        ),
+        (
+            "log_bf_replication(r=.3, n=46, r0=.278, n0=300), in-process",
+            timed(lambda: log_bf_replication(0.3, 46, 0.278, 300), args.repeat),
+        ),
+        (
+            "similarity_design(rho=.278, n=46), in-process",
+            timed(lambda: similarity_design(0.278, 46, prior), args.repeat),
         ),
         (
             "log_jzs_bf(N=46, p=3, R²=.25), in-process",

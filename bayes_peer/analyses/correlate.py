@@ -377,8 +377,10 @@ def correlate(
     if informed.active and method == "kendall":
         raise InputError("`prior_rho` and `replication_of` are for Pearson's r, not Kendall's tau")
     if method == "kendall":
-        return _kendall(data, vars, tau, n, common, robustness, sequential, influence,
-                        rounding_sensitivity, nearest_correlation)  # fmt: skip
+        from bayes_peer.analyses.correlate_kendall import correlate_kendall
+
+        return correlate_kendall(data, vars, tau, n, common, robustness, sequential, influence,
+                                 rounding_sensitivity, nearest_correlation)  # fmt: skip
     prior = correlation_prior_text(kappa)
     if r is not None or n is not None:
         if data is not None or vars is not None:
@@ -489,51 +491,6 @@ def correlate(
 def _variable_table(source, names: list[str]) -> list[dict]:
     """Observed and missing counts of the analysed variables, in the source's order."""
     return [v for v in source.variable_table() if v["name"] in names]
-
-
-def _kendall(data, vars, tau, n, common, robustness, sequential, influence, rounding, nearest):
-    """``correlate(method="kendall")``: from participant rows, or one reported tau and n."""
-    from bayes_peer.analyses.correlate_kendall import (
-        add_kendall_sensitivity,
-        check_kendall_kappa,
-        kendall_from_summary,
-        kendall_pairs,
-        kendall_prior_text,
-    )
-    from bayes_peer.data.source import as_source
-
-    check_kendall_kappa(common["kappa"])
-    if rounding is not None or nearest:
-        raise InputError("`rounding_sensitivity` and `nearest_correlation` are for a published "
-                         "Pearson table, not Kendall's tau")  # fmt: skip
-    prior = kendall_prior_text(common["kappa"])
-    if tau is not None or n is not None:
-        if data is not None or vars is not None:
-            raise InputError("give either `data` (with `vars`) or `tau` with `n`, not both")
-        if tau is None or n is None:
-            raise InputError("`tau` needs `n` (the number of pairs), and `n` needs `tau`")
-        if sequential or influence:
-            raise InputError("a tau given with `n` has no rows: no `sequential` or `influence`")
-        record = kendall_from_summary(check("tau", tau, "`tau`"), check("n", n, "`n`"),
-                                      **common)  # fmt: skip
-        add_kendall_sensitivity([record], None, **common, robustness=robustness)
-        return Result("correlation", {**record, "prior": prior})
-    names, columns = _variables(data, vars, None, None, False)
-    source = as_source(data, columns)
-    if not source.has_rows:
-        raise InputError("Kendall's tau needs participant rows (ranks): a published table holds "
-                         "Pearson correlations; give `tau` and `n` for a reported tau")  # fmt: skip
-    names = names if names is not None else source.variables
-    source.require(names)
-    pairs = kendall_pairs(source, names, **common)
-    add_kendall_sensitivity(pairs, source, **common, robustness=robustness,
-                            sequential_orders=sequential, leave_one_out=influence)  # fmt: skip
-    record = {"source": source.path, "data_kind": data_kind(source),
-            "data_sha256": source.sha256,
-            "synthetic": source.synthetic, "n_rows": source.n_rows,
-              "variables": _variable_table(source, names), "method": "kendall", **common,
-              "prior": prior, "pairs": pairs}  # fmt: skip
-    return Result("correlation", record)
 
 
 #: What ``method`` may be; the first two are the exact layer (no MCMC).

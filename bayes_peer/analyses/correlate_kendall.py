@@ -195,3 +195,45 @@ def add_kendall_sensitivity(
                 pair.update(kendall_sequential(x, y, kappa, alternative))
             if leave_one_out:
                 pair.update(kendall_influence(x, y, ids, kappa, ci_prob, alternative, pair))
+
+
+def correlate_kendall(data, vars, tau, n, common, robustness, sequential, influence, rounding,
+                      nearest):  # fmt: skip
+    """``correlate(method="kendall")``: from participant rows, or one reported tau and n."""
+    from bayes_peer.analyses.correlate import _variable_table, _variables
+    from bayes_peer.data.source import as_source, data_kind
+    from bayes_peer.params import check
+    from bayes_peer.results import Result
+
+    check_kendall_kappa(common["kappa"])
+    if rounding is not None or nearest:
+        raise InputError("`rounding_sensitivity` and `nearest_correlation` are for a published "
+                         "Pearson table, not Kendall's tau")  # fmt: skip
+    prior = kendall_prior_text(common["kappa"])
+    if tau is not None or n is not None:
+        if data is not None or vars is not None:
+            raise InputError("give either `data` (with `vars`) or `tau` with `n`, not both")
+        if tau is None or n is None:
+            raise InputError("`tau` needs `n` (the number of pairs), and `n` needs `tau`")
+        if sequential or influence:
+            raise InputError("a tau given with `n` has no rows: no `sequential` or `influence`")
+        record = kendall_from_summary(check("tau", tau, "`tau`"), check("n", n, "`n`"),
+                                      **common)  # fmt: skip
+        add_kendall_sensitivity([record], None, **common, robustness=robustness)
+        return Result("correlation", {**record, "prior": prior})
+    names, columns = _variables(data, vars, None, None, False)
+    source = as_source(data, columns)
+    if not source.has_rows:
+        raise InputError("Kendall's tau needs participant rows (ranks): a published table holds "
+                         "Pearson correlations; give `tau` and `n` for a reported tau")  # fmt: skip
+    names = names if names is not None else source.variables
+    source.require(names)
+    pairs = kendall_pairs(source, names, **common)
+    add_kendall_sensitivity(pairs, source, **common, robustness=robustness,
+                            sequential_orders=sequential, leave_one_out=influence)  # fmt: skip
+    record = {"source": source.path, "data_kind": data_kind(source),
+            "data_sha256": source.sha256,
+            "synthetic": source.synthetic, "n_rows": source.n_rows,
+              "variables": _variable_table(source, names), "method": "kendall", **common,
+              "prior": prior, "pairs": pairs}  # fmt: skip
+    return Result("correlation", record)

@@ -84,14 +84,14 @@ def names(text: str, what: str) -> list[str]:
     return items
 
 
-def assignments(text: str, what: str) -> dict[str, str]:
-    """``name=value`` pairs separated by commas (``--reference site=B,sex=m``)."""
+def assignments(text: str | list[str], what: str, shape: str = "FACTOR=LEVEL,...") -> dict:
+    """``name=value`` pairs, comma-separated (``--reference site=B,sex=m``) or one per list item."""
     out: dict[str, str] = {}
-    for item in names(text, what):
+    items = [t.strip() for t in text] if isinstance(text, list) else names(text, what)
+    for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name.strip() or not value.strip():
-            raise InputError(f"{what}: expected FACTOR=LEVEL pairs separated by commas, got "
-                             f"{item!r}")  # fmt: skip
+            raise InputError(f"{what}: expected {shape}, got {item!r:.60}")
         if name.strip() in out:
             raise InputError(f"{what}: '{name.strip()}' is named twice")
         out[name.strip()] = value.strip()

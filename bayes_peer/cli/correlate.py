@@ -94,19 +94,14 @@ def add_parser(sub) -> None:
         "joint model)",
     )
     add_factor_options(c, used="controls of --partial-on")
-    c.add_argument(
-        "--prior-rho",
-        help="informed prior: znormal(MU,SD) on Fisher's z, or flueckiger2018 (non-peer "
-        "alliance-outcome r = .278): BF against rho = 0 and against the default prior",
-    )
+    c.add_argument("--prior-rho", help="informed prior: znormal(MU,SD) on Fisher's z, or "
+                   "flueckiger2018 (non-peer alliance-outcome r = .278): BF against rho = 0 and "
+                   "against the default prior")  # fmt: skip
     c.add_argument("--similar-delta", help="with --prior-rho: |rho - centre| of 'similar' (0.1)")
     c.add_argument("--similar-center", help="with --prior-rho: the rho 'similar' is measured "
                    "from (default: the prior's centre)")  # fmt: skip
-    c.add_argument(
-        "--replication-of",
-        metavar="R0,N0",
-        help="an original study's r and n: the replication Bayes factor of these data",
-    )
+    c.add_argument("--replication-of", metavar="R0,N0", help="an original study's r and n: "
+                   "the replication Bayes factor of these data")  # fmt: skip
     add_plot_option(c)
     c.add_argument("--json", action="store_true", help="print one JSON object")
     c.set_defaults(func=run)

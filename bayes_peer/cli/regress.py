@@ -9,6 +9,7 @@ from bayes_peer.cli.common import (
     add_factor_options,
     add_sampler_options,
     add_table_options,
+    assignments,
     emit_json,
     factor_options,
     names,
@@ -78,13 +79,9 @@ def add_parser(sub) -> None:
         help="also fit each block's model by MCMC with this slope prior",
     )
     r.add_argument("--prior-scale", help="SD of the normal prior on standardized slopes (1)")
-    r.add_argument(
-        "--prior-coefficient",
-        action="append",
-        metavar="TERM=normal(MU,SD)",
-        help="with --prior normal: an informed prior on one term's standardized slope (repeat); "
-        "every coefficient row gets a Savage-Dickey BF10",
-    )
+    r.add_argument("--prior-coefficient", action="append", metavar="TERM=normal(MU,SD)",
+                   help="with --prior normal: an informed prior on one term's standardized "
+                   "slope (repeat); every coefficient gets a Savage-Dickey BF10")  # fmt: skip
     add_sampler_options(
         r,
         rope="half-width of the ROPE for standardized slopes (0.1)",
@@ -123,17 +120,6 @@ def _bma(args: argparse.Namespace):
         nearest_correlation=args.nearest_correlation, out=args.out, force=args.force,
         quiet=True, **factor_options(args),
     )  # fmt: skip
-
-
-def _coefficient_priors(items: list[str]) -> dict[str, str]:
-    """--prior-coefficient TERM=normal(MU,SD), repeated, as the API's mapping."""
-    out = {}
-    for item in items:
-        term, sep, prior = item.partition("=")
-        if not sep or not term.strip() or not prior.strip():
-            raise InputError(f"--prior-coefficient: expected TERM=normal(MU,SD), got {item!r:.60}")
-        out[term.strip()] = prior.strip()
-    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -240,7 +226,9 @@ def run(args: argparse.Namespace) -> int:
                 if getattr(args, key) is not None:
                     options[key] = getattr(args, key)
             if args.prior_coefficient:
-                options["prior_coefficient"] = _coefficient_priors(args.prior_coefficient)
+                options["prior_coefficient"] = assignments(
+                    args.prior_coefficient, "--prior-coefficient", "TERM=normal(MU,SD)"
+                )
         if args.waves is not None:
             options["waves"] = names(args.waves, "--waves")
             if args.baseline is not None:
