@@ -232,6 +232,12 @@ def test_api_takes_the_same_options():
     res = bp.correlate(r=0.35, n=46, prior_rho="znormal(0.2855,0.10)", replication_of=(0.278, 300))
     assert res.record["bf10_informed"] > 0 and res.record["bf_rep"] > 0
     assert res.record["similar_delta"] == 0.1
+    for bad in (5, {"r": 0.3, "n": 50}, (0.3,), "0.3,50"):
+        with pytest.raises(bp.InputError, match="replication_of"):
+            bp.correlate(r=0.35, n=46, replication_of=bad)
+    with pytest.raises(bp.InputError, match="prior_coefficient"):
+        bp.regress("demo", "satisfaction_m24", [["alliance_m24"]], method="bma",
+                   candidates=["contacts_m24"], prior_coefficient={"alliance_m24": "normal(0,1)"})  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -277,6 +283,31 @@ def test_regression_prior_coefficient_is_checked(cli):
     assert status == 2 and "--prior" in err
 
 
+def test_savage_dickey_stays_finite_for_a_strong_effect():
+    """log BF10 of about 1000: the posterior density at 0 is below the smallest float, so
+    the estimate must be formed in log space (draws from the slope's conjugate posterior)."""
+    from bayes_peer.mcmc.savage_dickey import slope_at_zero
+
+    rng = np.random.default_rng(1)
+    n = 2000
+    x = rng.standard_normal(n)
+    y = 0.9 * x + 0.4 * rng.standard_normal(n)
+    stats_ = {"XtX": np.array([[x @ x]]), "Xty": np.array([x @ y]), "sum_x": np.array([x.sum()])}
+    b_hat = (x @ y) / (x @ x)
+    sigma = np.full((2, 500), 0.4)
+    beta = (b_hat + 0.4 / math.sqrt(x @ x) * rng.standard_normal((2, 500)))[..., None]
+    sd = slope_at_zero(np.zeros((2, 500)), beta, sigma, stats_, 0, 0.0, 1.0)
+    # the exact conditional BF given sigma and intercept: prior N(0, 1) at 0 over the
+    # normal full conditional at 0 (every draw has the same conditional here)
+    precision = (x @ x) / 0.16 + 1.0
+    mean = ((x @ y) / 0.16) / precision
+    exact = (-0.5 * math.log(2 * math.pi)) - (0.5 * math.log(precision / (2 * math.pi))
+                                              - 0.5 * precision * mean**2)  # fmt: skip
+    assert exact > 1000 and math.isfinite(sd.log_bf10)
+    assert sd.log_bf10 == pytest.approx(exact, rel=1e-12)
+    assert sd.log_bf10_mcse == pytest.approx(0.0, abs=1e-12)
+
+
 # ---------------------------------------------------------------------------- MCMC (slow)
 SHORT = {"draws": 1000, "tune": 1000, "chains": 4, "seed": 11, "quiet": True}
 
@@ -293,9 +324,10 @@ def test_pairwise_savage_dickey_and_informed_posterior_agree_with_the_exact_laye
     for pair in res.record["pairs"]:
         _agree(pair["log_bf10"], pair["log_mcmc_bf10_savage_dickey"],
                pair["log_mcmc_bf10_savage_dickey_mcse"])  # fmt: skip
+        assert pair["log_bf10_informed_two_sided"] == pair["log_bf10_informed"]  # two-sided
         _agree(pair["log_bf10_informed"], pair["log_mcmc_informed_bf10_savage_dickey"],
                pair["log_mcmc_informed_bf10_savage_dickey_mcse"])  # fmt: skip
-        assert abs(pair["mcmc_informed_median"] - pair["informed_median"]) < (
+        assert abs(pair["mcmc_informed_median"] - pair["exact_two_sided_informed_median"]) < (
             4 * pair["mcmc_informed_mcse_median"] + 1e-3
         )
         assert pair["mcmc_informed_diagnostics_ok"]
@@ -401,7 +433,10 @@ def test_paper_claims_read_each_analysis():
     rows = [_row("m12", "alliance", "contacts", 0.2), _row("m24", "alliance", "contacts", 0.5),
             _row("m12", "alliance", "satisfaction", 0.4),
             _row("m24", "alliance", "satisfaction", 40.0, bf_informed_default=2.0,
-                 p_similar=0.3)]  # fmt: skip
+                 p_similar=0.3, informed_prior_mu=fluckiger_2018().mu,
+                 informed_prior_sd=fluckiger_2018().sd, similar_center=0.278,
+                 similar_delta=0.1),
+            _row("m24", "alliance", "contacts2", 1.0, bf_informed_default=9.0, p_similar=0.1)]  # fmt: skip
     blocks = [{"outcome": "satisfaction_m24", "wave": "m24", "block": 2,
                "terms": "alliance_m24", "bf_block": 12.0}]  # fmt: skip
     claims = paper_claims(rows, blocks)
@@ -410,7 +445,9 @@ def test_paper_claims_read_each_analysis():
     assert "m24: BF01 = 2, inconclusive about no relation" in claims[0]["evidence"]
     assert "satisfaction: BF10 0.4 (m12) -> 40 (m24)" in claims[1]["evidence"]
     assert "BF = 12 (strong evidence for" in claims[2]["evidence"]
-    assert "BF(inf vs default) = 2, P(similar) = 0.30" in claims[3]["evidence"]
+    assert claims[3]["evidence"] == "satisfaction: BF(inf vs default) = 2, P(similar) = 0.30"
+    assert "Flückiger et al. 2018" in claims[3]["analysis"]  # not an outcome: contacts2 left out
+    assert "|rho - 0.278| < 0.1" in claims[3]["analysis"]
     assert paper_claims([_row("m12", "a", "b", 1.0)]) == []  # not the paper's constructs
 
 

@@ -57,6 +57,18 @@ def _pair(rows: list[dict], a: str, b: str, wave: str) -> dict | None:
     return None
 
 
+def _literature(row: dict) -> str:
+    """The informed prior of a row in words (Flückiger et al. 2018 when it is that one)."""
+    from bayes_peer.exact.informed import fluckiger_2018
+
+    mu, sd = row["informed_prior_mu"], row["informed_prior_sd"]
+    anchor = fluckiger_2018()
+    name = ("the literature's prior (Flückiger et al. 2018, r = .278)"
+            if (mu, sd) == (anchor.mu, anchor.sd) else
+            f"the informed prior z ~ Normal({mu:.4g}, {sd:.4g}²)")  # fmt: skip
+    return f"BF of {name}, and P(|rho - {row['similar_center']:.3f}| < {row['similar_delta']:g})"
+
+
 def _outcome(row: dict) -> str:
     wave = row.get("wave")
     return str(row["outcome"]).removesuffix(f"_{wave}" if wave else "")
@@ -120,12 +132,13 @@ def paper_claims(
                               "the alliance beyond them)" for b in last) or "not computed",
     })  # fmt: skip
     informed = [r for r in correlations if r.get("bf_informed_default") is not None
-                and ALLIANCE in _constructs(r) and r.get("wave") == second]  # fmt: skip
+                and ALLIANCE in _constructs(r) and r.get("wave") == second
+                and set(_constructs(r)) - {ALLIANCE} <= set(OUTCOMES)]  # fmt: skip
     rows.append({
         "claim": "4. The association is similar to what is found in non-peer-delivered "
                  "interventions.",
-        "analysis": "BF of the literature's prior (Flückiger et al. 2018, r = .278) against "
-                    f"the default prior, and P(|rho - .278| < delta), at {second}",
+        "analysis": (_literature(informed[0]) if informed else "an informed prior from the "
+                     "literature (none given)") + f" against the default prior, at {second}",
         "evidence": "; ".join(
             f"{next(c for c in _constructs(r) if c != ALLIANCE)}: BF(inf vs default) = "
             f"{_bf(r['bf_informed_default'])}, P(similar) = {r['p_similar']:.2f}"

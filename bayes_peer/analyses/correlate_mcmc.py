@@ -257,12 +257,21 @@ def _pairwise_fit(
 
 
 def _informed_pair_keys(pair: _PairFit, prior, ci_prob: float, rope: float) -> dict:
-    """The informed-prior pairwise fit's keys: its posterior of rho and Savage-Dickey BF10."""
+    """The informed-prior pairwise fit's keys: its posterior of rho and Savage-Dickey BF10,
+    beside the exact two-sided informed numbers they estimate (the model's prior is two-sided
+    whatever the record's alternative)."""
+    from bayes_peer.exact.informed import informed_analysis
+
     draws = pair.fit.idata["posterior"]["rho"].values
     summary = summarize_draws(draws, ci_prob=ci_prob, rope=rope, divergences=pair.fit.divergences,
                               prefix="mcmc_informed_")  # fmt: skip
     keys = {k: v for k, v in summary.items() if k.startswith("mcmc_informed_")}
     keys.update(pair.savage_dickey(prior.log_density_z).keys("mcmc_informed_"))
+    exact = informed_analysis(pair.r, pair.n, prior, ci_prob=ci_prob)
+    keys.update(exact_two_sided_informed_median=exact.informed_median,
+                exact_two_sided_informed_ci_low=exact.informed_ci_low,
+                exact_two_sided_informed_ci_high=exact.informed_ci_high,
+                log_bf10_informed_two_sided=exact.log_bf10_informed)  # fmt: skip
     keys["mcmc_informed_diagnostics_ok"] = summary["diagnostics_ok"]
     keys["mcmc_informed_flags"] = summary["flags"]
     return keys

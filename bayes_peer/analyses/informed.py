@@ -81,7 +81,7 @@ def check_informed(
     center = None if similar_center is None else check("r", similar_center, "`similar_center`")
     original = None
     if replication_of is not None:
-        if isinstance(replication_of, str) or len(replication_of) != 2:
+        if not isinstance(replication_of, tuple | list) or len(replication_of) != 2:
             raise InputError(f"`replication_of` must be (r0, n0) of the original study, got "
                              f"{replication_of!r:.60}")  # fmt: skip
         r0 = check("r", replication_of[0], "`replication_of` r0")
@@ -161,7 +161,8 @@ def wave_replication(contrasts: list[dict], pairs: list[dict]) -> None:
     """What each wave's correlation says about the other's (in place, on the contrasts):
     ``bf_rep_b_given_a`` treats wave a as the original study of wave b, ``bf_rep_a_given_b``
     the reverse (the same participants at both waves make them dependent: a description of
-    how the evidence of one wave bears on the other, not a test of independent studies)."""
+    how the evidence of one wave bears on the other, not a test of independent studies).
+    Two-sided, as the contrasts; a partial correlation uses its effective n."""
     by_pair = {(p.get("construct1"), p.get("construct2"), p.get("wave")): p for p in pairs}
     for row in contrasts:
         c1, c2 = row["var1"], row["var2"]  # the contrast's constructs
@@ -170,8 +171,10 @@ def wave_replication(contrasts: list[dict], pairs: list[dict]) -> None:
         if first is None or second is None:
             continue
         kappa = first["kappa"]
-        b_given_a = log_bf_replication(second["r"], second["n"], first["r"], first["n"], kappa)
-        a_given_b = log_bf_replication(first["r"], first["n"], second["r"], second["n"], kappa)
+        n_a = int(first.get("n_effective") or first["n"])
+        n_b = int(second.get("n_effective") or second["n"])
+        b_given_a = log_bf_replication(second["r"], n_b, first["r"], n_a, kappa)
+        a_given_b = log_bf_replication(first["r"], n_a, second["r"], n_b, kappa)
         row.update(bf_rep_b_given_a=bf_from_log(b_given_a), log_bf_rep_b_given_a=b_given_a,
                    bf_rep_a_given_b=bf_from_log(a_given_b),
                    log_bf_rep_a_given_b=a_given_b)  # fmt: skip

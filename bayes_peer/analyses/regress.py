@@ -293,7 +293,7 @@ def regress(
                    ("influence", influence or None),
                    ("rounding_sensitivity", rounding_sensitivity), ("prior_scale", prior_scale),
                    ("mean_r2", mean_r2), ("prec_r2", prec_r2), ("cons_d2", cons_d2),
-                   ("impute", impute or None),
+                   ("impute", impute or None), ("prior_coefficient", prior_coefficient),
                    ("likelihood", None if likelihood == "normal" else likelihood))
                    if value is not None]  # fmt: skip
         if refused:
@@ -402,8 +402,9 @@ def regress(
         from bayes_peer.analyses.rounding import rounding_sensitivity as rounding
 
         def refit(table):
-            return regress_mcmc(table, outcome, block_list, scale, settings,
-                                **options).result["coefficients"]  # fmt: skip
+            refitted = regress_mcmc(table, outcome, block_list, scale, settings, **options,
+                                    coefficient_priors=coefficient_priors)  # fmt: skip
+            return refitted.result["coefficients"]
 
         record["rounding_sensitivity"] = rounding(
             source, refit, lambda row: f"block {row['block']}: {row['term']}",

@@ -43,12 +43,13 @@ Z_GRID = np.linspace(-8.0, 8.0, 8001)
 
 @dataclass(frozen=True)
 class SavageDickey:
-    """A Savage-Dickey Bayes factor and its Monte Carlo error (log scale)."""
+    """A Savage-Dickey Bayes factor and its Monte Carlo error (log scale throughout: a strong
+    effect puts the posterior density at the null far below the smallest float)."""
 
     log_bf10: float
     log_bf10_mcse: float
-    posterior_density: float
-    prior_density: float
+    log_posterior_density: float
+    log_prior_density: float
 
     def keys(self, prefix: str = "mcmc_") -> dict:
         """The JSON keys: ``<prefix>bf10_savage_dickey`` and its log and log MCSE."""
@@ -59,15 +60,19 @@ class SavageDickey:
                 f"log_{prefix}bf10_savage_dickey_mcse": self.log_bf10_mcse}  # fmt: skip
 
 
-def _combine(values: np.ndarray, prior_density: float) -> SavageDickey:
-    """The BF from per-draw conditional densities at the null, (chain, draw) shaped."""
+def _combine(log_values: np.ndarray, log_prior_density: float) -> SavageDickey:
+    """The BF from per-draw log conditional densities at the null, (chain, draw) shaped: the
+    log of their mean by logsumexp, its MCSE (relative SE of the mean, the log scale's SE)
+    from the ESS of the densities scaled by their largest value."""
     import arviz as az
 
-    density = float(values.mean())
-    ess = float(az.ess(np.asarray(values)[None] if values.ndim == 1 else values))
-    se = float(values.std(ddof=1)) / math.sqrt(max(ess, 1.0))
-    log_bf = math.log(prior_density) - math.log(density)
-    return SavageDickey(log_bf, se / density, density, prior_density)
+    log_values = np.asarray(log_values, dtype=float)
+    log_density = float(logsumexp(log_values) - math.log(log_values.size))
+    scaled = np.exp(log_values - log_values.max())
+    ess = float(az.ess(scaled[None] if scaled.ndim == 1 else scaled))
+    relative_se = float(scaled.std(ddof=1)) / math.sqrt(max(ess, 1.0)) / float(scaled.mean())
+    return SavageDickey(log_prior_density - log_density, relative_se, log_density,
+                        log_prior_density)  # fmt: skip
 
 
 def pairwise_at_zero(
@@ -115,9 +120,9 @@ def pairwise_at_zero(
         log_f = (-0.5 * n * log_one_m[None, :]
                  - (a[sl, None] - 2.0 * rho[None, :] * c[sl, None] + b[sl, None])
                  / (2.0 * one_m[None, :]) + log_prior[None, :])  # fmt: skip
-        out[sl] = np.exp(log_f[:, zero] - logsumexp(log_f + log_w[None, :], axis=1))
-    prior_density = float(np.exp(log_prior_z(np.array([0.0]))[0]))
-    return _combine(out.reshape(chains, draws), prior_density)
+        out[sl] = log_f[:, zero] - logsumexp(log_f + log_w[None, :], axis=1)
+    log_prior_density = float(log_prior_z(np.array([0.0]))[0])
+    return _combine(out.reshape(chains, draws), log_prior_density)
 
 
 def sufficient_statistics(y: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
@@ -160,6 +165,6 @@ def slope_at_zero(
     s2 = sigma.reshape(-1) ** 2
     precision = xtx[j, j] / s2 + 1.0 / prior_sd**2
     mean = (xj_ej / s2 + prior_mu / prior_sd**2) / precision
-    density = np.sqrt(precision) / SQRT_2PI * np.exp(-0.5 * precision * mean**2)
-    prior_density = math.exp(-0.5 * (prior_mu / prior_sd) ** 2 - math.log(prior_sd * SQRT_2PI))
-    return _combine(density.reshape(chains, draws), prior_density)
+    log_density = 0.5 * np.log(precision) - math.log(SQRT_2PI) - 0.5 * precision * mean**2
+    log_prior_density = -0.5 * (prior_mu / prior_sd) ** 2 - math.log(prior_sd * SQRT_2PI)
+    return _combine(log_density.reshape(chains, draws), log_prior_density)

@@ -28,7 +28,7 @@ def render_exact_demo(run: dict, sections: list[dict]) -> str:
             design = run.get("similarity_design")
             if design:
                 text.append(f"\nInformed prior of claim 4: {run['priors']['informed']}. "
-                            f"{design_sentence(design)}\n")  # fmt: skip
+                            + " ".join(design_sentence(d) for d in design) + "\n")  # fmt: skip
         elif section["kind"] == "correlations":
             text.append(f"\n## Correlations at {section['wave']} (n = pairwise-complete "
                         "rows)\n\n```\n")  # fmt: skip

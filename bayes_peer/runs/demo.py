@@ -111,7 +111,12 @@ def _exact_demo(folder: Path, out: str | Path, summary) -> dict:
                           for row in averaged["inclusion"]]  # fmt: skip
             sections.append({"kind": "bma", "outcome": y, **averaged})
     sections.insert(0, {"kind": "claims", "correlations": correlations, "blocks": blocks})
-    design = similarity_design(informed.prior.center, data.n_rows, informed.prior, KAPPA)
+    sizes = {"all participants": data.n_rows}  # the study's n, and each wave's pairs' n
+    for row in correlations:
+        if row.get("bf10_informed") is not None:
+            sizes[row["wave"]] = max(sizes.get(row["wave"], 0), int(row["n"]))
+    design = [{"wave": wave, **similarity_design(informed.prior.center, n, informed.prior,
+                                                 KAPPA)} for wave, n in sizes.items()]  # fmt: skip
 
     run = {
         "command": "bayes-peer demo",

@@ -130,8 +130,8 @@ def pairwise_znormal_prior_text(prior) -> str:
     """The informed pairwise model's prior in words."""
     return (
         f"{prior.text()}; the improper right-Haar prior p(mu, sigma) ∝ 1/(sigma1 sigma2): the "
-        "exact layer's informed model, so its posterior of rho must match the exact informed "
-        "posterior"
+        "exact layer's informed model, so its posterior of rho must match the exact two-sided "
+        "informed posterior (exact_two_sided_informed_*)"
     )
 
 

@@ -67,9 +67,9 @@ CAPTIONS = {
     "inclusion_probabilities": "Posterior inclusion probability of each term over every "
     "subset of the terms (exact JZS model averaging), against its prior inclusion probability.",
     "wave_differences": "Change between the waves, with intervals.",
-    "literature_comparison": "Each alliance-outcome correlation's posterior under the default "
-    "prior and under the literature's informed prior, beside the Pearson {level} CI and the "
-    "literature's 95% interval (shaded; Flückiger et al. 2018 unless another prior was given).",
+    "literature_comparison": "Each compared correlation's posterior under the default prior "
+    "and under the informed prior, beside the Pearson {level} CI and the informed prior's 95% "
+    "interval on rho (shaded; its source is in the Methods).",
     "posterior_predictive": "Posterior predictive check.",
     "prior_predictive": "Prior predictive check.",
     "trace_and_rank": "Trace and rank plots (ArviZ).",

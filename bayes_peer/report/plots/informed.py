@@ -1,6 +1,6 @@
-"""The "compared with non-peer care" figure: each alliance-outcome correlation's posterior
-under the default prior and under the literature's informed prior, beside the Pearson CI and
-the literature's interval (the informed prior's 95% on rho)."""
+"""The "compared with non-peer care" figure: each informed pair's posterior under the default
+prior and under the literature's informed prior, beside the Pearson CI and the literature's
+interval (the informed prior's 95% on rho)."""
 
 from __future__ import annotations
 
@@ -45,5 +45,5 @@ def draw_literature(view):
     subtitle = (f"Informed prior: Fisher's z ~ Normal({mu:.4g}, {sd:.4g}²); n = "
                 f"{', '.join(map(str, n))}; BF(informed vs default) and P(similar) in the "
                 "table")  # fmt: skip
-    return frame(fig, "Alliance-outcome correlations beside non-peer care", subtitle,
+    return frame(fig, "Correlations beside the literature's value", subtitle,
                  bool(getattr(view, "synthetic", False)))  # fmt: skip
