@@ -189,3 +189,27 @@ def check_variable_count(count: int, *, named: bool, mcmc: bool, label: str = "-
         what = "an MCMC correlation model" if mcmc else "correlations"
         hint = "" if named else f"; name at most {MAX_VARIABLES} with {label}"
         raise InputError(f"{count} variables for {what}; at most {limit}{hint}")
+
+
+def name_list(value, parameter: str) -> list[str]:
+    """A list of names (a comma-separated string is accepted), each named once.
+
+    Raises
+    ------
+    InputError
+        Naming ``parameter``, for something that is not a list of names, an empty list, an
+        empty name or a name given twice.
+    """
+    if isinstance(value, str):
+        items = [v.strip() for v in value.split(",")]
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        raise InputError(f"`{parameter}` must name at least one column, got {value!r:.80}")
+    if not items or any(not isinstance(v, str) or not v.strip() for v in items):
+        raise InputError(f"`{parameter}` must name at least one column, got {value!r:.80}")
+    items = [v.strip() for v in items]
+    for item in items:
+        if items.count(item) > 1:
+            raise InputError(f"`{parameter}`: '{item}' is named twice")
+    return items

@@ -98,8 +98,19 @@ class Result:
     @property
     def prior(self) -> dict:
         """The prior behind each number, in words and parameters."""
-        keys = ("prior", "prior_exact", "prior_jzs", "prior_name", "prior_scale", "kappa", "eta",
-                "rscale", "rscale_label", "r2d2", "mcmc_prior_kappa")  # fmt: skip
+        keys = (
+            "prior",
+            "prior_exact",
+            "prior_jzs",
+            "prior_name",
+            "prior_scale",
+            "kappa",
+            "eta",
+            "rscale",
+            "rscale_label",
+            "r2d2",
+            "mcmc_prior_kappa",
+        )
         out = {k: self.record[k] for k in keys if self.record.get(k) is not None}
         pairs = self.record.get("pairs") or []
         kappas = {p.get("mcmc_prior_kappa") for p in pairs if p.get("mcmc_prior_kappa")}

@@ -47,8 +47,9 @@ def configure_environment() -> None:
     """Set the environment variables above (idempotent; inherited by worker processes)."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("NUMBA_OPT", "1")
-    items = [(k, v) for k, v in _parse(os.environ.get("PYTENSOR_FLAGS", "")) if k not in
-             FORCED_FLAGS]  # fmt: skip
+    items = [
+        (k, v) for k, v in _parse(os.environ.get("PYTENSOR_FLAGS", "")) if k not in FORCED_FLAGS
+    ]
     keys = {k for k, _ in items}
     items += [(k, v) for k, v in DEFAULT_FLAGS.items() if k not in keys]
     items += list(FORCED_FLAGS.items())

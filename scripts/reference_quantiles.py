@@ -30,8 +30,7 @@ KENDALL_OUT = OUT.with_name("kendall_quantiles_mpmath.csv")
 PROBS = ("0.025", "0.5", "0.975")
 R_VALUES = ("-0.7", "0.1", "0.45", "0.9")
 N_VALUES = (5, 46, 300)
-PRIORS = ("kappa=1", "kappa=0.3333333333333333", "kappa=2", "znormal=0.2855,0.1",
-          "znormal=0,0.5")  # fmt: skip
+PRIORS = ("kappa=1", "kappa=0.3333333333333333", "kappa=2", "znormal=0.2855,0.1", "znormal=0,0.5")
 ALTERNATIVES = ("two-sided", "greater", "less")
 
 
@@ -122,8 +121,7 @@ def kendall_quantiles(tau: str, n: int, kappa: str, alternative: str) -> list[mp
         mean = mp.mpf(1.5) * (2 / mp.pi) * mp.atan(mp.sinh(z)) * root_n
         return -((t - mean) ** 2) / 2 + a * mp.log(1 - mp.tanh(z) ** 2)
 
-    lo, hi = {"greater": (0, Z_LIMIT), "less": (-Z_LIMIT, 0)}.get(alternative,
-                                                                  (-Z_LIMIT, Z_LIMIT))  # fmt: skip
+    lo, hi = {"greater": (0, Z_LIMIT), "less": (-Z_LIMIT, 0)}.get(alternative, (-Z_LIMIT, Z_LIMIT))
     shift = max(log_f(lo + (hi - lo) * mp.mpf(k) / 2000) for k in range(1, 2000))
 
     def f(z):
@@ -147,19 +145,33 @@ def main() -> None:
 
     if "--kendall-only" not in sys.argv:
         rows = []
-        for r, n, prior, alternative in itertools.product(R_VALUES, N_VALUES, PRIORS,
-                                                          ALTERNATIVES):  # fmt: skip
+        for r, n, prior, alternative in itertools.product(R_VALUES, N_VALUES, PRIORS, ALTERNATIVES):
             q = quantiles(r, n, prior, alternative)
-            rows.append({"r": r, "n": n, "prior": prior, "alternative": alternative,
-                         **{f"q{p}": mp.nstr(v, 25) for p, v in zip(PROBS, q, strict=True)}})  # fmt: skip
+            rows.append(
+                {
+                    "r": r,
+                    "n": n,
+                    "prior": prior,
+                    "alternative": alternative,
+                    **{f"q{p}": mp.nstr(v, 25) for p, v in zip(PROBS, q, strict=True)},
+                }
+            )
             print(rows[-1], flush=True)
         write(OUT, rows)
     rows = []
-    for tau, n, kappa, alternative in itertools.product(TAU_VALUES, TAU_N, TAU_KAPPAS,
-                                                        ALTERNATIVES):  # fmt: skip
+    for tau, n, kappa, alternative in itertools.product(
+        TAU_VALUES, TAU_N, TAU_KAPPAS, ALTERNATIVES
+    ):
         q = kendall_quantiles(tau, n, kappa, alternative)
-        rows.append({"tau": tau, "n": n, "kappa": kappa, "alternative": alternative,
-                     **{f"q{p}": mp.nstr(v, 25) for p, v in zip(PROBS, q, strict=True)}})  # fmt: skip
+        rows.append(
+            {
+                "tau": tau,
+                "n": n,
+                "kappa": kappa,
+                "alternative": alternative,
+                **{f"q{p}": mp.nstr(v, 25) for p, v in zip(PROBS, q, strict=True)},
+            }
+        )
         print(rows[-1], flush=True)
     write(KENDALL_OUT, rows)
 

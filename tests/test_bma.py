@@ -288,7 +288,7 @@ def test_model_averaged_coefficients_agree_with_pymc_draws():
 
 def test_report_reading_names_the_block_order_and_the_averaged_evidence():
     from bayes_peer.analyses.averaging import regress_bma
-    from bayes_peer.analyses.regress import regress_blocks
+    from bayes_peer.analyses.blocks import regress_blocks
     from bayes_peer.exact.regression import RSCALES
     from bayes_peer.report.averaging_section import block_order_reading
     from bayes_peer.report.results import SpecResults

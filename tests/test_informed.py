@@ -57,8 +57,9 @@ def test_the_reference_grids_are_complete():
     assert len(KENDALL) == 4 * 3 * 3 * 3
 
 
-@pytest.mark.parametrize("row", PEARSON, ids=lambda r: f"{r['r']}-{r['n']}-{r['prior']}-"
-                         f"{r['alternative']}")  # fmt: skip
+@pytest.mark.parametrize(
+    "row", PEARSON, ids=lambda r: f"{r['r']}-{r['n']}-{r['prior']}-{r['alternative']}"
+)
 def test_exact_quantiles_agree_with_mpmath_to_1e_10(row):
     r, n, alternative = float(row["r"]), int(row["n"]), row["alternative"]
     kind, value = row["prior"].split("=")
@@ -74,11 +75,13 @@ def test_exact_quantiles_agree_with_mpmath_to_1e_10(row):
         assert abs(g - w) < QUANTILE_TOL, (g, w)
 
 
-@pytest.mark.parametrize("row", KENDALL, ids=lambda r: f"{r['tau']}-{r['n']}-{r['kappa']}-"
-                         f"{r['alternative']}")  # fmt: skip
+@pytest.mark.parametrize(
+    "row", KENDALL, ids=lambda r: f"{r['tau']}-{r['n']}-{r['kappa']}-{r['alternative']}"
+)
 def test_kendall_quantiles_agree_with_mpmath_to_1e_10(row):
-    post = kendall_posterior(float(row["tau"]), int(row["n"]), float(row["kappa"]),
-                             row["alternative"])  # fmt: skip
+    post = kendall_posterior(
+        float(row["tau"]), int(row["n"]), float(row["kappa"]), row["alternative"]
+    )
     got = (post.ci_low, post.posterior_median, post.ci_high)
     want = (float(row["q0.025"]), float(row["q0.5"]), float(row["q0.975"]))
     for g, w in zip(got, want, strict=True):
@@ -89,9 +92,12 @@ def test_kendall_quantiles_agree_with_mpmath_to_1e_10(row):
 def _h(rho: float, r: float, n: int) -> float:
     """Likelihood ratio p(r | rho) / p(r | 0) in Hotelling's form with scipy's 2F1 (code
     independent of bayes_peer.exact)."""
-    return ((1 - rho * rho) ** ((n - 1) / 2) * (1 - rho * r) ** (1.5 - n)
-            * special.hyp2f1(0.5, 0.5, n - 0.5, (1 + rho * r) / 2)
-            / special.hyp2f1(0.5, 0.5, n - 0.5, 0.5))  # fmt: skip
+    return (
+        (1 - rho * rho) ** ((n - 1) / 2)
+        * (1 - rho * r) ** (1.5 - n)
+        * special.hyp2f1(0.5, 0.5, n - 0.5, (1 + rho * r) / 2)
+        / special.hyp2f1(0.5, 0.5, n - 0.5, 0.5)
+    )
 
 
 def _uniform(rho: float) -> float:
@@ -107,8 +113,9 @@ def _znormal_rho(prior: ZNormalPrior):
 
 
 def _quad(f, a=-1.0, b=1.0) -> float:
-    value, _ = integrate.quad(f, a, b, epsabs=0.0, epsrel=1e-13, limit=500, points=[0.0]
-                              if a < 0 < b else None)  # fmt: skip
+    value, _ = integrate.quad(
+        f, a, b, epsabs=0.0, epsrel=1e-13, limit=500, points=[0.0] if a < 0 < b else None
+    )
     return value
 
 
@@ -142,16 +149,19 @@ def test_one_sided_informed_bfs_average_to_the_two_sided_one():
     P(z < 0), so BF10 = P(+) BF+0 + P(-) BF-0 (the invariant BF+0 + BF-0 = 2 BF10 of a
     symmetric prior, for an asymmetric one)."""
     prior = ZNormalPrior(0.2855, 0.30)
-    two, plus, minus = (informed_analysis(0.25, 46, prior, alternative=a).log_bf10_informed
-                        for a in ("two-sided", "greater", "less"))  # fmt: skip
+    two, plus, minus = (
+        informed_analysis(0.25, 46, prior, alternative=a).log_bf10_informed
+        for a in ("two-sided", "greater", "less")
+    )
     p_plus = stats.norm.cdf(prior.mu / prior.sd)
     assert math.exp(two) == pytest.approx(
         p_plus * math.exp(plus) + (1 - p_plus) * math.exp(minus), rel=1e-10
     )
 
 
-@pytest.mark.parametrize(("r", "n", "r0", "n0"), [(0.45, 46, 0.278, 300), (0.1, 46, 0.5, 30),
-                                                  (-0.3, 80, 0.2, 46)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("r", "n", "r0", "n0"), [(0.45, 46, 0.278, 300), (0.1, 46, 0.5, 30), (-0.3, 80, 0.2, 46)]
+)
 def test_replication_bf_is_the_evidence_updating_identity(r, n, r0, n0):
     """bf_rep = BF10(both) / BF10(original) (Ly et al. 2019, eq. 5), BF10(both) with the two
     likelihoods multiplied under the default prior: to 1e-10 against bayes_peer's own BF10s,
@@ -188,14 +198,33 @@ def test_similarity_design_is_a_probability_and_grows_with_n():
 
 
 # ---------------------------------------------------------------------------- contract
-INFORMED_KEYS = ("bf10_informed", "bf_informed_default", "p_similar", "similar_center",
-                 "similar_delta", "informed_median", "informed_ci_low", "informed_ci_high")  # fmt: skip
+INFORMED_KEYS = (
+    "bf10_informed",
+    "bf_informed_default",
+    "p_similar",
+    "similar_center",
+    "similar_delta",
+    "informed_median",
+    "informed_ci_low",
+    "informed_ci_high",
+)
 
 
 def test_cli_contract_from_r_and_n(cli):
-    status, out, err = cli("correlate", "--r", "0.35", "--n", "46", "--prior-rho",
-                           "znormal(0.2855,0.10)", "--similar-delta", "0.15",
-                           "--replication-of", "0.278,300", "--json")  # fmt: skip
+    status, out, err = cli(
+        "correlate",
+        "--r",
+        "0.35",
+        "--n",
+        "46",
+        "--prior-rho",
+        "znormal(0.2855,0.10)",
+        "--similar-delta",
+        "0.15",
+        "--replication-of",
+        "0.278,300",
+        "--json",
+    )
     assert status == 0, err
     record = json.loads(out)
     for key in (*INFORMED_KEYS, "bf_rep"):
@@ -203,8 +232,9 @@ def test_cli_contract_from_r_and_n(cli):
     assert record["similar_delta"] == 0.15
     res = informed_analysis(0.35, 46, ZNormalPrior(0.2855, 0.10), similar_delta=0.15)
     assert record["bf10_informed"] == pytest.approx(math.exp(res.log_bf10_informed), rel=1e-12)
-    assert record["bf_rep"] == pytest.approx(math.exp(log_bf_replication(0.35, 46, 0.278, 300)),
-                                             rel=1e-12)  # fmt: skip
+    assert record["bf_rep"] == pytest.approx(
+        math.exp(log_bf_replication(0.35, 46, 0.278, 300)), rel=1e-12
+    )
     assert "Normal(0.2855, 0.1²)" in record["prior_informed"]
     assert record["replication_of"] == {"r": 0.278, "n": 300}
 
@@ -215,8 +245,18 @@ def test_cli_contract_with_data_and_vars(cli, tmp_path):
     rows = np.column_stack([x, 0.4 * x + rng.standard_normal(46), rng.standard_normal(46)])
     path = tmp_path / "study.csv"
     np.savetxt(path, rows, delimiter=",", header="a,b,c", comments="", fmt="%.6f")
-    status, out, err = cli("correlate", "--data", str(path), "--vars", "a,b,c", "--prior-rho",
-                           "flueckiger2018", "--replication-of", "0.3,60", "--json")  # fmt: skip
+    status, out, err = cli(
+        "correlate",
+        "--data",
+        str(path),
+        "--vars",
+        "a,b,c",
+        "--prior-rho",
+        "flueckiger2018",
+        "--replication-of",
+        "0.3,60",
+        "--json",
+    )
     assert status == 0, err
     record = json.loads(out)
     assert len(record["pairs"]) == 3
@@ -236,8 +276,14 @@ def test_api_takes_the_same_options():
         with pytest.raises(bp.InputError, match="replication_of"):
             bp.correlate(r=0.35, n=46, replication_of=bad)
     with pytest.raises(bp.InputError, match="prior_coefficient"):
-        bp.regress("demo", "satisfaction_m24", [["alliance_m24"]], method="bma",
-                   candidates=["contacts_m24"], prior_coefficient={"alliance_m24": "normal(0,1)"})  # fmt: skip
+        bp.regress(
+            "demo",
+            "satisfaction_m24",
+            [["alliance_m24"]],
+            method="bma",
+            candidates=["contacts_m24"],
+            prior_coefficient={"alliance_m24": "normal(0,1)"},
+        )
 
 
 @pytest.mark.parametrize(
@@ -264,22 +310,22 @@ def test_nonsense_exits_2_with_one_error_line(cli, args, needle):
 
 
 def test_kendall_refuses_an_informed_prior(cli):
-    status, _, err = cli("correlate", "--tau", "0.3", "--n", "46", "--prior-rho",
-                         "flueckiger2018")  # fmt: skip
+    status, _, err = cli("correlate", "--tau", "0.3", "--n", "46", "--prior-rho", "flueckiger2018")
     assert status == 2 and "Kendall" in err
 
 
 def test_regression_prior_coefficient_is_checked(cli):
-    for args, needle in ((("--prior-coefficient", "alliance_m24=normal(0.3,0)"), "SD > 0"),
-                         (("--prior-coefficient", "nonsense=normal(0.3,0.1)"), "nonsense"),
-                         (("--prior-coefficient", "alliance_m24"), "TERM=normal")):  # fmt: skip
-        status, _, err = cli("regress", "--data", "demo", "--outcome", "satisfaction_m24",
-                             "--block", "alliance_m24", "--prior", "normal", *args)  # fmt: skip
+    model = ["regress", "--data", "demo", "--outcome", "satisfaction_m24"]
+    model += ["--block", "alliance_m24"]
+    for args, needle in (
+        (("--prior-coefficient", "alliance_m24=normal(0.3,0)"), "SD > 0"),
+        (("--prior-coefficient", "nonsense=normal(0.3,0.1)"), "nonsense"),
+        (("--prior-coefficient", "alliance_m24"), "TERM=normal"),
+    ):
+        status, _, err = cli(*model, "--prior", "normal", *args)
         assert status == 2, err
         assert err.startswith("error:") and needle in err, err
-    status, _, err = cli("regress", "--data", "demo", "--outcome", "satisfaction_m24",
-                         "--block", "alliance_m24", "--prior-coefficient",
-                         "alliance_m24=normal(0.3,0.1)")  # fmt: skip
+    status, _, err = cli(*model, "--prior-coefficient", "alliance_m24=normal(0.3,0.1)")
     assert status == 2 and "--prior" in err
 
 
@@ -301,8 +347,9 @@ def test_savage_dickey_stays_finite_for_a_strong_effect():
     # normal full conditional at 0 (every draw has the same conditional here)
     precision = (x @ x) / 0.16 + 1.0
     mean = ((x @ y) / 0.16) / precision
-    exact = (-0.5 * math.log(2 * math.pi)) - (0.5 * math.log(precision / (2 * math.pi))
-                                              - 0.5 * precision * mean**2)  # fmt: skip
+    exact = (-0.5 * math.log(2 * math.pi)) - (
+        0.5 * math.log(precision / (2 * math.pi)) - 0.5 * precision * mean**2
+    )
     assert exact > 1000 and math.isfinite(sd.log_bf10)
     assert sd.log_bf10 == pytest.approx(exact, rel=1e-12)
     assert sd.log_bf10_mcse == pytest.approx(0.0, abs=1e-12)
@@ -319,14 +366,25 @@ def _agree(log_exact: float, log_mcmc: float, mcse: float) -> None:
 
 @pytest.mark.slow
 def test_pairwise_savage_dickey_and_informed_posterior_agree_with_the_exact_layer():
-    res = bp.correlate("demo", vars=["alliance_m24", "satisfaction_m24", "recovery_m24"],
-                       method="pairwise", prior_rho="flueckiger2018", **SHORT)  # fmt: skip
+    res = bp.correlate(
+        "demo",
+        vars=["alliance_m24", "satisfaction_m24", "recovery_m24"],
+        method="pairwise",
+        prior_rho="flueckiger2018",
+        **SHORT,
+    )
     for pair in res.record["pairs"]:
-        _agree(pair["log_bf10"], pair["log_mcmc_bf10_savage_dickey"],
-               pair["log_mcmc_bf10_savage_dickey_mcse"])  # fmt: skip
+        _agree(
+            pair["log_bf10"],
+            pair["log_mcmc_bf10_savage_dickey"],
+            pair["log_mcmc_bf10_savage_dickey_mcse"],
+        )
         assert pair["log_bf10_informed_two_sided"] == pair["log_bf10_informed"]  # two-sided
-        _agree(pair["log_bf10_informed"], pair["log_mcmc_informed_bf10_savage_dickey"],
-               pair["log_mcmc_informed_bf10_savage_dickey_mcse"])  # fmt: skip
+        _agree(
+            pair["log_bf10_informed"],
+            pair["log_mcmc_informed_bf10_savage_dickey"],
+            pair["log_mcmc_informed_bf10_savage_dickey_mcse"],
+        )
         assert abs(pair["mcmc_informed_median"] - pair["exact_two_sided_informed_median"]) < (
             4 * pair["mcmc_informed_mcse_median"] + 1e-3
         )
@@ -365,17 +423,18 @@ def test_regression_savage_dickey_agrees_with_quadrature_of_the_marginal_likelih
     x = rng.standard_normal(46)
     y = 0.35 * x + rng.standard_normal(46)
     path = tmp_path / "one.csv"
-    np.savetxt(path, np.column_stack([x, y]), delimiter=",", header="x,y", comments="",
-               fmt="%.8f")  # fmt: skip
+    np.savetxt(path, np.column_stack([x, y]), delimiter=",", header="x,y", comments="", fmt="%.8f")
     zx = (x - x.mean()) / x.std(ddof=1)
     zy = (y - y.mean()) / y.std(ddof=1)
     for prior, (mu, sd) in ((None, (0.0, 1.0)), ({"x": "normal(0.278,0.14)"}, (0.278, 0.14))):
-        res = bp.regress(str(path), "y", [["x"]], method="normal", prior_coefficient=prior,
-                         **SHORT)  # fmt: skip
+        res = bp.regress(str(path), "y", [["x"]], method="normal", prior_coefficient=prior, **SHORT)
         row = res.record["coefficients"][0]
         assert (row["slope_prior_mean"], row["slope_prior_sd"]) == (mu, sd)
-        _agree(_regression_bf_oracle(zy, zx, mu, sd), row["log_mcmc_bf10_savage_dickey"],
-               row["log_mcmc_bf10_savage_dickey_mcse"])  # fmt: skip
+        _agree(
+            _regression_bf_oracle(zy, zx, mu, sd),
+            row["log_mcmc_bf10_savage_dickey"],
+            row["log_mcmc_bf10_savage_dickey_mcse"],
+        )
 
 
 # ---------------------------------------------------------------------------- specs, claims
@@ -398,12 +457,14 @@ waves = ["m12", "m24"]
         ('prior_rho = "flueckiger2018"\nsimilar_delta = 2', "informed.similar_delta"),
         ('prior_rho = "flueckiger2018"\npairs_with = "nope"', "informed.pairs_with"),
         ('prior_rho = "flueckiger2018"\noutcomes = ["satisfaction"]', "informed.outcomes"),
-        ('prior_rho = "flueckiger2018"\npairs_with = "alliance"\noutcomes = ["qol"]',
-         "informed.outcomes"),
+        (
+            'prior_rho = "flueckiger2018"\npairs_with = "alliance"\noutcomes = ["qol"]',
+            "informed.outcomes",
+        ),
         ("similar_delta = 0.1", "informed.prior_rho"),
         ('prior_rho = "flueckiger2018"\nwidth = 1', "informed.width"),
     ],
-)  # fmt: skip
+)
 def test_spec_informed_table_is_checked_naming_the_key(cli, tmp_path, informed, key):
     spec = tmp_path / "s.toml"
     spec.write_text(SPEC.format(informed=informed), encoding="utf-8")
@@ -417,28 +478,56 @@ def test_spec_informed_table_is_read():
     from bayes_peer.runs.specs import load_spec
 
     spec = load_spec("demo:correlations")
-    assert spec.informed == {"prior_rho": "flueckiger2018", "pairs_with": "alliance",
-                             "outcomes": ["satisfaction", "empowerment", "recovery", "qol"],
-                             "similar_delta": 0.1, "similar_center": None}  # fmt: skip
+    assert spec.informed == {
+        "prior_rho": "flueckiger2018",
+        "pairs_with": "alliance",
+        "outcomes": ["satisfaction", "empowerment", "recovery", "qol"],
+        "similar_delta": 0.1,
+        "similar_center": None,
+    }
 
 
 def _row(wave, a, b, bf10, **extra):
-    return {"wave": wave, "var1": f"{a}_{wave}", "var2": f"{b}_{wave}", "bf10": bf10,
-            "bf01": 1 / bf10, **extra}  # fmt: skip
+    return {
+        "wave": wave,
+        "var1": f"{a}_{wave}",
+        "var2": f"{b}_{wave}",
+        "bf10": bf10,
+        "bf01": 1 / bf10,
+        **extra,
+    }
 
 
 def test_paper_claims_read_each_analysis():
     from bayes_peer.analyses.claims import paper_claims
 
-    rows = [_row("m12", "alliance", "contacts", 0.2), _row("m24", "alliance", "contacts", 0.5),
-            _row("m12", "alliance", "satisfaction", 0.4),
-            _row("m24", "alliance", "satisfaction", 40.0, bf_informed_default=2.0,
-                 p_similar=0.3, informed_prior_mu=fluckiger_2018().mu,
-                 informed_prior_sd=fluckiger_2018().sd, similar_center=0.278,
-                 similar_delta=0.1),
-            _row("m24", "alliance", "contacts2", 1.0, bf_informed_default=9.0, p_similar=0.1)]  # fmt: skip
-    blocks = [{"outcome": "satisfaction_m24", "wave": "m24", "block": 2,
-               "terms": "alliance_m24", "bf_block": 12.0}]  # fmt: skip
+    rows = [
+        _row("m12", "alliance", "contacts", 0.2),
+        _row("m24", "alliance", "contacts", 0.5),
+        _row("m12", "alliance", "satisfaction", 0.4),
+        _row(
+            "m24",
+            "alliance",
+            "satisfaction",
+            40.0,
+            bf_informed_default=2.0,
+            p_similar=0.3,
+            informed_prior_mu=fluckiger_2018().mu,
+            informed_prior_sd=fluckiger_2018().sd,
+            similar_center=0.278,
+            similar_delta=0.1,
+        ),
+        _row("m24", "alliance", "contacts2", 1.0, bf_informed_default=9.0, p_similar=0.1),
+    ]
+    blocks = [
+        {
+            "outcome": "satisfaction_m24",
+            "wave": "m24",
+            "block": 2,
+            "terms": "alliance_m24",
+            "bf_block": 12.0,
+        }
+    ]
     claims = paper_claims(rows, blocks)
     assert [c["claim"][:2] for c in claims] == ["1.", "2.", "3.", "4."]
     assert "m12: BF01 = 5, evidence for no relation" in claims[0]["evidence"]
@@ -452,8 +541,11 @@ def test_paper_claims_read_each_analysis():
 
 
 def test_result_plots_the_literature_comparison(tmp_path):
-    res = bp.correlate("demo", vars=["alliance_m24", "satisfaction_m24", "recovery_m24"],
-                       prior_rho="flueckiger2018")  # fmt: skip
+    res = bp.correlate(
+        "demo",
+        vars=["alliance_m24", "satisfaction_m24", "recovery_m24"],
+        prior_rho="flueckiger2018",
+    )
     assert "literature" in res.plot_kinds()
     target = tmp_path / "lit.png"
     res.plot("literature").savefig(target)

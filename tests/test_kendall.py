@@ -222,8 +222,8 @@ def test_sensitivity_uses_the_same_numbers():
 
 
 def test_report_section_sets_tau_beside_pearson():
-    from bayes_peer.analyses.correlate import correlate_pairs
     from bayes_peer.analyses.correlate_kendall import kendall_pairs
+    from bayes_peer.analyses.pairs import correlate_pairs
     from bayes_peer.report.rank_section import kendall_section
     from bayes_peer.report.results import SpecResults
 

@@ -229,12 +229,12 @@ def test_exact_table_matches_the_exact_layer(sens):
 
 def test_exact_loo_refits_agree_with_psis(monkeypatch):
     """Refitting without a participant gives its elpd; PSIS estimates it without refitting."""
-    from bayes_peer.analyses import sensitivity_mcmc
+    from bayes_peer.analyses import sensitivity_checks, sensitivity_mcmc
     from bayes_peer.data.participants import read_participants
     from bayes_peer.mcmc.sampler import SamplerSettings
 
-    monkeypatch.setattr(sensitivity_mcmc, "PARETO_K_REFIT", -1.0)  # refit the worst k ...
-    monkeypatch.setattr(sensitivity_mcmc, "MAX_REFITS", 3)  # ... three of them
+    monkeypatch.setattr(sensitivity_checks, "PARETO_K_REFIT", -1.0)  # refit the worst k ...
+    monkeypatch.setattr(sensitivity_checks, "MAX_REFITS", 3)  # ... three of them
     data = read_participants(DEMO)
     settings = SamplerSettings(draws=1000, tune=600, chains=2, seed=3)
     result = sensitivity_mcmc.correlation_pair(data, "alliance", "qol", ["m12", "m24"], settings)
@@ -269,7 +269,7 @@ def _conjugate_tree(tau: float, ybar: float, n: int, seed: int = 0):
 
 
 def test_power_scaling_diagnoses_a_strong_prior_and_a_weak_one():
-    from bayes_peer.analyses.sensitivity_mcmc import power_scaling
+    from bayes_peer.analyses.sensitivity_checks import power_scaling
 
     # Kallioinen et al. (2024): a prior far from the data and as informative -> conflict
     fit, q = _conjugate_tree(tau=0.1, ybar=1.0, n=46)

@@ -585,12 +585,12 @@ def test_out_of_range_numbers_are_refused_before_any_work(tmp_path, args):
 
 
 def test_only_input_errors_exit_2(cli, monkeypatch):
-    from bayes_peer.analyses import correlate as correlate_module
+    from bayes_peer.analyses import pairs as pairs_module  # where correlate's records are made
 
     def broken(*args, **kwargs):
         raise ValueError("an internal ValueError, not the user's fault")
 
-    monkeypatch.setattr(correlate_module, "correlation_posterior", broken)
+    monkeypatch.setattr(pairs_module, "correlation_posterior", broken)
     status, out, err = cli("correlate", "--r", "0.3", "--n", "46")
     assert status == 1 and out == ""
     lines = err.strip().splitlines()
@@ -688,7 +688,7 @@ def test_one_sided_and_ci_prob_labels_in_text_tables(cli):
 
 
 def test_mcmc_table_labels_and_one_sided_comparison():
-    from bayes_peer.report.text import block_table, mcmc_correlation_table
+    from bayes_peer.report.text_tables import block_table, mcmc_correlation_table
 
     row = {"var1": "a", "var2": "b", "n": 46, "r": 0.3, "bf10": 2.0, "log_bf10": 0.69,
            "posterior_median": 0.31, "exact_two_sided_median": 0.28, "mcmc_median": 0.281,
@@ -705,7 +705,7 @@ def test_mcmc_table_labels_and_one_sided_comparison():
 
 
 def test_no_negative_zero_and_sensible_raw_precision():
-    from bayes_peer.report.text import fmt_coef, fmt_num
+    from bayes_peer.report.format import fmt_coef, fmt_num
 
     assert fmt_num(-0.0001) == "0.000" and fmt_num(-0.0) == "0.000" and fmt_num(-0.0006) == "-0.001"
     assert fmt_coef(0.000012) == "1.2e-05" and fmt_coef(-0.00042) == "-0.00042"

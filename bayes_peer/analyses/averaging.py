@@ -43,17 +43,28 @@ def check_bma_terms(outcome: str, forced: list[str], candidates: list[str]) -> N
 
 def model_averaging_prior_text(rscale: float, label: str, model_prior: str, forced: list[str]):
     """The sentence stating the priors behind every model BF and inclusion BF."""
-    models = ("uniform model prior (every model equally likely)" if model_prior == "uniform"
-              else "beta-binomial(1, 1) model prior (every model size equally likely)")  # fmt: skip
-    null = (f"BF of each model against the model with only {', '.join(forced)} (always in)"
-            if forced else "BF of each model against the intercept-only model")  # fmt: skip
+    models = (
+        "uniform model prior (every model equally likely)"
+        if model_prior == "uniform"
+        else "beta-binomial(1, 1) model prior (every model size equally likely)"
+    )
+    null = (
+        f"BF of each model against the model with only {', '.join(forced)} (always in)"
+        if forced
+        else "BF of each model against the intercept-only model"
+    )
     return f"{jzs_prior_description(rscale, label)}; {models}; {null}"
 
 
 def _interval_row(mixture, ci_prob: float) -> dict:
     tail = (1.0 - ci_prob) / 2.0
-    return {"mean": mixture.mean, "sd": mixture.sd, "ci_low": mixture.quantile(tail),
-            "ci_high": mixture.quantile(1.0 - tail), "p_zero": mixture.mass_at_zero}  # fmt: skip
+    return {
+        "mean": mixture.mean,
+        "sd": mixture.sd,
+        "ci_low": mixture.quantile(tail),
+        "ci_high": mixture.quantile(1.0 - tail),
+        "p_zero": mixture.mass_at_zero,
+    }
 
 
 def regress_bma(
@@ -74,8 +85,9 @@ def regress_bma(
     coefficients, one per level, are in ``coefficients``, with ``level`` and ``reference``;
     the inclusion row's ``mean`` ... ``p_zero`` are then null)."""
     if model_prior not in MODEL_PRIORS:
-        raise InputError(f"`model_prior` must be one of {', '.join(MODEL_PRIORS)}, got "
-                         f"{model_prior!r}")  # fmt: skip
+        raise InputError(
+            f"`model_prior` must be one of {', '.join(MODEL_PRIORS)}, got {model_prior!r}"
+        )
     check_bma_terms(outcome, forced, candidates)
     source.require([outcome])
     forced_columns = [c for t in forced for c in source.term_columns(t)]
@@ -89,57 +101,92 @@ def regress_bma(
         cand_idx.append(list(range(start, start + len(group))))
         start += len(group)
     try:
-        models, log_null = enumerate_models(n, moments.corr, forced_idx, cand_idx, rscale,
-                                            model_prior)  # fmt: skip
+        models, log_null = enumerate_models(
+            n, moments.corr, forced_idx, cand_idx, rscale, model_prior
+        )
     except np.linalg.LinAlgError:
-        raise InputError(f"{source.path}: the predictors are collinear (a model's correlation "
-                         "matrix is singular); remove one of them") from None  # fmt: skip
+        raise InputError(
+            f"{source.path}: the predictors are collinear (a model's correlation "
+            "matrix is singular); remove one of them"
+        ) from None
     probs = posterior_probabilities(models)
     model_rows = []
     for model, prob in zip(models, probs, strict=True):
         prior = math.exp(model.log_prior)
         odds = prob / (1 - prob) if prob < 1 else math.inf
-        model_rows.append({
-            "terms": [*forced, *(candidates[i] for i in model.members)],
-            "candidates": [candidates[i] for i in model.members],
-            "size": len(model.members), "r2": model.r2,
-            "log_bf": model.log_bf, "bf": bf_from_log(model.log_bf),
-            "log_bf_vs_intercept": model.log_bf + log_null,
-            "prior_prob": prior, "post_prob": float(prob),
-            "bf_m": odds / (prior / (1 - prior)) if prior < 1 else None,
-        })  # fmt: skip
+        model_rows.append(
+            {
+                "terms": [*forced, *(candidates[i] for i in model.members)],
+                "candidates": [candidates[i] for i in model.members],
+                "size": len(model.members),
+                "r2": model.r2,
+                "log_bf": model.log_bf,
+                "bf": bf_from_log(model.log_bf),
+                "log_bf_vs_intercept": model.log_bf + log_null,
+                "prior_prob": prior,
+                "post_prob": float(prob),
+                "bf_m": odds / (prior / (1 - prior)) if prior < 1 else None,
+            }
+        )
     model_rows.sort(key=lambda r: -r["post_prob"])
-    mixtures, omitted = coefficient_mixtures(n, moments.corr, moments.sds, forced_idx, cand_idx,
-                                             models, probs, rscale)  # fmt: skip
+    mixtures, omitted = coefficient_mixtures(
+        n, moments.corr, moments.sds, forced_idx, cand_idx, models, probs, rscale
+    )
     rows = []
     for j, (term, inc) in enumerate(zip(candidates, inclusion(models, probs, k), strict=True)):
         single = len(cand_idx[j]) == 1 and source.term_label(groups[j][0]) is None
-        interval = (_interval_row(mixtures[cand_idx[j][0]], ci_prob) if single
-                    else dict.fromkeys(("mean", "sd", "ci_low", "ci_high", "p_zero")))  # fmt: skip
-        rows.append({"term": term, "p_prior": inc["p_prior"], "p_incl": inc["p_incl"],
-                     "bf_incl": bf_from_log(inc["log_bf_incl"]),
-                     "log_bf_incl": inc["log_bf_incl"], **interval})  # fmt: skip
+        interval = (
+            _interval_row(mixtures[cand_idx[j][0]], ci_prob)
+            if single
+            else dict.fromkeys(("mean", "sd", "ci_low", "ci_high", "p_zero"))
+        )
+        rows.append(
+            {
+                "term": term,
+                "p_prior": inc["p_prior"],
+                "p_incl": inc["p_incl"],
+                "bf_incl": bf_from_log(inc["log_bf_incl"]),
+                "log_bf_incl": inc["log_bf_incl"],
+                **interval,
+            }
+        )
     columns = [*forced_columns, *(c for g in groups for c in g)]
     coefficients = label_coefficients(
-        [{"term": column, "forced": i < len(forced_columns),
-          **_interval_row(mixtures[1 + i], ci_prob)} for i, column in enumerate(columns)],
+        [
+            {
+                "term": column,
+                "forced": i < len(forced_columns),
+                **_interval_row(mixtures[1 + i], ci_prob),
+            }
+            for i, column in enumerate(columns)
+        ],
         source,
-    )  # fmt: skip
-    forced_rows = [{k: v for k, v in row.items() if k != "forced"}
-                   for row in coefficients if row["forced"]]  # fmt: skip
+    )
+    forced_rows = [
+        {k: v for k, v in row.items() if k != "forced"} for row in coefficients if row["forced"]
+    ]
     extra = {}
     if any(source.term_label(c) for c in columns):
-        extra = {"coefficients": coefficients,
-                 "factors": factor_records(source, [*forced, *candidates])}  # fmt: skip
+        extra = {
+            "coefficients": coefficients,
+            "factors": factor_records(source, [*forced, *candidates]),
+        }
     return {
-        "forced": list(forced), "candidates": list(candidates), "model_prior": model_prior,
+        "forced": list(forced),
+        "candidates": list(candidates),
+        "model_prior": model_prior,
         "ci_prob": ci_prob,
-        "n_models": len(models), "models": model_rows, "inclusion": rows,
+        "n_models": len(models),
+        "models": model_rows,
+        "inclusion": rows,
         "forced_coefficients": forced_rows,
         "units": "raw" if moments.sds is not None else "standardized",
-        "omitted_mass": omitted, "n_used": n, "n_rows": moments.n_rows,
-        "dropped": moments.dropped, **extra,
-    }  # fmt: skip
+        "omitted_mass": omitted,
+        "n_used": n,
+        "n_rows": moments.n_rows,
+        "dropped": moments.dropped,
+        **extra,
+    }
 
 
 def regress_bma_result(
@@ -155,10 +202,9 @@ def regress_bma_result(
     reference=None,
 ):
     """``regress(method="bma")``: a Result whose table is the inclusion table."""
-    from bayes_peer.analyses.correlate import _name_list
     from bayes_peer.data.source import as_source
     from bayes_peer.exact.regression import resolve_rscale
-    from bayes_peer.params import check
+    from bayes_peer.params import check, name_list
     from bayes_peer.results import Result
 
     scale, label = resolve_rscale(rscale, "`rscale`")
@@ -168,19 +214,30 @@ def regress_bma_result(
     outcome = str(outcome).strip()
     if candidates is None:
         raise InputError("method='bma' needs `candidates` (the predictors to average over)")
-    candidates = _name_list(candidates, "candidates")
-    forced = [t for block in blocks or [] for t in _name_list(block, "blocks")]
+    candidates = name_list(candidates, "candidates")
+    forced = [t for block in blocks or [] for t in name_list(block, "blocks")]
     check_bma_terms(outcome, forced, candidates)
-    source = as_source(data, [outcome, *forced, *candidates],
-                       nearest_correlation=nearest_correlation, factors=factors,
-                       reference=reference)  # fmt: skip
+    source = as_source(
+        data,
+        [outcome, *forced, *candidates],
+        nearest_correlation=nearest_correlation,
+        factors=factors,
+        reference=reference,
+    )
     result = regress_bma(source, outcome, forced, candidates, scale, model_prior, ci_prob)
-    record = {"source": source.path, "data_kind": data_kind(source),
-            "data_sha256": source.sha256,
-            "synthetic": source.synthetic, "method": "bma",
-              "outcome": outcome, "rscale": scale, "rscale_label": label,
-              "prior": model_averaging_prior_text(scale, label, model_prior, forced),
-              "ci_prob": ci_prob, **result}  # fmt: skip
+    record = {
+        "source": source.path,
+        "data_kind": data_kind(source),
+        "data_sha256": source.sha256,
+        "synthetic": source.synthetic,
+        "method": "bma",
+        "outcome": outcome,
+        "rscale": scale,
+        "rscale_label": label,
+        "prior": model_averaging_prior_text(scale, label, model_prior, forced),
+        "ci_prob": ci_prob,
+        **result,
+    }
     if not source.has_rows:
         record["warnings"] = source.warnings
     return Result("regression", record)

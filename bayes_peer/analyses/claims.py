@@ -46,8 +46,10 @@ def _bf(value: float | None) -> str:
 def _constructs(row: dict) -> tuple[str, str]:
     wave = row.get("wave")
     suffix = f"_{wave}" if wave else ""
-    return (row.get("construct1") or str(row["var1"]).removesuffix(suffix),
-            row.get("construct2") or str(row["var2"]).removesuffix(suffix))  # fmt: skip
+    return (
+        row.get("construct1") or str(row["var1"]).removesuffix(suffix),
+        row.get("construct2") or str(row["var2"]).removesuffix(suffix),
+    )
 
 
 def _pair(rows: list[dict], a: str, b: str, wave: str) -> dict | None:
@@ -63,9 +65,11 @@ def _literature(row: dict) -> str:
 
     mu, sd = row["informed_prior_mu"], row["informed_prior_sd"]
     anchor = fluckiger_2018()
-    name = ("the literature's prior (Flückiger et al. 2018, r = .278)"
-            if (mu, sd) == (anchor.mu, anchor.sd) else
-            f"the informed prior z ~ Normal({mu:.4g}, {sd:.4g}²)")  # fmt: skip
+    name = (
+        "the literature's prior (Flückiger et al. 2018, r = .278)"
+        if (mu, sd) == (anchor.mu, anchor.sd)
+        else f"the informed prior z ~ Normal({mu:.4g}, {sd:.4g}²)"
+    )
     return f"BF of {name}, and P(|rho - {row['similar_center']:.3f}| < {row['similar_delta']:g})"
 
 
@@ -100,48 +104,76 @@ def paper_claims(
         return []
     rows = []
     c1 = [_pair(correlations, ALLIANCE, CONTACTS, w) for w in waves]
-    rows.append({
-        "claim": "1. The peer relationship was not related to the number of contacts.",
-        "analysis": "BF01 of alliance ~ contacts per wave (exact; default prior)",
-        "evidence": "; ".join(f"{w}: BF01 = {_bf(r['bf01'])}, {_band(r['bf01'])} no relation"
-                              for w, r in zip(waves, c1, strict=True) if r),
-    })  # fmt: skip
+    rows.append(
+        {
+            "claim": "1. The peer relationship was not related to the number of contacts.",
+            "analysis": "BF01 of alliance ~ contacts per wave (exact; default prior)",
+            "evidence": "; ".join(
+                f"{w}: BF01 = {_bf(r['bf01'])}, {_band(r['bf01'])} no relation"
+                for w, r in zip(waves, c1, strict=True)
+                if r
+            ),
+        }
+    )
     parts = []
     for outcome in OUTCOMES:
         a, b = (_pair(correlations, ALLIANCE, outcome, w) for w in waves)
         if a is None or b is None:
             continue
-        change = next((c for c in contrasts or [] if {c["var1"], c["var2"]} ==
-                       {ALLIANCE, outcome}), None)  # fmt: skip
+        change = next(
+            (c for c in contrasts or [] if {c["var1"], c["var2"]} == {ALLIANCE, outcome}), None
+        )
         grew = f", P(rho grew) = {change['p_positive']:.2f}" if change else ""
-        parts.append(f"{outcome}: BF10 {_bf(a['bf10'])} ({first}) -> {_bf(b['bf10'])} "
-                     f"({second}){grew}")  # fmt: skip
-    rows.append({
-        "claim": "2. It was associated with satisfaction and some recovery outcomes at 24 "
-                 "months, not at 12.",
-        "analysis": "BF10 of the alliance with each outcome per wave (exact)"
-                    + ("; the change between waves (joint model)" if contrasts else ""),
-        "evidence": "; ".join(parts) or "not computed",
-    })  # fmt: skip
+        parts.append(
+            f"{outcome}: BF10 {_bf(a['bf10'])} ({first}) -> {_bf(b['bf10'])} ({second}){grew}"
+        )
+    rows.append(
+        {
+            "claim": "2. It was associated with satisfaction and some recovery outcomes at 24 "
+            "months, not at 12.",
+            "analysis": "BF10 of the alliance with each outcome per wave (exact)"
+            + ("; the change between waves (joint model)" if contrasts else ""),
+            "evidence": "; ".join(parts) or "not computed",
+        }
+    )
     last = [b for b in blocks or [] if b.get("wave") == second and ALLIANCE in str(b["terms"])]
-    rows.append({
-        "claim": "3. These associations were not explained by other intervention effects.",
-        "analysis": f"Bayes factor of the alliance block after contacts, budget used and the "
-                    f"baseline score, at {second} (exact JZS)",
-        "evidence": "; ".join(f"{_outcome(b)}: BF = {_bf(b['bf_block'])} ({_band(b['bf_block'])} "
-                              "the alliance beyond them)" for b in last) or "not computed",
-    })  # fmt: skip
-    informed = [r for r in correlations if r.get("bf_informed_default") is not None
-                and ALLIANCE in _constructs(r) and r.get("wave") == second
-                and set(_constructs(r)) - {ALLIANCE} <= set(OUTCOMES)]  # fmt: skip
-    rows.append({
-        "claim": "4. The association is similar to what is found in non-peer-delivered "
-                 "interventions.",
-        "analysis": (_literature(informed[0]) if informed else "an informed prior from the "
-                     "literature (none given)") + f" against the default prior, at {second}",
-        "evidence": "; ".join(
-            f"{next(c for c in _constructs(r) if c != ALLIANCE)}: BF(inf vs default) = "
-            f"{_bf(r['bf_informed_default'])}, P(similar) = {r['p_similar']:.2f}"
-            for r in informed) or "not computed (no informed prior)",
-    })  # fmt: skip
+    rows.append(
+        {
+            "claim": "3. These associations were not explained by other intervention effects.",
+            "analysis": f"Bayes factor of the alliance block after contacts, budget used and the "
+            f"baseline score, at {second} (exact JZS)",
+            "evidence": "; ".join(
+                f"{_outcome(b)}: BF = {_bf(b['bf_block'])} ({_band(b['bf_block'])} "
+                "the alliance beyond them)"
+                for b in last
+            )
+            or "not computed",
+        }
+    )
+    informed = [
+        r
+        for r in correlations
+        if r.get("bf_informed_default") is not None
+        and ALLIANCE in _constructs(r)
+        and r.get("wave") == second
+        and set(_constructs(r)) - {ALLIANCE} <= set(OUTCOMES)
+    ]
+    rows.append(
+        {
+            "claim": "4. The association is similar to what is found in non-peer-delivered "
+            "interventions.",
+            "analysis": (
+                _literature(informed[0])
+                if informed
+                else "an informed prior from the literature (none given)"
+            )
+            + f" against the default prior, at {second}",
+            "evidence": "; ".join(
+                f"{next(c for c in _constructs(r) if c != ALLIANCE)}: BF(inf vs default) = "
+                f"{_bf(r['bf_informed_default'])}, P(similar) = {r['p_similar']:.2f}"
+                for r in informed
+            )
+            or "not computed (no informed prior)",
+        }
+    )
     return rows

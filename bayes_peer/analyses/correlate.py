@@ -2,192 +2,37 @@
 
 from __future__ import annotations
 
-import itertools
-
-import numpy as np
-
-from bayes_peer.data.moments import MIN_PAIRS
+from bayes_peer.analyses.pairs import (
+    correlate_pairs,
+    correlation_prior_text,
+    correlation_record,
+    partial_pairs,
+)
 from bayes_peer.data.source import data_kind
 from bayes_peer.errors import InputError
-from bayes_peer.exact.correlation import ALTERNATIVES, correlation_posterior, prior_description
-from bayes_peer.frequentist import pearson_from_r
+from bayes_peer.exact.correlation import ALTERNATIVES
 from bayes_peer.mcmc.sampler import DEFAULT_SEED
-from bayes_peer.numbers import bf_from_log
-from bayes_peer.params import check, check_total_draws, check_variable_count
+from bayes_peer.params import check, check_total_draws, check_variable_count, name_list
 from bayes_peer.results import Result
-
-
-def correlation_record(
-    r: float,
-    n: int,
-    kappa: float = 1.0,
-    alternative: str = "two-sided",
-    ci_prob: float = 0.95,
-) -> dict:
-    """Exact Bayesian and frequentist results for one correlation (the JSON contract's keys).
-
-    ``bf10`` is the Bayes factor of the chosen alternative against rho = 0 (BF+0 or BF-0 when
-    one-sided) and the posterior summaries are those of the (truncated) posterior under it;
-    ``p_value`` follows the alternative; the frequentist interval stays two-sided.
-    """
-    post = correlation_posterior(r, n, kappa, alternative, ci_prob)
-    freq = pearson_from_r(r, n, alternative, ci_prob)
-    return {
-        "n": int(n),
-        "r": float(r),
-        "kappa": float(kappa),
-        "alternative": alternative,
-        **bayes_keys(post, ci_prob),
-        "t": freq.t,
-        "df": freq.df,
-        "p_value": freq.p_value,
-        "freq_ci_low": freq.ci_low,
-        "freq_ci_high": freq.ci_high,
-    }
-
-
-def bayes_keys(post, ci_prob: float) -> dict:
-    """The Bayes factors and posterior summaries of an exact posterior (Pearson's or
-    Kendall's), under the JSON contract's names: ``bf10`` is the chosen alternative's BF."""
-    return {
-        "bf10": bf_from_log(post.log_bf),
-        "log_bf10": post.log_bf,
-        "bf01": bf_from_log(-post.log_bf),
-        "bf10_two_sided": bf_from_log(post.log_bf10),
-        "log_bf10_two_sided": post.log_bf10,
-        "bf_plus0": bf_from_log(post.log_bf_plus0),
-        "log_bf_plus0": post.log_bf_plus0,
-        "bf_minus0": bf_from_log(post.log_bf_minus0),
-        "log_bf_minus0": post.log_bf_minus0,
-        "posterior_median": post.posterior_median,
-        "posterior_mean": post.posterior_mean,
-        "ci_low": post.ci_low,
-        "ci_high": post.ci_high,
-        "ci_prob": float(ci_prob),
-    }
-
-
-def two_sided_comparison(record: dict) -> dict:
-    """The exact two-sided posterior of a record, to stand beside an MCMC posterior.
-
-    The MCMC models put a two-sided prior on rho, so their posterior is compared with the exact
-    two-sided posterior whatever ``alternative`` the record's Bayes factor and exact summaries
-    follow. Returns ``exact_two_sided_median``, ``exact_two_sided_ci_low`` and
-    ``exact_two_sided_ci_high``.
-    """
-    if record["alternative"] == "two-sided":
-        post = record
-        keys = ("posterior_median", "ci_low", "ci_high")
-        values = [post[k] for k in keys]
-    else:
-        n = record.get("n_effective", record["n"])
-        two = correlation_posterior(record["r"], n, record["kappa"], "two-sided",
-                                    record["ci_prob"])  # fmt: skip
-        values = [two.posterior_median, two.ci_low, two.ci_high]
-    return dict(zip(("exact_two_sided_median", "exact_two_sided_ci_low",
-                     "exact_two_sided_ci_high"), values, strict=True))  # fmt: skip
-
-
-def correlate_pairs(
-    source,
-    names: list[str],
-    kappa: float = 1.0,
-    alternative: str = "two-sided",
-    ci_prob: float = 0.95,
-) -> list[dict]:
-    """One record per pair of ``names``, from participant rows (each pair's complete rows) or a
-    published matrix (its n): the source gives each pair's r and n
-    (:mod:`bayes_peer.data.source`)."""
-    if len(names) < 2:
-        raise InputError(f"need at least two variables for a correlation, got {len(names)}")
-    records = []
-    for a, b in itertools.combinations(names, 2):
-        r, n = source.pair(a, b)
-        records.append({"var1": a, "var2": b, **correlation_record(r, n, kappa, alternative,
-                                                                      ci_prob)})  # fmt: skip
-    return records
-
-
-def partial_pairs(
-    source,
-    names: list[str],
-    controls: list[str],
-    kappa: float = 1.0,
-    alternative: str = "two-sided",
-    ci_prob: float = 0.95,
-) -> list[dict]:
-    """One record per pair of ``names``: the partial correlation given ``controls`` (numeric
-    columns or factors, a factor as its indicator columns) on the rows complete on the pair and
-    every control. The frequentist test has n - 2 - m degrees of freedom and the exact Bayes
-    factor and posterior use n - m in place of n (m = control columns): the sampling
-    distribution of a partial correlation is that of a simple one from n - m observations
-    (Fisher 1924). ``n`` is the rows used, ``n_effective`` = n - m.
-
-    References
-    ----------
-    Fisher, R. A. (1924). The distribution of the partial correlation coefficient. *Metron*,
-    3, 329-332.
-    """
-    from bayes_peer.data.moments import check_correlation
-
-    if len(names) < 2:
-        raise InputError(f"need at least two variables for a correlation, got {len(names)}")
-    for control in controls:
-        if control in names:
-            raise InputError(f"`partial_on`: '{control}' is also in `vars`")
-    columns = [c for t in controls for c in source.term_columns(t)]
-    m = len(columns)
-    records = []
-    for a, b in itertools.combinations(names, 2):
-        values = source.matrix([a, b, *columns])
-        keep = ~np.isnan(values).any(axis=1)
-        n = int(keep.sum())
-        if n - m < MIN_PAIRS:
-            raise InputError(f"{source.path}: '{a}' and '{b}' have {n} rows complete on them and "
-                             f"the {m} control column(s); a partial correlation needs at least "
-                             f"{MIN_PAIRS + m}")  # fmt: skip
-        for name in controls:
-            if name in getattr(source, "factors", {}):
-                source.factors[name].check_rows(keep, source.path, f"complete on '{a}', '{b}' "
-                                                "and the controls")  # fmt: skip
-        corr = np.corrcoef(values[keep], rowvar=False)
-        r = float(_partial_from_corr(corr)) if m else float(corr[0, 1])
-        check_correlation(source.path, a, b, r)
-        record = correlation_record(r, n - m, kappa, alternative, ci_prob)
-        record.update(n=n, n_effective=n - m)
-        records.append({"var1": a, "var2": b, **record})
-    return records
-
-
-def _partial_from_corr(corr: np.ndarray) -> float:
-    """Partial correlation of the first two variables given the rest (from the precision)."""
-    precision = np.linalg.inv(corr)
-    return -precision[0, 1] / np.sqrt(precision[0, 0] * precision[1, 1])
-
-
-def correlation_prior_text(kappa: float) -> str:
-    """The sentence stating the prior behind every Bayes factor and posterior."""
-    return (
-        prior_description(kappa)
-        + "; right-Haar prior on means and SDs; exact posterior (Ly, Marsman & Wagenmakers 2018)"
-    )
 
 
 def _settings(draws: int, tune: int, chains: int, seed: int):
     """Sampler settings, each checked against its documented range."""
     from bayes_peer.mcmc.sampler import SamplerSettings
 
-    values = {name: check(name, value, f"`{name}`") for name, value in
-              (("draws", draws), ("tune", tune), ("chains", chains), ("seed", seed))}  # fmt: skip
+    values = {
+        name: check(name, value, f"`{name}`")
+        for name, value in (("draws", draws), ("tune", tune), ("chains", chains), ("seed", seed))
+    }
     check_total_draws(values["draws"], values["chains"], "`draws` x `chains`")
     return SamplerSettings(**values)
 
 
 def _variables(data, vars, waves, partial_on, mcmc: bool) -> tuple[list[str] | None, list | None]:
     """The variables an analysis names (constructs with ``waves``) and the columns to parse."""
-    names = _name_list(vars, "vars") if vars is not None else None
-    waves = _name_list(waves, "waves") if waves is not None else None
-    partial_on = _name_list(partial_on, "partial_on") if partial_on else None
+    names = name_list(vars, "vars") if vars is not None else None
+    waves = name_list(waves, "waves") if waves is not None else None
+    partial_on = name_list(partial_on, "partial_on") if partial_on else None
     if waves is not None:
         if names is None:
             raise InputError("`waves` needs `vars` naming the constructs (e.g. alliance, qol)")
@@ -221,18 +66,6 @@ def _column_count(data) -> int | None:
     if columns is not None and not isinstance(columns, dict):  # a DataFrame
         return sum(1 for c in columns if str(c).lower() != "id")
     return None
-
-
-def _name_list(value, parameter: str) -> list[str]:
-    """A list of names (a comma-separated string is accepted), each named once."""
-    items = [v.strip() for v in value.split(",")] if isinstance(value, str) else list(value)
-    if not items or any(not isinstance(v, str) or not v.strip() for v in items):
-        raise InputError(f"`{parameter}` must name at least one column, got {value!r}")
-    items = [v.strip() for v in items]
-    for item in items:
-        if items.count(item) > 1:
-            raise InputError(f"`{parameter}`: '{item}' is named twice")
-    return items
 
 
 def correlate(
@@ -357,19 +190,24 @@ def correlate(
     kappa = check("kappa", kappa, "`kappa`")
     ci_prob = check("ci_prob", ci_prob, "`ci_prob`")
     if alternative not in ALTERNATIVES:
-        raise InputError(f"`alternative` must be one of {', '.join(ALTERNATIVES)}, got "
-                         f"{alternative!r}")  # fmt: skip
+        raise InputError(
+            f"`alternative` must be one of {', '.join(ALTERNATIVES)}, got {alternative!r}"
+        )
     if method not in METHODS:
         raise InputError(f"`method` must be one of {', '.join(METHODS)}, got {method!r}")
     if tau is not None:
         if method not in ("exact", "kendall") or r is not None:
-            raise InputError("`tau` is one Kendall's tau: give it with `n`, without `r` and "
-                             "with method='kendall'")  # fmt: skip
+            raise InputError(
+                "`tau` is one Kendall's tau: give it with `n`, without `r` and "
+                "with method='kendall'"
+            )
         method = "kendall"
     mcmc = method not in EXACT_METHODS
     if mcmc and (robustness or sequential or influence):
-        raise InputError("`robustness`, `sequential` and `influence` use the exact layer: "
-                         "method='exact' or 'kendall'")  # fmt: skip
+        raise InputError(
+            "`robustness`, `sequential` and `influence` use the exact layer: "
+            "method='exact' or 'kendall'"
+        )
     common = {"kappa": kappa, "alternative": alternative, "ci_prob": ci_prob}
     from bayes_peer.analyses.informed import add_informed_keys, check_informed
 
@@ -379,8 +217,18 @@ def correlate(
     if method == "kendall":
         from bayes_peer.analyses.correlate_kendall import correlate_kendall
 
-        return correlate_kendall(data, vars, tau, n, common, robustness, sequential, influence,
-                                 rounding_sensitivity, nearest_correlation)  # fmt: skip
+        return correlate_kendall(
+            data,
+            vars,
+            tau,
+            n,
+            common,
+            robustness,
+            sequential,
+            influence,
+            rounding_sensitivity,
+            nearest_correlation,
+        )
     prior = correlation_prior_text(kappa)
     if r is not None or n is not None:
         if data is not None or vars is not None:
@@ -388,8 +236,10 @@ def correlate(
         if r is None or n is None:
             raise InputError("`r` needs `n` (the number of pairs), and `n` needs `r`")
         if mcmc or sequential or influence:
-            raise InputError("a correlation given as `r` and `n` has no rows: method='exact', "
-                             "without `sequential` or `influence`")  # fmt: skip
+            raise InputError(
+                "a correlation given as `r` and `n` has no rows: method='exact', "
+                "without `sequential` or `influence`"
+            )
         record = correlation_record(check("r", r, "`r`"), check("n", n, "`n`"), **common)
         add_correlation_sensitivity([record], None, **common, robustness=robustness)
         add_informed_keys([record], informed)
@@ -398,15 +248,16 @@ def correlate(
 
     coding = {"factors": factor_names(factors), "reference": check_reference(reference)}
     if (coding["factors"] or coding["reference"]) and not partial_on:
-        raise InputError("`factors` and `reference` set how controls are coded: they go with "
-                         "`partial_on`")  # fmt: skip
+        raise InputError(
+            "`factors` and `reference` set how controls are coded: they go with `partial_on`"
+        )
     names, columns = _variables(data, vars, waves, partial_on, mcmc)
     source = as_source(data, columns, nearest_correlation=nearest_correlation, **coding)
     if (sequential or influence) and not source.has_rows:
         raise InputError("`sequential` and `influence` need participant data (rows)")
     if rounding_sensitivity is not None and source.has_rows:
         raise InputError("`rounding_sensitivity` checks a published table; give a table")
-    partial = _name_list(partial_on, "partial_on") if partial_on else []
+    partial = name_list(partial_on, "partial_on") if partial_on else []
     left_out = []
     if names is None or waves is not None:
         if names is None:
@@ -415,17 +266,25 @@ def correlate(
     if waves is None:
         source.require(names)
         if len(names) < 2:
-            raise InputError(f"need at least two numeric variables for a correlation, got "
-                             f"{len(names)}" + "".join(f"; left out: {source.categorical_note(f)}"
-                                                       for f in left_out))  # fmt: skip
+            raise InputError(
+                f"need at least two numeric variables for a correlation, got "
+                f"{len(names)}"
+                + "".join(f"; left out: {source.categorical_note(f)}" for f in left_out)
+            )
     analysed = columns or [*names, *partial]
-    meta = {"source": source.path, "data_kind": data_kind(source),
-            "data_sha256": source.sha256,
-            "synthetic": source.synthetic, "n_rows": source.n_rows,
-            "variables": _variable_table(source, analysed)}  # fmt: skip
+    meta = {
+        "source": source.path,
+        "data_kind": data_kind(source),
+        "data_sha256": source.sha256,
+        "synthetic": source.synthetic,
+        "n_rows": source.n_rows,
+        "variables": _variable_table(source, analysed),
+    }
     if left_out:
-        meta["warnings"] = [f"{source.categorical_note(f)}: left out (correlations need numeric "
-                            "columns)" for f in left_out]  # fmt: skip
+        meta["warnings"] = [
+            f"{source.categorical_note(f)}: left out (correlations need numeric columns)"
+            for f in left_out
+        ]
     if partial and source.has_rows:
         meta["factors"] = [source.factors[t].describe() for t in partial if t in source.factors]
     if not source.has_rows:
@@ -437,21 +296,35 @@ def correlate(
         from bayes_peer.analyses.correlate_mcmc import correlate_mcmc
 
         settings = _settings(draws, tune, chains, DEFAULT_SEED if seed is None else seed)
-        options = {"eta": check("eta", eta, "`eta`"), "rope": check("rope", rope, "`rope`"),
-                   **common}  # fmt: skip
+        options = {
+            "eta": check("eta", eta, "`eta`"),
+            "rope": check("rope", rope, "`rope`"),
+            **common,
+        }
 
         def refit(table):
             return correlate_mcmc(table, names, method, settings, **options).result["pairs"]
 
         outcome = correlate_mcmc(
-            source, names, method, settings, **options, missing=missing, robust=robust,
-            partial_on=_name_list(partial_on, "partial_on") if partial_on else None,
-            waves=_name_list(waves, "waves") if waves is not None else None,
+            source,
+            names,
+            method,
+            settings,
+            **options,
+            missing=missing,
+            robust=robust,
+            partial_on=name_list(partial_on, "partial_on") if partial_on else None,
+            waves=name_list(waves, "waves") if waves is not None else None,
             informed=informed,
-        )  # fmt: skip
+        )
         fits = {name: fit.idata for name, fit in outcome.fits.items()}
-        record = {**meta, **common, "prior_exact": prior, **informed.record_keys(),
-                  **outcome.result}  # fmt: skip
+        record = {
+            **meta,
+            **common,
+            "prior_exact": prior,
+            **informed.record_keys(),
+            **outcome.result,
+        }
         keys = ("mcmc_median", "mcmc_ci_low", "mcmc_ci_high", "p_positive", "bf10")
     else:
 
@@ -462,8 +335,10 @@ def correlate(
             if not source.has_rows:
                 raise InputError("`partial_on` needs participant data (rows)")
             if sequential or influence or robustness:
-                raise InputError("`robustness`, `sequential` and `influence` analyse simple "
-                                 "correlations: drop `partial_on`")  # fmt: skip
+                raise InputError(
+                    "`robustness`, `sequential` and `influence` analyse simple "
+                    "correlations: drop `partial_on`"
+                )
             pairs = partial_pairs(source, names, partial, **common)
         else:
             pairs = correlate_pairs(source, names, **common)
@@ -472,19 +347,26 @@ def correlate(
         if partial:
             record["partial_on"] = partial
         add_correlation_sensitivity(
-            pairs, source, **common, robustness=robustness, sequential_orders=sequential,
+            pairs,
+            source,
+            **common,
+            robustness=robustness,
+            sequential_orders=sequential,
             leave_one_out=influence,
-        )  # fmt: skip
+        )
         keys = ("posterior_median", "ci_low", "ci_high", "bf10")
     if rounding_sensitivity is not None:
         from bayes_peer.analyses.rounding import rounding_sensitivity as rounding
 
         record["rounding_sensitivity"] = rounding(
-            source, refit, lambda row: f"{row['var1']} ~ {row['var2']}", keys,
+            source,
+            refit,
+            lambda row: f"{row['var1']} ~ {row['var2']}",
+            keys,
             decimals=check("decimals", decimals, "`decimals`"),
             count=check("rounding_sensitivity", rounding_sensitivity, "`rounding_sensitivity`"),
             seed=1 if seed is None else check("seed", seed, "`seed`"),
-        )  # fmt: skip
+        )
     return Result("correlation", record, fits=fits)
 
 

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from bayes_peer.analyses.correlate import bayes_keys
+from bayes_peer.analyses.pairs import bayes_keys
 from bayes_peer.analyses.sensitivity_exact import (
     FIRST_N,
     SEQUENTIAL_ORDERS,
@@ -60,8 +60,9 @@ def kendall_from_summary(
     tau: float, n: int, kappa: float, alternative: str, ci_prob: float
 ) -> dict:
     """A record for a reported tau and n (p from the normal approximation, no ties known)."""
-    return kendall_record(kendall_from_tau(tau, n, alternative, ci_prob), kappa, alternative,
-                          ci_prob)  # fmt: skip
+    return kendall_record(
+        kendall_from_tau(tau, n, alternative, ci_prob), kappa, alternative, ci_prob
+    )
 
 
 def kendall_pairs(
@@ -69,16 +70,17 @@ def kendall_pairs(
 ) -> list[dict]:
     """One Kendall record per pair of ``names`` on its pairwise-complete participant rows."""
     if not getattr(source, "has_rows", False):
-        raise InputError("Kendall's tau needs participant rows (ranks): a published table holds "
-                         "Pearson correlations; give `tau` and `n` for a reported tau")  # fmt: skip
+        raise InputError(
+            "Kendall's tau needs participant rows (ranks): a published table holds "
+            "Pearson correlations; give `tau` and `n` for a reported tau"
+        )
     if len(names) < 2:
         raise InputError(f"need at least two variables for a correlation, got {len(names)}")
     records = []
     for a, b in itertools.combinations(names, 2):
         x, y, _ = source.complete_pair(a, b)
         freq = kendall_tau_b(x, y, alternative, ci_prob)
-        records.append({"var1": a, "var2": b, **kendall_record(freq, kappa, alternative,
-                                                                 ci_prob)})  # fmt: skip
+        records.append({"var1": a, "var2": b, **kendall_record(freq, kappa, alternative, ci_prob)})
     return records
 
 
@@ -93,8 +95,10 @@ def kendall_prior_text(kappa: float) -> str:
 def check_kendall_kappa(kappa: float) -> None:
     """InputError unless ``kappa`` is a width Kendall's prior allows (at most 2, as JASP)."""
     if kappa > KAPPA_MAX:
-        raise InputError(f"`kappa` must be at most {KAPPA_MAX:g} for Kendall's tau (beyond, the "
-                         f"prior on tau is infinite at +/-1), got {kappa:g}")  # fmt: skip
+        raise InputError(
+            f"`kappa` must be at most {KAPPA_MAX:g} for Kendall's tau (beyond, the "
+            f"prior on tau is infinite at +/-1), got {kappa:g}"
+        )
 
 
 def _log_bf_and_quantiles(tau: float, n: int, kappa: float, alternative: str, probs):
@@ -116,8 +120,7 @@ def kendall_sequential(x, y, kappa: float = 1.0, alternative: str = "two-sided")
         for i, (tau, k) in enumerate(zip(taus, steps, strict=True)):
             if np.isfinite(tau):
                 if median:
-                    log_bf[i], (med[i],) = _log_bf_and_quantiles(tau, k, kappa, alternative,
-                                                                 (0.5,))  # fmt: skip
+                    log_bf[i], (med[i],) = _log_bf_and_quantiles(tau, k, kappa, alternative, (0.5,))
                 else:
                     shift = 0.0 if alternative == "two-sided" else math.log(2.0)
                     log_bf[i] = posterior_grid(tau, k, kappa, alternative).log_integral + shift
@@ -143,23 +146,43 @@ def kendall_influence(
     rows, flagged = [], []
     for i, tau in enumerate(leave_one_out_tau_b(x, y)):
         if not np.isfinite(tau):
-            rows.append({"id": ids[i], "tau_b": None, "bf10": None, "log_bf10": None,
-                         "posterior_median": None, "ci_low": None, "ci_high": None,
-                         "changes_conclusion": False})  # fmt: skip
+            rows.append(
+                {
+                    "id": ids[i],
+                    "tau_b": None,
+                    "bf10": None,
+                    "log_bf10": None,
+                    "posterior_median": None,
+                    "ci_low": None,
+                    "ci_high": None,
+                    "changes_conclusion": False,
+                }
+            )
             continue
         probs = (tail, 0.5, 1 - tail)
-        log_bf, (lo, med, hi) = _log_bf_and_quantiles(float(tau), x.size - 1, kappa, alternative,
-                                                      probs)  # fmt: skip
+        log_bf, (lo, med, hi) = _log_bf_and_quantiles(
+            float(tau), x.size - 1, kappa, alternative, probs
+        )
         reasons = []
         if evidence_category_log(log_bf) != evidence_category_log(full["log_bf10"]):
-            reasons.append(f"{name} {full['bf10']:.3g} -> {bf_from_log(log_bf):.3g} crosses an "
-                           "evidence threshold (3 or 1/3)")  # fmt: skip
+            reasons.append(
+                f"{name} {full['bf10']:.3g} -> {bf_from_log(log_bf):.3g} crosses an "
+                "evidence threshold (3 or 1/3)"
+            )
         if (lo > 0 or hi < 0) != full_excludes:
             reasons.append("the credible interval's exclusion of 0 flips")
-        rows.append({"id": ids[i], "tau_b": float(tau), "bf10": bf_from_log(log_bf),
-                     "log_bf10": float(log_bf), "posterior_median": float(med),
-                     "ci_low": float(lo), "ci_high": float(hi),
-                     "changes_conclusion": bool(reasons)})  # fmt: skip
+        rows.append(
+            {
+                "id": ids[i],
+                "tau_b": float(tau),
+                "bf10": bf_from_log(log_bf),
+                "log_bf10": float(log_bf),
+                "posterior_median": float(med),
+                "ci_low": float(lo),
+                "ci_high": float(hi),
+                "changes_conclusion": bool(reasons),
+            }
+        )
         if reasons:
             flagged.append({"id": ids[i], "reasons": reasons})
     return {"influence": rows, "influential": flagged}
@@ -181,14 +204,24 @@ def add_kendall_sensitivity(
     with ``tau_b`` for ``r``)."""
     for pair in pairs:
         if robustness:
-            curve, log_max, k_star = robustness_curve(pair["tau_b"], pair["n"], alternative,
-                                                      kendall=True)  # fmt: skip
-            pair.update({
-                "robustness": [{"kappa": c["kappa"], "bf10": bf_from_log(c["log_bf10"]),
-                                "log_bf10": c["log_bf10"]} for c in curve],
-                "max_bf10": bf_from_log(log_max), "log_max_bf10": log_max,
-                "kappa_at_max": k_star,
-            })  # fmt: skip
+            curve, log_max, k_star = robustness_curve(
+                pair["tau_b"], pair["n"], alternative, kendall=True
+            )
+            pair.update(
+                {
+                    "robustness": [
+                        {
+                            "kappa": c["kappa"],
+                            "bf10": bf_from_log(c["log_bf10"]),
+                            "log_bf10": c["log_bf10"],
+                        }
+                        for c in curve
+                    ],
+                    "max_bf10": bf_from_log(log_max),
+                    "log_max_bf10": log_max,
+                    "kappa_at_max": k_star,
+                }
+            )
         if sequential_orders or leave_one_out:
             x, y, ids = source.complete_pair(pair["var1"], pair["var2"])
             if sequential_orders:
@@ -197,8 +230,9 @@ def add_kendall_sensitivity(
                 pair.update(kendall_influence(x, y, ids, kappa, ci_prob, alternative, pair))
 
 
-def correlate_kendall(data, vars, tau, n, common, robustness, sequential, influence, rounding,
-                      nearest):  # fmt: skip
+def correlate_kendall(
+    data, vars, tau, n, common, robustness, sequential, influence, rounding, nearest
+):
     """``correlate(method="kendall")``: from participant rows, or one reported tau and n."""
     from bayes_peer.analyses.correlate import _variable_table, _variables
     from bayes_peer.data.source import as_source, data_kind
@@ -207,8 +241,10 @@ def correlate_kendall(data, vars, tau, n, common, robustness, sequential, influe
 
     check_kendall_kappa(common["kappa"])
     if rounding is not None or nearest:
-        raise InputError("`rounding_sensitivity` and `nearest_correlation` are for a published "
-                         "Pearson table, not Kendall's tau")  # fmt: skip
+        raise InputError(
+            "`rounding_sensitivity` and `nearest_correlation` are for a published "
+            "Pearson table, not Kendall's tau"
+        )
     prior = kendall_prior_text(common["kappa"])
     if tau is not None or n is not None:
         if data is not None or vars is not None:
@@ -217,23 +253,37 @@ def correlate_kendall(data, vars, tau, n, common, robustness, sequential, influe
             raise InputError("`tau` needs `n` (the number of pairs), and `n` needs `tau`")
         if sequential or influence:
             raise InputError("a tau given with `n` has no rows: no `sequential` or `influence`")
-        record = kendall_from_summary(check("tau", tau, "`tau`"), check("n", n, "`n`"),
-                                      **common)  # fmt: skip
+        record = kendall_from_summary(check("tau", tau, "`tau`"), check("n", n, "`n`"), **common)
         add_kendall_sensitivity([record], None, **common, robustness=robustness)
         return Result("correlation", {**record, "prior": prior})
     names, columns = _variables(data, vars, None, None, False)
     source = as_source(data, columns)
     if not source.has_rows:
-        raise InputError("Kendall's tau needs participant rows (ranks): a published table holds "
-                         "Pearson correlations; give `tau` and `n` for a reported tau")  # fmt: skip
+        raise InputError(
+            "Kendall's tau needs participant rows (ranks): a published table holds "
+            "Pearson correlations; give `tau` and `n` for a reported tau"
+        )
     names = names if names is not None else source.variables
     source.require(names)
     pairs = kendall_pairs(source, names, **common)
-    add_kendall_sensitivity(pairs, source, **common, robustness=robustness,
-                            sequential_orders=sequential, leave_one_out=influence)  # fmt: skip
-    record = {"source": source.path, "data_kind": data_kind(source),
-            "data_sha256": source.sha256,
-            "synthetic": source.synthetic, "n_rows": source.n_rows,
-              "variables": _variable_table(source, names), "method": "kendall", **common,
-              "prior": prior, "pairs": pairs}  # fmt: skip
+    add_kendall_sensitivity(
+        pairs,
+        source,
+        **common,
+        robustness=robustness,
+        sequential_orders=sequential,
+        leave_one_out=influence,
+    )
+    record = {
+        "source": source.path,
+        "data_kind": data_kind(source),
+        "data_sha256": source.sha256,
+        "synthetic": source.synthetic,
+        "n_rows": source.n_rows,
+        "variables": _variable_table(source, names),
+        "method": "kendall",
+        **common,
+        "prior": prior,
+        "pairs": pairs,
+    }
     return Result("correlation", record)

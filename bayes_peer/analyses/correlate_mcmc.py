@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bayes_peer.analyses.correlate import (
+from bayes_peer.analyses.pairs import (
     MIN_PAIRS,
-    _partial_from_corr,
     correlate_pairs,
     correlation_record,
+    partial_from_corr,
     two_sided_comparison,
 )
 from bayes_peer.data.participants import ParticipantData
@@ -93,21 +93,37 @@ class _JointFit:
                 diff = (corr[..., jb, kb] - corr[..., ja, ka]).ravel()
                 lo, med, hi = np.quantile(diff, [tail, 0.5, 1.0 - tail])
                 record = {
-                    "var1": c1, "var2": c2, "wave_a": wa, "wave_b": wb,
-                    "diff_median": float(med), "diff_ci_low": float(lo),
-                    "diff_ci_high": float(hi), "p_positive": float(np.mean(diff > 0)),
-                }  # fmt: skip
+                    "var1": c1,
+                    "var2": c2,
+                    "wave_a": wa,
+                    "wave_b": wb,
+                    "diff_median": float(med),
+                    "diff_ci_low": float(lo),
+                    "diff_ci_high": float(hi),
+                    "p_positive": float(np.mean(diff > 0)),
+                }
                 four = self.values[:, [ja, ka, jb, kb]]
                 keep = _complete(four)
                 n = int(keep.sum())
-                freq = {"freq_n": n, "freq_diff": None, "freq_z": None, "freq_p": None,
-                        "freq_ci_low": None, "freq_ci_high": None}  # fmt: skip
+                freq = {
+                    "freq_n": n,
+                    "freq_diff": None,
+                    "freq_z": None,
+                    "freq_p": None,
+                    "freq_ci_low": None,
+                    "freq_ci_high": None,
+                }
                 if n >= 5:
                     test = nonoverlapping_difference(
                         np.corrcoef(four[keep], rowvar=False), n, ci_prob
                     )
-                    freq.update(freq_diff=test.diff, freq_z=test.z, freq_p=test.p_value,
-                                freq_ci_low=test.ci_low, freq_ci_high=test.ci_high)  # fmt: skip
+                    freq.update(
+                        freq_diff=test.diff,
+                        freq_z=test.z,
+                        freq_p=test.p_value,
+                        freq_ci_low=test.ci_low,
+                        freq_ci_high=test.ci_high,
+                    )
                 out.append({**record, **freq})
         return out
 
@@ -156,8 +172,9 @@ def _fit_joint(
     dropped = []
     for i in np.flatnonzero(~keep):
         miss = [nm for nm, v in zip(columns, values[i], strict=True) if np.isnan(v)]
-        dropped.append({"row": int(i) + 1, "line": data.lines[i], "id": data.ids[i],
-                        "missing": miss})  # fmt: skip
+        dropped.append(
+            {"row": int(i) + 1, "line": data.lines[i], "id": data.ids[i], "missing": miss}
+        )
     used = values[keep]
     y, mask = standardize_observed(used)
     structure = joint_structure(d, robust)
@@ -188,10 +205,20 @@ def _fit_joint(
     if robust:
         prior += "; multivariate Student-t likelihood with nu = 2 + Gamma(2, 0.1)"
     return _JointFit(
-        structure=structure, fit=fit, prior=prior, kappa=kappa, n_used=n_used,
-        dropped=dropped, values=used, columns=columns, controls=controls,
-        pair_draws=pair_draws, wave_of=wave_of, waves=waves, constructs=list(names),
-    )  # fmt: skip
+        structure=structure,
+        fit=fit,
+        prior=prior,
+        kappa=kappa,
+        n_used=n_used,
+        dropped=dropped,
+        values=used,
+        columns=columns,
+        controls=controls,
+        pair_draws=pair_draws,
+        wave_of=wave_of,
+        waves=waves,
+        constructs=list(names),
+    )
 
 
 #: Why some keys are null when the input is a published table.
@@ -221,8 +248,9 @@ class _PairFit:
     def savage_dickey(self, log_prior_z) -> dict:
         """The Rao-Blackwellized Savage-Dickey BF10 of rho = 0 under the fitted prior."""
         post = self.fit.idata["posterior"]
-        return pairwise_at_zero(post["mu"].values, post["log_sigma"].values,
-                                *self.statistics, log_prior_z)  # fmt: skip
+        return pairwise_at_zero(
+            post["mu"].values, post["log_sigma"].values, *self.statistics, log_prior_z
+        )
 
 
 def _pairwise_fit(
@@ -249,8 +277,9 @@ def _pairwise_fit(
         return _PairFit(structure, fit, r, n, keep, sufficient_statistics(y))
     r, n = source.pair(a, b)
     corr = np.array([[1.0, r], [r, 1.0]])
-    structure = get_structure(f"pairwise-summary{tag}",
-                              lambda: build_pairwise_summary_model(rho_prior))  # fmt: skip
+    structure = get_structure(
+        f"pairwise-summary{tag}", lambda: build_pairwise_summary_model(rho_prior)
+    )
     stats = standardized_statistics(corr, n)
     fit = structure.fit({**stats, **hyper}, settings, log_likelihood=False)
     return _PairFit(structure, fit, r, n, None, (n, stats["xbar"], stats["scatter"]))
@@ -263,15 +292,18 @@ def _informed_pair_keys(pair: _PairFit, prior, ci_prob: float, rope: float) -> d
     from bayes_peer.exact.informed import informed_analysis
 
     draws = pair.fit.idata["posterior"]["rho"].values
-    summary = summarize_draws(draws, ci_prob=ci_prob, rope=rope, divergences=pair.fit.divergences,
-                              prefix="mcmc_informed_")  # fmt: skip
+    summary = summarize_draws(
+        draws, ci_prob=ci_prob, rope=rope, divergences=pair.fit.divergences, prefix="mcmc_informed_"
+    )
     keys = {k: v for k, v in summary.items() if k.startswith("mcmc_informed_")}
     keys.update(pair.savage_dickey(prior.log_density_z).keys("mcmc_informed_"))
     exact = informed_analysis(pair.r, pair.n, prior, ci_prob=ci_prob)
-    keys.update(exact_two_sided_informed_median=exact.informed_median,
-                exact_two_sided_informed_ci_low=exact.informed_ci_low,
-                exact_two_sided_informed_ci_high=exact.informed_ci_high,
-                log_bf10_informed_two_sided=exact.log_bf10_informed)  # fmt: skip
+    keys.update(
+        exact_two_sided_informed_median=exact.informed_median,
+        exact_two_sided_informed_ci_low=exact.informed_ci_low,
+        exact_two_sided_informed_ci_high=exact.informed_ci_high,
+        log_bf10_informed_two_sided=exact.log_bf10_informed,
+    )
     keys["mcmc_informed_diagnostics_ok"] = summary["diagnostics_ok"]
     keys["mcmc_informed_flags"] = summary["flags"]
     return keys
@@ -288,9 +320,10 @@ def _joint_table_fit(summary, names: list[str], eta: float, settings: SamplerSet
     draws = fit.idata["posterior"]["chol_corr"].values
     iu = np.triu_indices(d, 1)
     add_posterior_draws(
-        fit.idata, {"rho": (("pair",), draws[..., iu[0], iu[1]])},
+        fit.idata,
+        {"rho": (("pair",), draws[..., iu[0], iu[1]])},
         {"pair": [f"{names[i]} ~ {names[j]}" for i, j in zip(*iu, strict=True)]},
-    )  # fmt: skip
+    )
     return structure, fit, draws
 
 
@@ -347,15 +380,23 @@ def correlate_mcmc(
 
     def add_pair(head: dict, record: dict, draws, divergences: int, prior_kappa: float) -> None:
         summary = summarize_draws(draws, ci_prob=ci_prob, rope=rope, divergences=divergences)
-        pairs.append({**head, **record, **two_sided_comparison(record), **summary,
-                      "mcmc_prior_kappa": prior_kappa})  # fmt: skip
+        pairs.append(
+            {
+                **head,
+                **record,
+                **two_sided_comparison(record),
+                **summary,
+                "mcmc_prior_kappa": prior_kappa,
+            }
+        )
 
     if model == "pairwise":
         prior = pairwise_prior_text(kappa)
         informed_prior = informed.prior if informed is not None else None
         if informed_prior is not None:
             prior += "; a second fit per pair with the " + pairwise_znormal_prior_text(
-                informed_prior)  # fmt: skip
+                informed_prior
+            )
         used_rows = np.zeros(source.n_rows, dtype=bool)
         for a, b in itertools.combinations(names, 2):
             pair = _pairwise_fit(source, a, b, {"prior_a": 1.0 / kappa}, settings)
@@ -363,8 +404,13 @@ def correlate_mcmc(
             if pair.keep is not None:
                 used_rows |= pair.keep
             fits[f"{a}__{b}"] = fit
-            add_pair({"var1": a, "var2": b}, correlation_record(pair.r, pair.n, **exact),
-                     fit.idata["posterior"]["rho"].values, fit.divergences, kappa)  # fmt: skip
+            add_pair(
+                {"var1": a, "var2": b},
+                correlation_record(pair.r, pair.n, **exact),
+                fit.idata["posterior"]["rho"].values,
+                fit.divergences,
+                kappa,
+            )
             pairs[-1].update(pair.savage_dickey(lambda z: log_prior_z(z, kappa)).keys())
             if informed_prior is not None:
                 hyper = {"prior_mu": informed_prior.mu, "prior_sd": informed_prior.sd}
@@ -376,9 +422,15 @@ def correlate_mcmc(
         n_used = int(used_rows.sum()) if source.has_rows else source.n
     elif source.has_rows:
         joint = _fit_joint(
-            source, names, settings, eta=eta, robust=robust, missing=missing,
-            partial_on=partial_on or [], waves=waves,
-        )  # fmt: skip
+            source,
+            names,
+            settings,
+            eta=eta,
+            robust=robust,
+            missing=missing,
+            partial_on=partial_on or [],
+            waves=waves,
+        )
         fits["joint"] = joint.fit
         structure, prior = joint.structure, joint.prior
         n_used, dropped = joint.n_used, joint.dropped
@@ -392,7 +444,7 @@ def correlate_mcmc(
                     f"{source.path}: columns '{a}' and '{b}' have {n} complete rows; too few"
                 )
             r_sample = np.corrcoef(x[keep], rowvar=False)
-            r = float(_partial_from_corr(r_sample)) if m else float(r_sample[0, 1])
+            r = float(partial_from_corr(r_sample)) if m else float(r_sample[0, 1])
             record = correlation_record(r, n - m, **exact)
             record["n"] = n
             if m:

@@ -65,14 +65,22 @@ def design(
             raise InputError("give either `effect` and `se`, or `n` with `rho` or `rho_beta`")
         effect, se = check("effect", effect, "`effect`"), check("se", se, "`se`")
         if effect == 0:
-            raise InputError("`effect` must be non-zero (power and exaggeration need a true "
-                             "effect)")  # fmt: skip
+            raise InputError(
+                "`effect` must be non-zero (power and exaggeration need a true effect)"
+            )
         res = retrodesign(effect, se, alpha)
-        return Result("design", {
-            "effect": effect, "se": se, "alpha": alpha, "power": res.power,
-            "type_s": res.type_s, "exaggeration": res.exaggeration,
-            "method": "exact normal integrals (Gelman & Carlin 2014)",
-        })  # fmt: skip
+        return Result(
+            "design",
+            {
+                "effect": effect,
+                "se": se,
+                "alpha": alpha,
+                "power": res.power,
+                "type_s": res.type_s,
+                "exaggeration": res.exaggeration,
+                "method": "exact normal integrals (Gelman & Carlin 2014)",
+            },
+        )
     if n is None or (rho is None) == (rho_beta is None):
         raise InputError("give `n` with exactly one of `rho` or `rho_beta` (or `effect`/`se`)")
     n = check("n", n, "`n`")
@@ -86,20 +94,31 @@ def design(
         rho_beta = tuple(check("rho_beta", v, "`rho_beta`") for v in values)
     res = design_analysis(n, rho, kappa, rho_beta)
     doc = {
-        "n": n, "rho": rho, "rho_beta": list(rho_beta) if rho_beta else None,
-        "kappa": kappa, "prior": prior_description(kappa),
+        "n": n,
+        "rho": rho,
+        "rho_beta": list(rho_beta) if rho_beta else None,
+        "kappa": kappa,
+        "prior": prior_description(kappa),
         "method": "exact: BF10 is monotone in |r|; probabilities integrate the exact "
         "sampling density of r",
-        "p_bf10_gt_3": res.p_bf10_gt_3, "p_bf10_gt_10": res.p_bf10_gt_10,
-        "p_bf10_lt_third": res.p_bf10_lt_third, "p_inconclusive": res.p_inconclusive,
-        "median_bf10": res.median_bf10, "log_median_bf10": res.log_median_bf10,
+        "p_bf10_gt_3": res.p_bf10_gt_3,
+        "p_bf10_gt_10": res.p_bf10_gt_10,
+        "p_bf10_lt_third": res.p_bf10_lt_third,
+        "p_inconclusive": res.p_inconclusive,
+        "median_bf10": res.median_bf10,
+        "log_median_bf10": res.log_median_bf10,
         "max_bf01": res.max_bf01,
-        "r_for_bf10_3": res.r_for_bf10_3, "r_for_bf10_10": res.r_for_bf10_10,
-    }  # fmt: skip
+        "r_for_bf10_3": res.r_for_bf10_3,
+        "r_for_bf10_10": res.r_for_bf10_10,
+    }
     if rho is not None and rho != 0:
         retro = retrodesign(math.atanh(rho), 1 / math.sqrt(n - 3), alpha)
-        doc["retrodesign"] = {"scale": "Fisher z", "power": retro.power, "type_s": retro.type_s,
-                              "exaggeration": retro.exaggeration}  # fmt: skip
+        doc["retrodesign"] = {
+            "scale": "Fisher z",
+            "power": retro.power,
+            "type_s": retro.type_s,
+            "exaggeration": retro.exaggeration,
+        }
     if target_prob is not None:
         doc["target_prob"] = check("target_prob", target_prob, "`target_prob`")
         doc["n_for_target"] = n_for_target(doc["target_prob"], rho, kappa, rho_beta)
@@ -108,11 +127,15 @@ def design(
             raise InputError("`sims` needs a point `rho`")
         sims = check("sims", sims, "`sims`")
         if sims * n > MAX_SIMULATED_VALUES:
-            raise InputError(f"`sims` x `n` = {sims * n:,} simulated values; at most "
-                             f"{MAX_SIMULATED_VALUES:,}")  # fmt: skip
+            raise InputError(
+                f"`sims` x `n` = {sims * n:,} simulated values; at most {MAX_SIMULATED_VALUES:,}"
+            )
         seed = 1 if seed is None else check("seed", seed, "`seed`")
-        doc["simulation"] = {"sims": sims, "seed": seed,
-                             **simulate_design(n, rho, kappa, sims, seed)}  # fmt: skip
+        doc["simulation"] = {
+            "sims": sims,
+            "seed": seed,
+            **simulate_design(n, rho, kappa, sims, seed),
+        }
     elif seed is not None:
         raise InputError("`seed` goes with `sims`")
     return Result("design", doc)

@@ -15,6 +15,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from bayes_peer.analyses.sensitivity_exact import evidence_category
 from bayes_peer.errors import InputError
 from bayes_peer.exact.informed import (
     SIMILAR_DELTA,
@@ -74,16 +75,23 @@ def check_informed(
             except ValueError as exc:
                 raise InputError(f"`prior_rho`: {exc}") from None
     if (similar_delta is not None or similar_center is not None) and prior is None:
-        raise InputError("`similar_delta` and `similar_center` go with `prior_rho` (the "
-                         "literature's correlation)")  # fmt: skip
-    delta = SIMILAR_DELTA if similar_delta is None else check("similar_delta", similar_delta,
-                                                              "`similar_delta`")  # fmt: skip
+        raise InputError(
+            "`similar_delta` and `similar_center` go with `prior_rho` (the "
+            "literature's correlation)"
+        )
+    delta = (
+        SIMILAR_DELTA
+        if similar_delta is None
+        else check("similar_delta", similar_delta, "`similar_delta`")
+    )
     center = None if similar_center is None else check("r", similar_center, "`similar_center`")
     original = None
     if replication_of is not None:
         if not isinstance(replication_of, tuple | list) or len(replication_of) != 2:
-            raise InputError(f"`replication_of` must be (r0, n0) of the original study, got "
-                             f"{replication_of!r:.60}")  # fmt: skip
+            raise InputError(
+                f"`replication_of` must be (r0, n0) of the original study, got "
+                f"{replication_of!r:.60}"
+            )
         r0 = check("r", replication_of[0], "`replication_of` r0")
         n0 = check("n", replication_of[1], "`replication_of` n0")
         original = (float(r0), int(n0))
@@ -110,8 +118,10 @@ def parse_normal(text: str) -> tuple[float, float]:
 def check_coefficient_priors(priors) -> dict[str, tuple[float, float]]:
     """``{term: "normal(MU,SD)"}`` -> ``{term: (mu, sd)}`` (InputError naming the term)."""
     if not isinstance(priors, dict) or not priors:
-        raise InputError("`prior_coefficient` must map a term to 'normal(MU,SD)', e.g. "
-                         "{'alliance_m24': 'normal(0.278,0.14)'}")  # fmt: skip
+        raise InputError(
+            "`prior_coefficient` must map a term to 'normal(MU,SD)', e.g. "
+            "{'alliance_m24': 'normal(0.278,0.14)'}"
+        )
     out = {}
     for term, text in priors.items():
         if isinstance(text, tuple | list) and len(text) == 2:
@@ -133,10 +143,15 @@ def add_informed_keys(pairs: list[dict], options: InformedOptions) -> None:
         kappa, alternative = pair["kappa"], pair.get("alternative", "two-sided")
         if options.prior is not None:
             result = informed_analysis(
-                r, n, options.prior, kappa=kappa, alternative=alternative,
-                ci_prob=pair.get("ci_prob", 0.95), similar_delta=options.similar_delta,
+                r,
+                n,
+                options.prior,
+                kappa=kappa,
+                alternative=alternative,
+                ci_prob=pair.get("ci_prob", 0.95),
+                similar_delta=options.similar_delta,
                 similar_center=options.similar_center,
-            )  # fmt: skip
+            )
             pair.update(
                 bf10_informed=bf_from_log(result.log_bf10_informed),
                 log_bf10_informed=result.log_bf10_informed,
@@ -150,7 +165,7 @@ def add_informed_keys(pairs: list[dict], options: InformedOptions) -> None:
                 similar_delta=result.similar_delta,
                 informed_prior_mu=options.prior.mu,
                 informed_prior_sd=options.prior.sd,
-            )  # fmt: skip
+            )
         if options.replication_of is not None:
             r0, n0 = options.replication_of
             log_rep = log_bf_replication(r, n, r0, n0, kappa, alternative)
@@ -175,20 +190,23 @@ def wave_replication(contrasts: list[dict], pairs: list[dict]) -> None:
         n_b = int(second.get("n_effective") or second["n"])
         b_given_a = log_bf_replication(second["r"], n_b, first["r"], n_a, kappa)
         a_given_b = log_bf_replication(first["r"], n_a, second["r"], n_b, kappa)
-        row.update(bf_rep_b_given_a=bf_from_log(b_given_a), log_bf_rep_b_given_a=b_given_a,
-                   bf_rep_a_given_b=bf_from_log(a_given_b),
-                   log_bf_rep_a_given_b=a_given_b)  # fmt: skip
+        row.update(
+            bf_rep_b_given_a=bf_from_log(b_given_a),
+            log_bf_rep_b_given_a=b_given_a,
+            bf_rep_a_given_b=bf_from_log(a_given_b),
+            log_bf_rep_a_given_b=a_given_b,
+        )
 
 
 def replication_reading(bf_rep: float | None, original: str, new: str) -> str:
     """In words: what the original's result says about the new one (Jeffreys' bands)."""
     if bf_rep is None or not math.isfinite(bf_rep):
         return ""
-    if bf_rep > 3:
-        verdict = "supports"
-    elif bf_rep < 1 / 3:
-        verdict = "contradicts"
-    else:
-        verdict = "neither supports nor contradicts"
-    return (f"taking {original} as the original study, {new} {verdict} it (replication BF "
-            f"{bf_rep:.3g})")  # fmt: skip
+    verdict = {
+        "H1": "supports",
+        "H0": "contradicts",
+        "inconclusive": "neither supports nor contradicts",
+    }[evidence_category(bf_rep)]
+    return (
+        f"taking {original} as the original study, {new} {verdict} it (replication BF {bf_rep:.3g})"
+    )

@@ -176,13 +176,21 @@ def delta_adjusted(
         resampled = np.tanh(np.array([np.interp(probs, c, z) for c in boot @ cdfs]))
         replicate_conclusions.append([conclusion(a, c) for a, _, c in resampled])
         mcse = resampled.std(axis=0, ddof=1)
-        rows.append({
-            "delta": float(delta), "median": float(med), "ci_low": float(lo),
-            "ci_high": float(hi), "p_positive": float(1.0 - np.interp(0.0, z, cdf)),
-            "bf10_median": float(np.exp(np.median(log_bf))), "r_mean": float(rs_arr.mean()),
-            "conclusion": conclusion(lo, hi), "median_mcse": float(mcse[1]),
-            "ci_low_mcse": float(mcse[0]), "ci_high_mcse": float(mcse[2]),
-        })  # fmt: skip
+        rows.append(
+            {
+                "delta": float(delta),
+                "median": float(med),
+                "ci_low": float(lo),
+                "ci_high": float(hi),
+                "p_positive": float(1.0 - np.interp(0.0, z, cdf)),
+                "bf10_median": float(np.exp(np.median(log_bf))),
+                "r_mean": float(rs_arr.mean()),
+                "conclusion": conclusion(lo, hi),
+                "median_mcse": float(mcse[1]),
+                "ci_low_mcse": float(mcse[0]),
+                "ci_high_mcse": float(mcse[2]),
+            }
+        )
     delta_list = [r["delta"] for r in rows]
     tipping = _tipping_points(delta_list, [r["conclusion"] for r in rows])
     replicates = [
@@ -208,8 +216,11 @@ def _tipping_points(deltas: list[float], conclusions: list[str]) -> dict:
     at_zero = conclusions[deltas.index(0.0)]
     low = [d for d, c in zip(deltas, conclusions, strict=True) if d < 0 and c != at_zero]
     high = [d for d, c in zip(deltas, conclusions, strict=True) if d > 0 and c != at_zero]
-    return {"at_zero": at_zero, "low": max(low) if low else None,
-            "high": min(high) if high else None}  # fmt: skip
+    return {
+        "at_zero": at_zero,
+        "low": max(low) if low else None,
+        "high": min(high) if high else None,
+    }
 
 
 def _tipping_mc(tipping: dict, replicates: list[dict]) -> dict:

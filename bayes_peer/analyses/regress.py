@@ -7,155 +7,33 @@ listed, never dropped silently.
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
-import numpy as np
-
+from bayes_peer.analyses.blocks import (
+    check_blocks,
+    regress_blocks,
+    regress_r2,
+    regression_prior_text,
+)
 from bayes_peer.analyses.terms import (
     check_reference,
     factor_names,
-    factor_records,
-    label_coefficients,
-    model_columns,
     table_header,
 )
 from bayes_peer.data.source import data_kind
 from bayes_peer.errors import InputError
-from bayes_peer.exact.regression import jzs_prior_description, log_block_bfs, log_jzs_bf
-from bayes_peer.frequentist import (
-    block_steps,
-    check_block_inputs,
-    hierarchical_from_correlations,
-)
-from bayes_peer.numbers import bf_from_log
 from bayes_peer.params import check
 from bayes_peer.results import Result
 
-
-def check_blocks(outcome: str, blocks: list[list[str]]) -> list[str]:
-    """Validate the outcome and blocks; return all terms in entry order."""
-    if not blocks:
-        raise InputError("give at least one --block of predictors")
-    terms: list[str] = []
-    for k, block in enumerate(blocks, start=1):
-        if not block:
-            raise InputError(f"block {k} is empty")
-        for term in block:
-            if term == outcome:
-                raise InputError(f"the outcome '{outcome}' also appears in block {k}")
-            if term in terms:
-                raise InputError(f"term '{term}' is entered twice (again in block {k})")
-            terms.append(term)
-    return terms
-
-
-def _block_records(
-    n: int,
-    r2s: list[float],
-    ps: list[int],
-    blocks: list[list[str]] | None,
-    rscale: float,
-) -> list[dict]:
-    steps = block_steps(n, r2s, ps)
-    log_bf_block = log_block_bfs(n, r2s, ps, rscale)
-    records = []
-    cumulative: list[str] = []
-    for k, step in enumerate(steps):
-        log_bf10 = log_jzs_bf(n, step.p, step.r2, rscale)
-        if blocks is not None:
-            cumulative += blocks[k]
-        records.append(
-            {
-                "block": step.block,
-                "terms": None if blocks is None else list(blocks[k]),
-                "model_terms": None if blocks is None else list(cumulative),
-                "n": step.n,
-                "p": step.p,
-                "r2": step.r2,
-                "adj_r2": step.adj_r2,
-                "delta_r2": step.delta_r2,
-                "f_change": step.f_change,
-                "df1": step.df1,
-                "df2": step.df2,
-                "p_change": step.p_change,
-                "bf_block": bf_from_log(log_bf_block[k]),
-                "log_bf_block": log_bf_block[k],
-                "bf10": bf_from_log(log_bf10),
-                "log_bf10": log_bf10,
-            }
-        )
-    return records
-
-
-def complete_rows(values: np.ndarray) -> np.ndarray:
-    """Rows complete on every column: the rows every block's model uses."""
-    return ~np.isnan(values).any(axis=1)
-
-
-def regress_r2(n: int, r2s: list[float], ps: list[int], rscale: float) -> dict:
-    """Blocks from published R² values and predictor counts alone (no coefficients)."""
-    check_block_inputs(n, r2s, ps)
-    return {"blocks": _block_records(n, r2s, ps, None, rscale), "coefficients": []}
-
-
-def regress_blocks(
-    source,
-    outcome: str,
-    blocks: list[list[str]],
-    rscale: float,
-    ci_prob: float = 0.95,
-) -> dict:
-    """Hierarchical OLS and JZS block BFs, from participant rows or a published table.
-
-    The source gives the moments (n, correlations, SDs, means) of the rows complete on the
-    outcome and every term, the same rows for every block, and the rows it left out
-    (:mod:`bayes_peer.data.source`); the OLS estimates follow from the moments (Cohen et al.
-    2003, ch. 3), identical to least squares on the rows. A factor is one term of k - 1
-    indicator columns: its block's ``df1`` counts the columns, its coefficient rows name the
-    ``level`` and the ``reference``.
-    """
-    terms = check_blocks(outcome, blocks)
-    source.require([outcome])
-    column_blocks = model_columns(source, blocks)
-    columns = [c for block in column_blocks for c in block]
-    moments = source.moments([outcome, *columns], len(columns))
-    ols = hierarchical_from_correlations(
-        moments.corr, moments.n, columns, [len(b) for b in column_blocks], moments.sds,
-        moments.means, ci_prob,
-    )  # fmt: skip
-    records = _block_records(moments.n, [s.r2 for s in ols.steps], [s.p for s in ols.steps],
-                             blocks, rscale)  # fmt: skip
-    for record, intercept in zip(records, ols.intercepts, strict=True):
-        record["intercept"] = intercept
-    out = {
-        "blocks": records,
-        "coefficients": label_coefficients([asdict(c) for c in ols.coefficients], source),
-        "n_used": moments.n,
-        "n_rows": moments.n_rows,
-        "dropped": moments.dropped,
-    }
-    if factors := factor_records(source, terms):
-        out["factors"] = factors
-    return out
-
-
-def regression_prior_text(rscale: float, label: str) -> str:
-    """The sentence stating the prior behind every block Bayes factor."""
-    return jzs_prior_description(rscale, label) + "; BF of a block = BF(model) / BF(previous model)"
-
-
-#: What ``method`` may be: the exact layer (OLS, F-change, JZS block BFs) or a slope prior.
 METHODS = ("exact", "normal", "r2d2", "bma")
 LIKELIHOODS = ("normal", "student")
 
 
 def _blocks(blocks, parameter: str = "blocks") -> list[list[str]]:
     """Blocks as lists of names (a comma-separated string per block is accepted)."""
-    from bayes_peer.analyses.correlate import _name_list
+    from bayes_peer.params import name_list
 
     if blocks is None or isinstance(blocks, str) or not list(blocks):
         raise InputError(f"give at least one block of predictors (`{parameter}`)")
-    return [_name_list(b, parameter) for b in blocks]
+    return [name_list(b, parameter) for b in blocks]
 
 
 def regress(
@@ -288,32 +166,63 @@ def regress(
     if method == "bma":
         from bayes_peer.analyses.averaging import regress_bma_result
 
-        refused = [name for name, value in (("r2", r2), ("p", p), ("n", n), ("waves", waves),
-                   ("baseline", baseline), ("robustness", robustness or None),
-                   ("influence", influence or None),
-                   ("rounding_sensitivity", rounding_sensitivity), ("prior_scale", prior_scale),
-                   ("mean_r2", mean_r2), ("prec_r2", prec_r2), ("cons_d2", cons_d2),
-                   ("impute", impute or None), ("prior_coefficient", prior_coefficient),
-                   ("likelihood", None if likelihood == "normal" else likelihood))
-                   if value is not None]  # fmt: skip
+        refused = [
+            name
+            for name, value in (
+                ("r2", r2),
+                ("p", p),
+                ("n", n),
+                ("waves", waves),
+                ("baseline", baseline),
+                ("robustness", robustness or None),
+                ("influence", influence or None),
+                ("rounding_sensitivity", rounding_sensitivity),
+                ("prior_scale", prior_scale),
+                ("mean_r2", mean_r2),
+                ("prec_r2", prec_r2),
+                ("cons_d2", cons_d2),
+                ("impute", impute or None),
+                ("prior_coefficient", prior_coefficient),
+                ("likelihood", None if likelihood == "normal" else likelihood),
+            )
+            if value is not None
+        ]
         if refused:
             raise InputError(f"`{refused[0]}` does not go with method='bma'")
-        return regress_bma_result(data, outcome, blocks, candidates, rscale, model_prior,
-                                  ci_prob, nearest_correlation, **coding)  # fmt: skip
+        return regress_bma_result(
+            data,
+            outcome,
+            blocks,
+            candidates,
+            rscale,
+            model_prior,
+            ci_prob,
+            nearest_correlation,
+            **coding,
+        )
     mcmc = method not in ("exact", "bma")
     coefficient_priors = None
     if prior_coefficient is not None:
         from bayes_peer.analyses.informed import check_coefficient_priors
 
         if method != "normal" or waves is not None or r2 is not None:
-            raise InputError("`prior_coefficient` goes with method='normal' (one wave, rows or "
-                             "a table)")  # fmt: skip
+            raise InputError(
+                "`prior_coefficient` goes with method='normal' (one wave, rows or a table)"
+            )
         coefficient_priors = check_coefficient_priors(prior_coefficient)
     if not mcmc:
-        given = [name for name, value in (("prior_scale", prior_scale), ("mean_r2", mean_r2),
-                 ("prec_r2", prec_r2), ("cons_d2", cons_d2), ("impute", impute or None),
-                 ("likelihood", None if likelihood == "normal" else likelihood))
-                 if value is not None]  # fmt: skip
+        given = [
+            name
+            for name, value in (
+                ("prior_scale", prior_scale),
+                ("mean_r2", mean_r2),
+                ("prec_r2", prec_r2),
+                ("cons_d2", cons_d2),
+                ("impute", impute or None),
+                ("likelihood", None if likelihood == "normal" else likelihood),
+            )
+            if value is not None
+        ]
         if given:
             raise InputError(f"`{given[0]}` goes with method='normal' or 'r2d2'")
     if method == "r2d2" and prior_scale is not None:
@@ -324,20 +233,26 @@ def regress(
         raise InputError("`robustness` and `influence` use the exact layer: method='exact'")
     r2d2 = tuple(
         R2D2_DEFAULT if value is None else check(name, value, f"`{name}`")
-        for name, value, R2D2_DEFAULT in (("mean_r2", mean_r2, R2D2_MEAN),
-                                          ("prec_r2", prec_r2, R2D2_PREC),
-                                          ("cons_d2", cons_d2, R2D2_CONS))
-    )  # fmt: skip
+        for name, value, R2D2_DEFAULT in (
+            ("mean_r2", mean_r2, R2D2_MEAN),
+            ("prec_r2", prec_r2, R2D2_PREC),
+            ("cons_d2", cons_d2, R2D2_CONS),
+        )
+    )
     keys = {"rscale": scale, "rscale_label": label}
     if r2 is not None or p is not None:
         if data is not None or outcome is not None or blocks is not None:
-            raise InputError("give either `data` with `outcome` and `blocks`, or `r2`, `p` and "
-                             "`n` (published R² values)")  # fmt: skip
+            raise InputError(
+                "give either `data` with `outcome` and `blocks`, or `r2`, `p` and "
+                "`n` (published R² values)"
+            )
         if r2 is None or p is None or n is None:
             raise InputError("published R² values need `r2`, `p` and `n` together")
         if mcmc or influence or coding["factors"] or coding["reference"]:
-            raise InputError("published R² values have no rows or coefficients: method='exact'"
-                             ", without `influence`, `factors` or `reference`")  # fmt: skip
+            raise InputError(
+                "published R² values have no rows or coefficients: method='exact'"
+                ", without `influence`, `factors` or `reference`"
+            )
         n = check("n", n, "`n`")
         r2s = [check("r2", v, "`r2`") for v in r2]
         ps = [check("p", v, "`p`") for v in p]
@@ -345,27 +260,51 @@ def regress(
         result.update({"n_used": n, "n_rows": n, "dropped": []})
         if robustness:
             add_block_sensitivity(result, None, None, None, scale, robustness=True)
-        return Result("regression", {"outcome": None, **keys,
-                                     "prior": regression_prior_text(scale, label),
-                                     "ci_prob": ci_prob, **result})  # fmt: skip
+        return Result(
+            "regression",
+            {
+                "outcome": None,
+                **keys,
+                "prior": regression_prior_text(scale, label),
+                "ci_prob": ci_prob,
+                **result,
+            },
+        )
     if outcome is None or not str(outcome).strip():
         raise InputError("`outcome` is required with `data`")
     outcome = str(outcome).strip()
     block_list = _blocks(blocks)
     if waves is not None:
-        return _regress_waves(data, outcome, block_list, waves, baseline, method, keys, ci_prob,
-                              prior_scale, r2d2, likelihood, impute, rope, robustness,
-                              influence, (draws, tune, chains, seed), coding)  # fmt: skip
+        return _regress_waves(
+            data,
+            outcome,
+            block_list,
+            waves,
+            baseline,
+            method,
+            keys,
+            ci_prob,
+            prior_scale,
+            r2d2,
+            likelihood,
+            impute,
+            rope,
+            robustness,
+            influence,
+            (draws, tune, chains, seed),
+            coding,
+        )
     if baseline is not None:
         raise InputError("`baseline` goes with `waves`")
     terms = check_blocks(outcome, block_list)
-    source = as_source(data, [outcome, *terms], nearest_correlation=nearest_correlation,
-                       **coding)  # fmt: skip
+    source = as_source(data, [outcome, *terms], nearest_correlation=nearest_correlation, **coding)
     if influence and not source.has_rows:
         raise InputError("`influence` needs participant data (rows)")
     if rounding_sensitivity is not None and (source.has_rows or not mcmc):
-        raise InputError("`rounding_sensitivity` refits a published table's posterior: give a "
-                         "table and method='normal' or 'r2d2'")  # fmt: skip
+        raise InputError(
+            "`rounding_sensitivity` refits a published table's posterior: give a "
+            "table and method='normal' or 'r2d2'"
+        )
     meta = {
         "source": source.path,
         "data_kind": data_kind(source),
@@ -379,42 +318,83 @@ def regress(
             extras["matrix_repair"] = source.repair
     if not mcmc:
         result = regress_blocks(source, outcome, block_list, scale, ci_prob)
-        add_block_sensitivity(result, source, outcome, block_list, scale,
-                              robustness=robustness, leave_one_out=influence)  # fmt: skip
+        add_block_sensitivity(
+            result,
+            source,
+            outcome,
+            block_list,
+            scale,
+            robustness=robustness,
+            leave_one_out=influence,
+        )
         prior = regression_prior_text(scale, label)
-        record = {**meta, **extras, "outcome": outcome, **keys, "prior": prior,
-                  "ci_prob": ci_prob, **result}  # fmt: skip
+        record = {
+            **meta,
+            **extras,
+            "outcome": outcome,
+            **keys,
+            "prior": prior,
+            "ci_prob": ci_prob,
+            **result,
+        }
         return Result("regression", record)
     from bayes_peer.analyses.regress_mcmc import regress_mcmc
 
     settings = _settings(draws, tune, chains, DEFAULT_SEED if seed is None else seed)
-    options = {"prior": method, "ci_prob": ci_prob, "rope": check("rope", rope, "`rope`"),
-               "r2d2": r2d2,
-               "prior_scale": 1.0 if prior_scale is None else check("prior_scale", prior_scale,
-                                                                     "`prior_scale`")}  # fmt: skip
-    fitted = regress_mcmc(source, outcome, block_list, scale, settings, **options,
-                          likelihood=likelihood, impute=impute,
-                          coefficient_priors=coefficient_priors)  # fmt: skip
-    record = {**meta, "outcome": outcome, **keys,
-              "prior_jzs": regression_prior_text(scale, label), "ci_prob": ci_prob,
-              **fitted.result, **extras}  # fmt: skip
+    options = {
+        "prior": method,
+        "ci_prob": ci_prob,
+        "rope": check("rope", rope, "`rope`"),
+        "r2d2": r2d2,
+        "prior_scale": 1.0
+        if prior_scale is None
+        else check("prior_scale", prior_scale, "`prior_scale`"),
+    }
+    fitted = regress_mcmc(
+        source,
+        outcome,
+        block_list,
+        scale,
+        settings,
+        **options,
+        likelihood=likelihood,
+        impute=impute,
+        coefficient_priors=coefficient_priors,
+    )
+    record = {
+        **meta,
+        "outcome": outcome,
+        **keys,
+        "prior_jzs": regression_prior_text(scale, label),
+        "ci_prob": ci_prob,
+        **fitted.result,
+        **extras,
+    }
     if rounding_sensitivity is not None:
         from bayes_peer.analyses.rounding import rounding_sensitivity as rounding
 
         def refit(table):
-            refitted = regress_mcmc(table, outcome, block_list, scale, settings, **options,
-                                    coefficient_priors=coefficient_priors)  # fmt: skip
+            refitted = regress_mcmc(
+                table,
+                outcome,
+                block_list,
+                scale,
+                settings,
+                **options,
+                coefficient_priors=coefficient_priors,
+            )
             return refitted.result["coefficients"]
 
         record["rounding_sensitivity"] = rounding(
-            source, refit, lambda row: f"block {row['block']}: {row['term']}",
+            source,
+            refit,
+            lambda row: f"block {row['block']}: {row['term']}",
             ("posterior_median", "ci_low", "ci_high", "p_direction"),
             decimals=check("decimals", decimals, "`decimals`"),
             count=check("rounding_sensitivity", rounding_sensitivity, "`rounding_sensitivity`"),
             seed=1 if seed is None else check("seed", seed, "`seed`"),
-        )  # fmt: skip
-    return Result("regression", record, fits={f"block{k}": f.idata for k, f in
-                                              fitted.fits.items()})  # fmt: skip
+        )
+    return Result("regression", record, fits={f"block{k}": f.idata for k, f in fitted.fits.items()})
 
 
 def _regress_waves(
@@ -438,7 +418,7 @@ def _regress_waves(
 ) -> Result:
     """Blocked regressions of ``outcome`` at two waves (columns ``<construct>_<wave>``; a
     term without wave columns, such as a factor, is the same column at every wave)."""
-    from bayes_peer.analyses.correlate import _name_list, _settings
+    from bayes_peer.analyses.correlate import _settings
     from bayes_peer.analyses.regress_waves import (
         MISSING_TEXT,
         regress_waves_exact,
@@ -448,8 +428,9 @@ def _regress_waves(
     )
     from bayes_peer.data.source import as_source
     from bayes_peer.mcmc.sampler import DEFAULT_SEED
+    from bayes_peer.params import name_list
 
-    waves = _name_list(waves, "waves")
+    waves = name_list(waves, "waves")
     if robustness or influence:
         raise InputError("`robustness` and `influence` run without `waves`")
     if impute:
@@ -459,21 +440,30 @@ def _regress_waves(
 
     header = table_header(data, read_header)
     columns = [f"{outcome}_{w}" for w in waves] + [
-        wave_column(header, c, w) for b in blocks for c in b for w in waves]  # fmt: skip
+        wave_column(header, c, w) for b in blocks for c in b for w in waves
+    ]
     if baseline:
         columns.append(f"{outcome}_{baseline}")
     source = as_source(data, list(dict.fromkeys(columns)), **coding)
     if not source.has_rows:
-        raise InputError("`waves` needs participant data (a table has one wave: give one table "
-                         "per wave)")  # fmt: skip
+        raise InputError(
+            "`waves` needs participant data (a table has one wave: give one table per wave)"
+        )
     design = wave_blocks(source.header, outcome, waves, baseline, blocks)
     label = keys["rscale_label"]
     prior = regression_prior_text(keys["rscale"], label)
-    meta = {"source": source.path, "data_kind": data_kind(source),
-            "data_sha256": source.sha256,
-            "synthetic": source.synthetic, "outcome": outcome,
-            "waves": waves, "baseline": baseline, **keys, "prior_jzs": prior,
-            "ci_prob": ci_prob}  # fmt: skip
+    meta = {
+        "source": source.path,
+        "data_kind": data_kind(source),
+        "data_sha256": source.sha256,
+        "synthetic": source.synthetic,
+        "outcome": outcome,
+        "waves": waves,
+        "baseline": baseline,
+        **keys,
+        "prior_jzs": prior,
+        "ci_prob": ci_prob,
+    }
     if method == "exact":
         result = regress_waves_exact(source, design, keys["rscale"], ci_prob)
         result["missing"] = "each wave: rows complete on the outcome and that wave's predictors"
@@ -483,12 +473,23 @@ def _regress_waves(
     draws, tune, chains, seed = sampler
     settings = _settings(draws, tune, chains, DEFAULT_SEED if seed is None else seed)
     fitted = regress_waves_mcmc(
-        source, design, keys["rscale"], settings, prior=method,
-        prior_scale=1.0 if prior_scale is None else check("prior_scale", prior_scale,
-                                                          "`prior_scale`"),
-        likelihood=likelihood, r2d2=r2d2, ci_prob=ci_prob, rope=check("rope", rope, "`rope`"),
-    )  # fmt: skip
+        source,
+        design,
+        keys["rscale"],
+        settings,
+        prior=method,
+        prior_scale=1.0
+        if prior_scale is None
+        else check("prior_scale", prior_scale, "`prior_scale`"),
+        likelihood=likelihood,
+        r2d2=r2d2,
+        ci_prob=ci_prob,
+        rope=check("rope", rope, "`rope`"),
+    )
     result = fitted.result
     result["missing"] = MISSING_TEXT
-    return Result("regression", {**meta, **result},
-                  fits={f"block{k}": f.idata for k, f in fitted.fits.items()})  # fmt: skip
+    return Result(
+        "regression",
+        {**meta, **result},
+        fits={f"block{k}": f.idata for k, f in fitted.fits.items()},
+    )

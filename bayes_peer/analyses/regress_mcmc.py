@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bayes_peer.analyses.blocks import check_blocks, regress_blocks
 from bayes_peer.analyses.correlate_mcmc import NOT_AVAILABLE, SOURCE_TEXT
-from bayes_peer.analyses.regress import check_blocks, regress_blocks
 from bayes_peer.analyses.terms import model_columns
 from bayes_peer.errors import InputError
 from bayes_peer.mcmc.diagnostics import elpd_diff_se, pareto_k_threshold, summarize_draws
@@ -186,10 +186,10 @@ def regress_mcmc(
     sizes = [int(k) for k in np.cumsum([0, *[len(b) for b in column_blocks]])]
     informed = _check_coefficient_priors(coefficient_priors, prior, columns, source)
     fitting = _RowsFit if source.has_rows else _TableFit
-    model = fitting(source, outcome, columns, "normal-informed" if informed else prior,
-                    likelihood, impute)  # fmt: skip
-    hyper = {"prior_scale": prior_scale, "mean_R2": r2d2[0], "prec_R2": r2d2[1],
-             "cons_D2": r2d2[2]}  # fmt: skip
+    model = fitting(
+        source, outcome, columns, "normal-informed" if informed else prior, likelihood, impute
+    )
+    hyper = {"prior_scale": prior_scale, "mean_R2": r2d2[0], "prec_R2": r2d2[1], "cons_D2": r2d2[2]}
     loc, sds = np.zeros(model.columns), np.full(model.columns, float(prior_scale))
     for term, (mu, sd) in informed.items():
         loc[columns.index(term)], sds[columns.index(term)] = mu, sd
@@ -300,11 +300,14 @@ def _check_coefficient_priors(
     out = {}
     for term, value in priors.items():
         if term in getattr(source, "factors", {}):
-            raise InputError(f"`prior_coefficient`: '{term}' is a factor; an informed prior "
-                             "goes on one numeric term's standardized slope")  # fmt: skip
+            raise InputError(
+                f"`prior_coefficient`: '{term}' is a factor; an informed prior "
+                "goes on one numeric term's standardized slope"
+            )
         if term not in columns:
-            raise InputError(f"`prior_coefficient`: '{term}' is not a term of the blocks "
-                             f"({', '.join(columns)})")  # fmt: skip
+            raise InputError(
+                f"`prior_coefficient`: '{term}' is not a term of the blocks ({', '.join(columns)})"
+            )
         mu, sd = value
         out[term] = (float(mu), float(sd))
     return out
@@ -327,8 +330,9 @@ class _RowsFit:
     """The regression structure fitted on participant rows (listwise, or imputing missing
     predictor values in the model)."""
 
-    def __init__(self, data, outcome: str, terms: list[str], prior: str, likelihood: str,
-                 impute: bool):  # fmt: skip
+    def __init__(
+        self, data, outcome: str, terms: list[str], prior: str, likelihood: str, impute: bool
+    ):
         values = data.matrix([outcome, *terms])
         rows = ~np.isnan(values[:, 0]) if impute else ~np.isnan(values).any(axis=1)
         used = values[rows]
@@ -387,8 +391,10 @@ class _RowsFit:
             idx = np.flatnonzero(self._missing_cells(sizes[k]).ravel())
             latent = post["x_latent"].values[..., : idx.size]
             p = self.x.shape[1]
-            full = np.broadcast_to(np.pad(self.x, ((0, 0), (0, self.columns - p))).ravel(),
-                                   (*latent.shape[:-1], self.n * self.columns)).copy()  # fmt: skip
+            full = np.broadcast_to(
+                np.pad(self.x, ((0, 0), (0, self.columns - p))).ravel(),
+                (*latent.shape[:-1], self.n * self.columns),
+            ).copy()
             full[..., idx] = latent
             x_k = full.reshape(*latent.shape[:-1], self.n, self.columns)[..., : sizes[k]]
         else:
@@ -411,8 +417,9 @@ class _RowsFit:
 class _TableFit:
     """The regression structure fitted to a published table's sufficient statistics."""
 
-    def __init__(self, summary, outcome: str, terms: list[str], prior: str, likelihood: str,
-                 impute: bool):  # fmt: skip
+    def __init__(
+        self, summary, outcome: str, terms: list[str], prior: str, likelihood: str, impute: bool
+    ):
         idx = [summary.index(name) for name in [outcome, *terms]]
         self.corr = summary.correlations[np.ix_(idx, idx)]
         self.sds = summary.sds[idx] if summary.sds is not None else None
@@ -429,14 +436,19 @@ class _TableFit:
 
     def statistics(self, width: int) -> dict:
         """X'X, X'y and the column sums of the first ``width`` standardized columns."""
-        stats = regression_statistics(self.corr, self.n, 0, list(range(1, self.p + 1)),
-                                      self.columns, width)  # fmt: skip
-        return {"XtX": stats["XtX"][:width, :width], "Xty": stats["Xty"][:width],
-                "sum_x": stats["sum_x"][:width]}  # fmt: skip
+        stats = regression_statistics(
+            self.corr, self.n, 0, list(range(1, self.p + 1)), self.columns, width
+        )
+        return {
+            "XtX": stats["XtX"][:width, :width],
+            "Xty": stats["Xty"][:width],
+            "sum_x": stats["sum_x"][:width],
+        }
 
     def fit(self, k: int, width: int, hyper: dict, settings: SamplerSettings) -> Fit:
-        stats = regression_statistics(self.corr, self.n, 0, list(range(1, self.p + 1)),
-                                      self.columns, width)  # fmt: skip
+        stats = regression_statistics(
+            self.corr, self.n, 0, list(range(1, self.p + 1)), self.columns, width
+        )
         values = {**stats, "active": (np.arange(self.columns) < width).astype(float), **hyper}
         return self.structure.fit(values, settings, log_likelihood=False)
 
@@ -451,8 +463,13 @@ class _TableFit:
         schur = _schur(r_x, new, list(range(sizes[k - 1])))
         beta_new = beta[..., sizes[k - 1] : sizes[k]]
         part = np.einsum("...i,ij,...j->...", beta_new, schur, beta_new)
-        extra = {"loo_r2": None, "elpd_loo": None, "elpd_diff": None, "elpd_diff_se": None,
-                 "pareto_k_max": None}  # fmt: skip
+        extra = {
+            "loo_r2": None,
+            "elpd_loo": None,
+            "elpd_diff": None,
+            "elpd_diff_se": None,
+            "pareto_k_max": None,
+        }
         return var_mu / (var_mu + sigma**2), part / (var_mu + sigma**2), extra
 
 

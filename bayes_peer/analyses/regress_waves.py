@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bayes_peer.analyses.regress import check_blocks, complete_rows, regress_blocks
+from bayes_peer.analyses.blocks import check_blocks, complete_rows, regress_blocks
 from bayes_peer.analyses.regress_mcmc import block_verdict, coefficient_posterior
 from bayes_peer.analyses.terms import label_coefficients, model_columns
 from bayes_peer.data.participants import ParticipantData
@@ -80,8 +80,10 @@ def wave_blocks(
             wave_blocks_[0] = [f"{outcome}_{baseline}", *wave_blocks_[0]]
         for name in [y, *[t for b in wave_blocks_ for t in b]]:
             if name not in data_header:
-                raise InputError(f"unknown column '{name}' (columns are <construct>_<wave>, or "
-                                 "a construct's own column when it is measured once)")  # fmt: skip
+                raise InputError(
+                    f"unknown column '{name}' (columns are <construct>_<wave>, or "
+                    "a construct's own column when it is measured once)"
+                )
         check_blocks(y, wave_blocks_)
         out[w] = (y, wave_blocks_)
     return out
@@ -98,8 +100,13 @@ def regress_waves_exact(
         coefficients += [{"wave": w, **c} for c in result["coefficients"]]
         dropped += [{"wave": w, **d} for d in result["dropped"]]
         n_used[w] = result["n_used"]
-    return {"blocks": blocks, "coefficients": coefficients, "dropped": dropped,
-            "n_used": n_used, "n_rows": data.n_rows}  # fmt: skip
+    return {
+        "blocks": blocks,
+        "coefficients": coefficients,
+        "dropped": dropped,
+        "n_used": n_used,
+        "n_rows": data.n_rows,
+    }
 
 
 @dataclass
@@ -178,10 +185,17 @@ class TwoWaveInputs:
             m = np.zeros((take.size, self.columns))
             m[:, :width] = self.x[w][take, :width]
             mats[key] = m
-        return {**mats, "y": self.y[take], "mask": self.mask[take],
-                "active": (np.arange(self.columns) < width).astype(float),
-                "prior_scale": prior_scale, "mean_R2": r2d2[0], "prec_R2": r2d2[1],
-                "cons_D2": r2d2[2], "rho_free": 1.0 if rho_free else 0.0}  # fmt: skip
+        return {
+            **mats,
+            "y": self.y[take],
+            "mask": self.mask[take],
+            "active": (np.arange(self.columns) < width).astype(float),
+            "prior_scale": prior_scale,
+            "mean_R2": r2d2[0],
+            "prec_R2": r2d2[1],
+            "cons_D2": r2d2[2],
+            "rho_free": 1.0 if rho_free else 0.0,
+        }
 
 
 def two_wave_inputs(data: ParticipantData, design: dict, both_waves: bool = False) -> TwoWaveInputs:
@@ -211,8 +225,16 @@ def two_wave_inputs(data: ParticipantData, design: dict, both_waves: bool = Fals
     p = x[waves[0]].shape[1]
     sizes = np.cumsum([0, *[len(b) for b in model_columns(data, design[waves[0]][1])]])
     ids = [data.ids[i] for i in np.flatnonzero(keep)]
-    return TwoWaveInputs(y=y, x=x, mask=mask, sds=sds, ids=ids, sizes=sizes,
-                         columns=padded_columns(p), n_both=int(mask.all(axis=1).sum()))  # fmt: skip
+    return TwoWaveInputs(
+        y=y,
+        x=x,
+        mask=mask,
+        sds=sds,
+        ids=ids,
+        sizes=sizes,
+        columns=padded_columns(p),
+        n_both=int(mask.all(axis=1).sum()),
+    )
 
 
 def two_wave_structure(columns: int, prior: str = "normal", likelihood: str = "normal"):
@@ -243,8 +265,14 @@ def regress_waves_mcmc(
         raise InputError("the joint model takes exactly two waves (--waves a,b)")
     exact = regress_waves_exact(data, design, rscale, ci_prob)
     inputs = two_wave_inputs(data, design)
-    y, x, mask, sds, n, columns = (inputs.y, inputs.x, inputs.mask, inputs.sds, inputs.n,
-                                   inputs.columns)  # fmt: skip
+    y, x, mask, sds, n, columns = (
+        inputs.y,
+        inputs.x,
+        inputs.mask,
+        inputs.sds,
+        inputs.n,
+        inputs.columns,
+    )
     structure = two_wave_structure(columns, prior, likelihood)
     sizes = inputs.sizes
     tail = f"_{waves[0]}"
@@ -255,8 +283,15 @@ def regress_waves_mcmc(
         values = inputs.model_data(int(width), prior_scale, r2d2, rho_free)
         fits[k] = structure.fit(values, settings)
         hyper = {key: values[key] for key in HYPERPARAMETERS}
-        two_wave_groups(fits[k], int(width), waves, constructs[: int(width)], hyper,
-                        settings.seed, likelihood == "student")  # fmt: skip
+        two_wave_groups(
+            fits[k],
+            int(width),
+            waves,
+            constructs[: int(width)],
+            hyper,
+            settings.seed,
+            likelihood == "student",
+        )
 
     blocks = {(b["wave"], b["block"]): b for b in exact["blocks"]}
     coefficients: dict[tuple, list[dict]] = {}  # (wave, block) -> rows in column order
@@ -294,8 +329,9 @@ def regress_waves_mcmc(
             block.update(bayes_r2_ci_low=q[0], bayes_r2_median=q[1], bayes_r2_ci_high=q[2])
             q = np.quantile(delta.ravel(), [tail, 0.5, 1 - tail])
             block.update(delta_r2_ci_low=q[0], delta_r2_median=q[1], delta_r2_ci_high=q[2])
-            block["loo_r2"] = loo_r2(y[sel, i], mu.reshape(-1, int(sel.sum())),
-                                     log_w.reshape(-1, int(sel.sum())))  # fmt: skip
+            block["loo_r2"] = loo_r2(
+                y[sel, i], mu.reshape(-1, int(sel.sum())), log_w.reshape(-1, int(sel.sum()))
+            )
             block["elpd_loo"] = elpd
             block["elpd_diff"] = float(elpd - elpd_prev)
             block["elpd_diff_se"] = elpd_diff_se(elpd_i - elpd_i_prev)
@@ -310,9 +346,14 @@ def regress_waves_mcmc(
                 flags += summary["flags"]
             block_verdict(block, flags, sigma, fit.divergences)
         if k:
-            add_posterior_draws(fit.idata, {"r2": (("wave",), np.stack(r2_by_wave, -1)),
-                                            "delta_r2": (("wave",), np.stack(delta_by_wave, -1))},
-                                {"wave": waves})  # fmt: skip
+            add_posterior_draws(
+                fit.idata,
+                {
+                    "r2": (("wave",), np.stack(r2_by_wave, -1)),
+                    "delta_r2": (("wave",), np.stack(delta_by_wave, -1)),
+                },
+                {"wave": waves},
+            )
 
     last = fits[len(sizes) - 1]
     post = last.idata["posterior"]
@@ -324,10 +365,18 @@ def regress_waves_mcmc(
         construct = column.removesuffix(f"_{waves[0]}")
         diff = post["beta_b"].values[..., offset + j] - post["beta_a"].values[..., offset + j]
         lo, med, hi = np.quantile(diff.ravel(), [tail, 0.5, 1 - tail])
-        contrasts.append({"term": construct, "wave_a": waves[0], "wave_b": waves[1],
-                          "diff_median": float(med), "diff_ci_low": float(lo),
-                          "diff_ci_high": float(hi), "p_positive": float(np.mean(diff > 0)),
-                          "scale": "standardized"})  # fmt: skip
+        contrasts.append(
+            {
+                "term": construct,
+                "wave_a": waves[0],
+                "wave_b": waves[1],
+                "diff_median": float(med),
+                "diff_ci_low": float(lo),
+                "diff_ci_high": float(hi),
+                "p_positive": float(np.mean(diff > 0)),
+                "scale": "standardized",
+            }
+        )
     rho = post["rho_resid"].values.ravel()
     result = {
         **exact,

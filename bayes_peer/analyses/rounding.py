@@ -68,8 +68,9 @@ def rounding_sensitivity(
     if not (isinstance(decimals, int) and 0 < decimals <= 4):
         raise InputError(f"--decimals must be a whole number from 1 to 4, got {decimals!r}")
     if not (isinstance(count, int) and 2 <= count <= 500):
-        raise InputError(f"--rounding-sensitivity must be a whole number from 2 to 500, got "
-                         f"{count!r}")  # fmt: skip
+        raise InputError(
+            f"--rounding-sensitivity must be a whole number from 2 to 500, got {count!r}"
+        )
     base = {label_of(r): r for r in refit(summary)}
     matrices, tries = jittered_matrices(summary.correlations, decimals, count, seed)
     collected: dict[str, list[dict]] = {label: [] for label in base}
@@ -86,11 +87,17 @@ def rounding_sensitivity(
             entry[f"{key}_max"] = float(max(values)) if values else None
         flips = False
         for low_key, high_key in (("ci_low", "ci_high"), ("mcmc_ci_low", "mcmc_ci_high")):
-            signs = {(r[low_key] > 0) - (r[high_key] < 0) for r in [*runs, base[label]]
-                     if r.get(low_key) is not None and r.get(high_key) is not None}  # fmt: skip
+            signs = {
+                (r[low_key] > 0) - (r[high_key] < 0)
+                for r in [*runs, base[label]]
+                if r.get(low_key) is not None and r.get(high_key) is not None
+            }
             flips = flips or len(signs) > 1
-        bands = {int(np.digitize(r["bf10"], [1 / 3, 3])) for r in [*runs, base[label]]
-                 if r.get("bf10") is not None}  # fmt: skip
+        bands = {
+            int(np.digitize(r["bf10"], [1 / 3, 3]))
+            for r in [*runs, base[label]]
+            if r.get("bf10") is not None
+        }
         entry["conclusion_changes"] = bool(flips or len(bands) > 1)
         rows.append(entry)
     return {

@@ -102,18 +102,25 @@ def sequential_record(steps, log_bf, median, random_log_bf) -> dict:
     med = median
     return {
         "sequential": [
-            {"n": int(k), "bf10": bf_from_log(b) if np.isfinite(b) else None,
-             "posterior_median": float(m) if np.isfinite(m) else None}
+            {
+                "n": int(k),
+                "bf10": bf_from_log(b) if np.isfinite(b) else None,
+                "posterior_median": float(m) if np.isfinite(m) else None,
+            }
             for k, b, m in zip(steps, log_bf, med, strict=True)
         ],
         "sequential_random": [
-            {"n": int(k), "bf10_q05": bf_from_log(a), "bf10_median": bf_from_log(b),
-             "bf10_q95": bf_from_log(c)}
+            {
+                "n": int(k),
+                "bf10_q05": bf_from_log(a),
+                "bf10_median": bf_from_log(b),
+                "bf10_q95": bf_from_log(c),
+            }
             for k, a, b, c in zip(steps, *q, strict=True)
         ],
         "sequential_orders": SEQUENTIAL_ORDERS,
         "sequential_seed": SEQUENTIAL_SEED,
-    }  # fmt: skip
+    }
 
 
 def influence(
@@ -154,9 +161,18 @@ def influence(
             )
         if (lo > 0 or hi < 0) != full_excludes:
             reasons.append("the credible interval's exclusion of 0 flips")
-        rows.append({"id": ids[i], "r": r, "bf10": bf, "log_bf10": log_bf,
-                     "posterior_median": med, "ci_low": lo,
-                     "ci_high": hi, "changes_conclusion": bool(reasons)})  # fmt: skip
+        rows.append(
+            {
+                "id": ids[i],
+                "r": r,
+                "bf10": bf,
+                "log_bf10": log_bf,
+                "posterior_median": med,
+                "ci_low": lo,
+                "ci_high": hi,
+                "changes_conclusion": bool(reasons),
+            }
+        )
         if reasons:
             flagged.append({"id": ids[i], "reasons": reasons})
     return {"influence": rows, "influential": flagged}
@@ -174,17 +190,25 @@ def block_robustness(n: int, r2s: list[float], ps: list[int]) -> list[dict]:
         best = int(np.argmax(values))
         lo = math.log(grid[max(best - 1, 0)]) if best > 0 else math.log(1e-3)
         hi = math.log(grid[min(best + 1, grid.size - 1)])
-        res = optimize.minimize_scalar(lambda ls, f=f: -f(math.exp(ls)), bounds=(lo, hi),
-                                       method="bounded", options={"xatol": 1e-8})  # fmt: skip
+        res = optimize.minimize_scalar(
+            lambda ls, f=f: -f(math.exp(ls)),
+            bounds=(lo, hi),
+            method="bounded",
+            options={"xatol": 1e-8},
+        )
         s_star, log_max = math.exp(res.x), -res.fun
         if values[best] > log_max:
             s_star, log_max = float(grid[best]), values[best]
-        out.append({
-            "robustness": [{"rscale": float(s), "bf_block": bf_from_log(v), "log_bf_block": v}
-                           for s, v in zip(grid, values, strict=True)],
-            "max_bf_block": bf_from_log(log_max),
-            "rscale_at_max": s_star,
-        })  # fmt: skip
+        out.append(
+            {
+                "robustness": [
+                    {"rscale": float(s), "bf_block": bf_from_log(v), "log_bf_block": v}
+                    for s, v in zip(grid, values, strict=True)
+                ],
+                "max_bf_block": bf_from_log(log_max),
+                "rscale_at_max": s_star,
+            }
+        )
     return out
 
 
@@ -204,9 +228,15 @@ def block_influence(
             changes = evidence_category(math.exp(logs[k])) != evidence_category(
                 math.exp(full_log[k])
             )
-            per_block[k].append({"id": ids[i], "delta_r2": step.delta_r2,
-                                 "bf_block": bf_from_log(logs[k]), "log_bf_block": logs[k],
-                                 "changes_conclusion": changes})  # fmt: skip
+            per_block[k].append(
+                {
+                    "id": ids[i],
+                    "delta_r2": step.delta_r2,
+                    "bf_block": bf_from_log(logs[k]),
+                    "log_bf_block": logs[k],
+                    "changes_conclusion": changes,
+                }
+            )
     return per_block
 
 
@@ -261,8 +291,9 @@ def add_block_sensitivity(
         values = source.matrix([outcome, *terms])
         keep = ~np.isnan(values).any(axis=1)
         ids = [i for i, k in zip(source.ids, keep, strict=True) if k]
-        per_block = block_influence(values[keep, 0], values[keep, 1:], terms,
-                                    [len(b) for b in column_blocks], ids, rscale)  # fmt: skip
+        per_block = block_influence(
+            values[keep, 0], values[keep, 1:], terms, [len(b) for b in column_blocks], ids, rscale
+        )
         for block, rows in zip(steps, per_block, strict=True):
             block["influence"] = rows
             block["influential"] = [r["id"] for r in rows if r["changes_conclusion"]]
@@ -282,25 +313,61 @@ def result_robustness(result):
     record = result.record
     if result.kind == "correlation":
         pairs = [dict(p) for p in record.get("pairs", [record])]
-        add_correlation_sensitivity(pairs, None, kappa=record["kappa"],
-                                    alternative=record["alternative"],
-                                    ci_prob=record["ci_prob"], robustness=True)  # fmt: skip
-        rows = [{k: p.get(k) for k in ("var1", "var2", "wave", "n", "r", "bf10",
-                                        "max_bf10", "kappa_at_max")} for p in pairs]  # fmt: skip
-        return Result("sensitivity", {"kind": "robustness", "kappa": record["kappa"],
-                                      "synthetic": result.synthetic, "pairs": pairs},
-                      tables_extra={"variants": rows})  # fmt: skip
+        add_correlation_sensitivity(
+            pairs,
+            None,
+            kappa=record["kappa"],
+            alternative=record["alternative"],
+            ci_prob=record["ci_prob"],
+            robustness=True,
+        )
+        rows = [
+            {
+                k: p.get(k)
+                for k in ("var1", "var2", "wave", "n", "r", "bf10", "max_bf10", "kappa_at_max")
+            }
+            for p in pairs
+        ]
+        return Result(
+            "sensitivity",
+            {
+                "kind": "robustness",
+                "kappa": record["kappa"],
+                "synthetic": result.synthetic,
+                "pairs": pairs,
+            },
+            tables_extra={"variants": rows},
+        )
     if result.kind == "regression":
         if record.get("waves"):
             raise InputError("robustness of a two-wave regression: analyse each wave on its own")
         copy = {"blocks": [dict(b) for b in record["blocks"]]}
         add_block_sensitivity(copy, None, None, None, record["rscale"], robustness=True)
-        rows = [{k: b.get(k) for k in ("block", "n", "r2", "delta_r2", "bf_block",
-                                        "max_bf_block", "rscale_at_max")}
-                for b in copy["blocks"]]  # fmt: skip
-        return Result("sensitivity", {"kind": "robustness", "rscale": record["rscale"],
-                                      "synthetic": result.synthetic,
-                                      "blocks": copy["blocks"]},
-                      tables_extra={"variants": rows})  # fmt: skip
-    raise InputError(f"sensitivity of a {result.kind} result: give a correlate or regress "
-                     "result, or a spec")  # fmt: skip
+        rows = [
+            {
+                k: b.get(k)
+                for k in (
+                    "block",
+                    "n",
+                    "r2",
+                    "delta_r2",
+                    "bf_block",
+                    "max_bf_block",
+                    "rscale_at_max",
+                )
+            }
+            for b in copy["blocks"]
+        ]
+        return Result(
+            "sensitivity",
+            {
+                "kind": "robustness",
+                "rscale": record["rscale"],
+                "synthetic": result.synthetic,
+                "blocks": copy["blocks"],
+            },
+            tables_extra={"variants": rows},
+        )
+    raise InputError(
+        f"sensitivity of a {result.kind} result: give a correlate or regress result, or a spec"
+    )

@@ -36,18 +36,19 @@ the t distribution. *JASA*, 84(408), 881-896.
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass, field
-
 import numpy as np
-from scipy.special import logsumexp
 
 from bayes_peer.analyses.correlate_mcmc import joint_structure
-from bayes_peer.analyses.missing_mnar import IMPUTATIONS, conclusion, delta_adjusted
-from bayes_peer.analyses.regress_mcmc import psis_loo
+from bayes_peer.analyses.missing_mnar import IMPUTATIONS, delta_adjusted
 from bayes_peer.analyses.regress_waves import two_wave_inputs, two_wave_structure
+from bayes_peer.analyses.sensitivity_checks import (
+    Sensitivity,
+    headline_rows,
+    influence_refits,
+    mark_changes,
+    power_scaling,
+)
 from bayes_peer.analyses.terms import model_columns
-from bayes_peer.mcmc.diagnostics import PARETO_K_MAX, pareto_k_threshold, summarize_draws
 from bayes_peer.mcmc.models.correlation import implied_kappa, standardize_observed
 from bayes_peer.mcmc.models.regression import (
     R2D2_CONS,
@@ -61,150 +62,6 @@ from bayes_peer.mcmc.sampler import Fit, SamplerSettings
 ETA_GRID = (0.5, 1.0, 2.0, 4.0)
 PRIOR_SCALE_GRID = (0.25, 0.5, 1.0, 2.5)
 R2D2_MEAN_GRID = (0.1, 0.3, 0.5)
-PARETO_K_REFIT = PARETO_K_MAX  # at 4 x 1000 draws; fewer draws lower it (pareto_k_threshold)
-PSENSE_THRESHOLD = 0.05
-#: At most this many participants per model are refitted for exact leave-one-out.
-MAX_REFITS = 5
-
-
-@dataclass
-class Sensitivity:
-    """The tables of one model's sensitivity analysis (rows of the CSV files)."""
-
-    variants: list[dict] = field(default_factory=list)
-    power_scaling: list[dict] = field(default_factory=list)
-    influence: list[dict] = field(default_factory=list)
-    mnar: list[dict] = field(default_factory=list)
-    tipping: list[dict] = field(default_factory=list)
-    fits: int = 0
-
-
-def headline_rows(
-    model: str,
-    quantities: dict[tuple[str, str], np.ndarray],
-    *,
-    kind: str,
-    setting: str,
-    label: str,
-    fit: Fit,
-    n: int,
-    ci_prob: float = 0.95,
-) -> list[dict]:
-    """One row per headline quantity of one fit: median, interval, P(> 0), diagnostics.
-
-    ``setting`` describes the variant in words, ``label`` in a few characters (figures).
-    """
-    rows = []
-    for (quantity, wave), draws in quantities.items():
-        s = summarize_draws(draws, ci_prob=ci_prob, divergences=fit.divergences)
-        rows.append({
-            "model": model, "quantity": quantity, "wave": wave, "kind": kind,
-            "setting": setting, "label": label, "n": int(n), "median": s["mcmc_median"],
-            "ci_low": s["mcmc_ci_low"], "ci_high": s["mcmc_ci_high"],
-            "p_positive": s["p_positive"],
-            "conclusion": None if quantity == "delta_r2" else conclusion(
-                s["mcmc_ci_low"], s["mcmc_ci_high"]),
-            "r_hat": s["r_hat"], "ess_bulk": s["ess_bulk"], "ess_tail": s["ess_tail"],
-            "divergences": fit.divergences,
-            "diagnostics": "pass" if s["diagnostics_ok"] else "fail",
-            "flags": "; ".join(s["flags"]),
-        })  # fmt: skip
-    return rows
-
-
-def mark_changes(rows: list[dict]) -> list[dict]:
-    """Add ``shift`` (median minus the spec model's) and ``changed`` (conclusion differs)."""
-    base = {(r["model"], r["quantity"], r["wave"]): r for r in rows if r["kind"] == "spec"}
-    for row in rows:
-        ref = base.get((row["model"], row["quantity"], row["wave"]))
-        row["shift"] = None if ref is None else row["median"] - ref["median"]
-        row["changed"] = bool(
-            ref is not None and row["conclusion"] is not None
-            and row["conclusion"] != ref["conclusion"]
-        )  # fmt: skip
-    return rows
-
-
-def power_scaling(model: str, fit: Fit, quantities: dict[tuple[str, str], np.ndarray]) -> list:
-    """Prior and likelihood power-scaling sensitivity of each headline quantity."""
-    import arviz as az
-    import xarray as xr
-
-    labels = [f"{q}|{w}" for q, w in quantities]
-    stacked = np.stack(list(quantities.values()), axis=-1)
-    post = xr.Dataset({"q": (("chain", "draw", "quantity"), stacked)}, coords={"quantity": labels})
-    tree = xr.DataTree.from_dict({
-        "posterior": post,
-        "log_prior": fit.idata["log_prior"].to_dataset(),
-        "log_likelihood": fit.idata["log_likelihood"].to_dataset(),
-    })  # fmt: skip
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        prior = az.psense(tree, group="prior")["q"].values
-        like = az.psense(tree, group="likelihood")["q"].values
-    rows = []
-    for (quantity, wave), p, lk in zip(quantities, prior, like, strict=True):
-        if p >= PSENSE_THRESHOLD and lk >= PSENSE_THRESHOLD:
-            diagnosis = "prior-data conflict"
-        elif p >= PSENSE_THRESHOLD:
-            diagnosis = "strong prior / weak likelihood"
-        else:
-            diagnosis = "none"
-        rows.append({"model": model, "quantity": quantity, "wave": wave,
-                     "prior_sensitivity": float(p), "likelihood_sensitivity": float(lk),
-                     "diagnosis": diagnosis, "threshold": PSENSE_THRESHOLD})  # fmt: skip
-    return rows
-
-
-def influence_refits(
-    model: str,
-    fit: Fit,
-    ids: list[str],
-    data_without,
-    data_of,
-    quantities_of,
-    settings: SamplerSettings,
-    ci_prob: float,
-) -> tuple[list[dict], list[dict]]:
-    """Pareto k of every participant; refits without those above the policy's threshold
-    (:func:`~bayes_peer.mcmc.diagnostics.pareto_k_threshold`: 0.7 at 4 x 1000 draws), worst
-    first.
-
-    ``data_without(i)`` / ``data_of(i)`` give the model data without / of row i and
-    ``quantities_of(fit, rows)`` the headline draws of a fit on those rows.
-    Returns (influence table rows, variant rows).
-    """
-    _, elpd_i, pareto_k, _ = psis_loo(fit.idata)
-    influence, variants = [], []
-    posterior = fit.idata["posterior"]
-    k_max = min(
-        PARETO_K_REFIT, pareto_k_threshold(int(posterior.sizes["chain"] * posterior.sizes["draw"]))
-    )
-    flagged = [int(i) for i in np.argsort(-pareto_k) if pareto_k[i] > k_max]
-    refit = flagged[:MAX_REFITS]
-    for i in range(pareto_k.size):
-        influence.append({"model": model, "row": i + 1, "id": ids[i],
-                          "pareto_k": float(pareto_k[i]), "pareto_k_threshold": k_max,
-                          "elpd_loo_psis": float(elpd_i[i]), "elpd_loo_exact": None,
-                          "refitted": i in refit})  # fmt: skip
-    structure = fit.structure
-    n = pareto_k.size
-    for i in refit:
-        rows = np.flatnonzero(np.arange(n) != i)
-        held_out = structure.fit(data_without(i), settings, log_likelihood=False,
-                                 log_prior=False)  # fmt: skip
-        loglik = structure.pointwise_log_likelihood(held_out.idata, data_of(i))
-        held = loglik[..., 0]  # log mean over draws of p(y_i | theta), theta ~ p(. | y_-i)
-        influence[i]["elpd_loo_exact"] = float(logsumexp(held) - np.log(held.size))
-        variants += headline_rows(
-            model, quantities_of(held_out, rows), kind="influence",
-            setting=f"without {ids[i]} (k = {pareto_k[i]:.2f})", label=f"w/o {ids[i]}",
-            fit=held_out, n=n - 1,
-            ci_prob=ci_prob,
-        )  # fmt: skip
-    return influence, variants
-
-
 # ----------------------------------------------------------------------------- correlations
 
 
@@ -253,9 +110,18 @@ def correlation_pair(
     def variant(kind, setting, label, data_, t=robust):
         fit = joint_structure(d, t).fit(data_, settings, log_likelihood=False, log_prior=False)
         out.fits += 1
-        out.variants.extend(headline_rows(name, quantities(fit), kind=kind, setting=setting,
-                                          label=label, fit=fit, n=int(data_["y"].shape[0]),
-                                          ci_prob=ci_prob))  # fmt: skip
+        out.variants.extend(
+            headline_rows(
+                name,
+                quantities(fit),
+                kind=kind,
+                setting=setting,
+                label=label,
+                fit=fit,
+                n=int(data_["y"].shape[0]),
+                ci_prob=ci_prob,
+            )
+        )
 
     base_data = {"y": y, "mask": mask, "eta": eta}
     base = joint_structure(d, robust).fit(base_data, settings)
@@ -263,49 +129,91 @@ def correlation_pair(
     lik = "multivariate Student-t" if robust else "multivariate normal"
     spec_label = f"spec: LKJ eta = {eta:g}, {lik}, {missing}"
     base_quantities = quantities(base)
-    out.variants += headline_rows(name, base_quantities, kind="spec", setting=spec_label,
-                                  label="spec", fit=base, n=y.shape[0],
-                                  ci_prob=ci_prob)  # fmt: skip
+    out.variants += headline_rows(
+        name,
+        base_quantities,
+        kind="spec",
+        setting=spec_label,
+        label="spec",
+        fit=base,
+        n=y.shape[0],
+        ci_prob=ci_prob,
+    )
     for e in ETA_GRID:
         if not np.isclose(e, eta):
-            variant("prior", f"LKJ eta = {e:g} (marginal kappa = {implied_kappa(e, d):.3g})",
-                    f"eta {e:g}", {**base_data, "eta": e})  # fmt: skip
-    variant("likelihood", "multivariate normal" if robust else "multivariate Student-t",
-            "normal" if robust else "Student-t", base_data, t=not robust)  # fmt: skip
+            variant(
+                "prior",
+                f"LKJ eta = {e:g} (marginal kappa = {implied_kappa(e, d):.3g})",
+                f"eta {e:g}",
+                {**base_data, "eta": e},
+            )
+    variant(
+        "likelihood",
+        "multivariate normal" if robust else "multivariate Student-t",
+        "normal" if robust else "Student-t",
+        base_data,
+        t=not robust,
+    )
     if missing == "fiml":
         yl, ml = standardize_observed(values[complete])
-        variant("missing data", f"listwise (complete on all {d} columns)", "listwise",
-                {"y": yl, "mask": ml, "eta": eta})  # fmt: skip
+        variant(
+            "missing data",
+            f"listwise (complete on all {d} columns)",
+            "listwise",
+            {"y": yl, "mask": ml, "eta": eta},
+        )
     else:
         ya, ma = standardize_observed(values[observed.any(axis=1)])
-        variant("missing data", "full information (MAR)", "FIML",
-                {"y": ya, "mask": ma, "eta": eta})  # fmt: skip
+        variant("missing data", "full information (MAR)", "FIML", {"y": ya, "mask": ma, "eta": eta})
     out.power_scaling = power_scaling(name, base, base_quantities)
     influence, rows = influence_refits(
-        name, base, ids,
+        name,
+        base,
+        ids,
         lambda i: {"y": np.delete(y, i, axis=0), "mask": np.delete(mask, i, axis=0), "eta": eta},
         lambda i: {"y": y[[i]], "mask": mask[[i]], "eta": eta},
-        lambda fit, rows: quantities(fit), settings, ci_prob,
-    )  # fmt: skip
+        lambda fit, rows: quantities(fit),
+        settings,
+        ci_prob,
+    )
     out.influence, out.fits = influence, out.fits + sum(r["refitted"] for r in influence)
     out.variants += rows
     if missing == "fiml" and waves and not robust:
         last = labels[-1]
-        mnar = delta_adjusted(y, mask, base.idata["posterior"], index[last],
-                              implied_kappa(eta, d), ci_prob=ci_prob,
-                              imputations=imputations)  # fmt: skip
+        mnar = delta_adjusted(
+            y,
+            mask,
+            base.idata["posterior"],
+            index[last],
+            implied_kappa(eta, d),
+            ci_prob=ci_prob,
+            imputations=imputations,
+        )
         for row in mnar["rows"]:
-            out.mnar.append({"model": name, "quantity": "rho", "wave": last,
-                             "shifted": f"{b}_{last}", **row})  # fmt: skip
-        out.tipping.append({
-            "model": name, "quantity": "rho", "wave": last, "shifted": f"{b}_{last}",
-            "n": mnar["n"], "n_shifted": mnar["n_shifted"], "imputations": mnar["imputations"],
-            "kappa": mnar["kappa"], "conclusion_mar": mnar["conclusion_mar"],
-            "tipping_low": mnar["tipping_low"], "tipping_high": mnar["tipping_high"],
-            **{k: v for k, v in mnar.items() if k.startswith("tipping_") and k not in
-               ("tipping_low", "tipping_high")},
-            "mc_replicates": mnar["mc_replicates"],
-        })  # fmt: skip
+            out.mnar.append(
+                {"model": name, "quantity": "rho", "wave": last, "shifted": f"{b}_{last}", **row}
+            )
+        out.tipping.append(
+            {
+                "model": name,
+                "quantity": "rho",
+                "wave": last,
+                "shifted": f"{b}_{last}",
+                "n": mnar["n"],
+                "n_shifted": mnar["n_shifted"],
+                "imputations": mnar["imputations"],
+                "kappa": mnar["kappa"],
+                "conclusion_mar": mnar["conclusion_mar"],
+                "tipping_low": mnar["tipping_low"],
+                "tipping_high": mnar["tipping_high"],
+                **{
+                    k: v
+                    for k, v in mnar.items()
+                    if k.startswith("tipping_") and k not in ("tipping_low", "tipping_high")
+                },
+                "mc_replicates": mnar["mc_replicates"],
+            }
+        )
     mark_changes(out.variants)
     return out
 
@@ -352,10 +260,10 @@ def regression_outcome(
             tag = "a" if i == 0 else "b"
             sel = take[source.mask[take, i] == 1]
             x = source.x[w][sel, :width]
-            mu = fitted_values(post["intercept"].values[..., i],
-                               post[f"beta_{tag}"].values[..., :width], x)  # fmt: skip
-            q[("delta_r2", w)] = delta_r2_draws(mu, post["sigma"].values[..., i],
-                                                x[:, :offset], nu)  # fmt: skip
+            mu = fitted_values(
+                post["intercept"].values[..., i], post[f"beta_{tag}"].values[..., :width], x
+            )
+            q[("delta_r2", w)] = delta_r2_draws(mu, post["sigma"].values[..., i], x[:, :offset], nu)
         return q
 
     def settings_text(p: str, scale: float, mean_r2: float, lik: str) -> str:
@@ -372,26 +280,41 @@ def regression_outcome(
 
     def variant(kind, p, scale, mean_r2, lik, source, setting=None, label=None):
         fit = two_wave_structure(source.columns, p, lik).fit(
-            source.model_data(width, scale, (mean_r2, r2d2[1], r2d2[2])), settings,
-            log_likelihood=False, log_prior=False,
-        )  # fmt: skip
+            source.model_data(width, scale, (mean_r2, r2d2[1], r2d2[2])),
+            settings,
+            log_likelihood=False,
+            log_prior=False,
+        )
         out.fits += 1
-        out.variants.extend(headline_rows(
-            outcome, quantities_for(fit, source), kind=kind,
-            setting=setting or settings_text(p, scale, mean_r2, lik),
-            label=label or short(p, scale, mean_r2, lik), fit=fit, n=source.n, ci_prob=ci_prob,
-        ))  # fmt: skip
+        out.variants.extend(
+            headline_rows(
+                outcome,
+                quantities_for(fit, source),
+                kind=kind,
+                setting=setting or settings_text(p, scale, mean_r2, lik),
+                label=label or short(p, scale, mean_r2, lik),
+                fit=fit,
+                n=source.n,
+                ci_prob=ci_prob,
+            )
+        )
 
     base_structure = two_wave_structure(inputs.columns, prior, likelihood)
     base = base_structure.fit(inputs.model_data(width, prior_scale, r2d2), settings)
     out.fits += 1
     base_quantities = quantities_for(base, inputs)
     out.variants += headline_rows(
-        outcome, base_quantities, kind="spec",
-        setting="spec: " + settings_text(prior, prior_scale, r2d2[0], likelihood)
-        + ", full information over the waves", label="spec", fit=base, n=inputs.n,
+        outcome,
+        base_quantities,
+        kind="spec",
+        setting="spec: "
+        + settings_text(prior, prior_scale, r2d2[0], likelihood)
+        + ", full information over the waves",
+        label="spec",
+        fit=base,
+        n=inputs.n,
         ci_prob=ci_prob,
-    )  # fmt: skip
+    )
     for scale in PRIOR_SCALE_GRID:
         if not (prior == "normal" and np.isclose(scale, prior_scale)):
             variant("prior", "normal", scale, r2d2[0], likelihood, inputs)
@@ -401,17 +324,29 @@ def regression_outcome(
     other = "student" if likelihood == "normal" else "normal"
     variant("likelihood", prior, prior_scale, r2d2[0], other, inputs)
     both = two_wave_inputs(data, design, both_waves=True)
-    variant("missing data", prior, prior_scale, r2d2[0], likelihood, both,
-            setting=f"listwise: observed at both waves (n = {both.n})",
-            label="listwise")  # fmt: skip
+    variant(
+        "missing data",
+        prior,
+        prior_scale,
+        r2d2[0],
+        likelihood,
+        both,
+        setting=f"listwise: observed at both waves (n = {both.n})",
+        label="listwise",
+    )
     out.power_scaling = power_scaling(outcome, base, base_quantities)
     influence, rows = influence_refits(
-        outcome, base, inputs.ids,
-        lambda i: inputs.model_data(width, prior_scale, r2d2,
-                                    rows=np.delete(np.arange(inputs.n), i)),
+        outcome,
+        base,
+        inputs.ids,
+        lambda i: inputs.model_data(
+            width, prior_scale, r2d2, rows=np.delete(np.arange(inputs.n), i)
+        ),
         lambda i: inputs.model_data(width, prior_scale, r2d2, rows=[i]),
-        lambda fit, rows: quantities_for(fit, inputs, rows), settings, ci_prob,
-    )  # fmt: skip
+        lambda fit, rows: quantities_for(fit, inputs, rows),
+        settings,
+        ci_prob,
+    )
     out.influence, out.fits = influence, out.fits + sum(r["refitted"] for r in influence)
     out.variants += rows
     mark_changes(out.variants)

@@ -10,13 +10,13 @@ factor's levels carry ``term`` (the factor), ``level`` and ``reference``. The co
 from __future__ import annotations
 
 from bayes_peer.errors import InputError
+from bayes_peer.params import name_list
 
 
 def model_columns(source, blocks: list[list[str]]) -> list[list[str]]:
     """Blocks of terms as blocks of model columns: a numeric term is its column, a factor its
     indicator columns (treatment coding, :mod:`bayes_peer.data.factors`)."""
-    return [[column for term in block for column in source.term_columns(term)]
-            for block in blocks]  # fmt: skip
+    return [[column for term in block for column in source.term_columns(term)] for block in blocks]
 
 
 def label_coefficients(rows: list[dict], source, key: str = "term") -> list[dict]:
@@ -46,17 +46,9 @@ def factor_records(source, terms: list[str]) -> list[dict]:
 
 def factor_names(factors) -> list[str]:
     """``factors`` as a list of names (a comma-separated string is accepted), each once."""
-    if factors is None:
+    if factors is None or (isinstance(factors, list | tuple) and not factors):
         return []
-    items = [v.strip() for v in factors.split(",")] if isinstance(factors, str) else factors
-    if not isinstance(items, list | tuple) or not all(isinstance(v, str) and v.strip()
-                                                       for v in items):  # fmt: skip
-        raise InputError(f"`factors` must name columns, got {factors!r:.80}")
-    items = [v.strip() for v in items]
-    for item in items:
-        if items.count(item) > 1:
-            raise InputError(f"`factors`: '{item}' is named twice")
-    return items
+    return name_list(factors, "factors")
 
 
 def check_reference(reference) -> dict[str, str]:
@@ -64,10 +56,16 @@ def check_reference(reference) -> dict[str, str]:
     if reference is None:
         return {}
     if not isinstance(reference, dict) or not all(
-        isinstance(k, str) and k.strip() and isinstance(v, str | int | float | bool)
-        and str(v).strip() for k, v in reference.items()):  # fmt: skip
-        raise InputError(f"`reference` must map factor names to levels, e.g. {{'site': 'B'}}, "
-                         f"got {reference!r:.80}")  # fmt: skip
+        isinstance(k, str)
+        and k.strip()
+        and isinstance(v, str | int | float | bool)
+        and str(v).strip()
+        for k, v in reference.items()
+    ):
+        raise InputError(
+            f"`reference` must map factor names to levels, e.g. {{'site': 'B'}}, "
+            f"got {reference!r:.80}"
+        )
     return {k.strip(): str(v).strip() for k, v in reference.items()}
 
 

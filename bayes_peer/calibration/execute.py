@@ -50,12 +50,16 @@ def default_workers() -> int:
 
 def plan(models: list[str], sims: int, batch_size: int = BATCH_SIZE) -> list[tuple[str, int, int]]:
     """Every task: (model, first simulation, one past the last)."""
-    return [(m, start, min(start + batch_size, sims))
-            for m in models for start in range(0, sims, batch_size)]  # fmt: skip
+    return [
+        (m, start, min(start + batch_size, sims))
+        for m in models
+        for start in range(0, sims, batch_size)
+    ]
 
 
-def run_batch(model: str, start: int, stop: int, seed: int, settings: dict,
-              study: str = "prior") -> list[dict]:  # fmt: skip
+def run_batch(
+    model: str, start: int, stop: int, seed: int, settings: dict, study: str = "prior"
+) -> list[dict]:
     """Simulations ``start`` to ``stop - 1`` of ``model`` (the task a worker runs); ``study``
     "prior" or "posterior" SBC."""
     from bayes_peer.mcmc.cache import configure
@@ -130,9 +134,13 @@ class Checkpoint:
         batches = self.folder / "batches"
         try:
             batches.mkdir(parents=True, exist_ok=True)
-            _write_atomic(self.folder / "checkpoint.json", json.dumps(
-                {"format": CHECKPOINT_FORMAT, "hash": self.hash, "config": self.config},
-                indent=1))  # fmt: skip
+            _write_atomic(
+                self.folder / "checkpoint.json",
+                json.dumps(
+                    {"format": CHECKPOINT_FORMAT, "hash": self.hash, "config": self.config},
+                    indent=1,
+                ),
+            )
         except OSError as exc:
             raise InputError(f"{self.folder}: cannot write ({exc.strerror})") from None
         done = {}
@@ -168,8 +176,11 @@ def _progress(quiet: bool, total: int) -> Callable[[int], None]:
         if quiet or (now - last[0] < 2.0 and done < total):
             return
         last[0] = now
-        print(f"calibrate: {done}/{total} simulations ({now - start:.0f} s)", file=sys.stderr,
-              flush=True)  # fmt: skip
+        print(
+            f"calibrate: {done}/{total} simulations ({now - start:.0f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
 
     return report
 
@@ -192,8 +203,13 @@ def _client(workers: int, scheduler: str | None):
 
     # silence_logs: no heartbeat errors and "killing" warnings as the cluster shuts down
     try:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.CRITICAL)  # fmt: skip
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.CRITICAL,
+        )
     except RuntimeError as exc:  # most often: a script without a __main__ guard
         raise InputError(
             f"calibrate: could not start {workers} worker processes ({exc}); a Python script "
@@ -233,8 +249,10 @@ def execute(
         try:
             from distributed import as_completed
 
-            futures = {client.submit(run_batch, *task, seed, settings, study, pure=False): task
-                       for task in todo}  # fmt: skip
+            futures = {
+                client.submit(run_batch, *task, seed, settings, study, pure=False): task
+                for task in todo
+            }
             for future in as_completed(futures):
                 task = futures[future]
                 done[task] = future.result()

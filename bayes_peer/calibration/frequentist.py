@@ -88,13 +88,21 @@ def performance(rho: float, estimate: np.ndarray, low: np.ndarray, high: np.ndar
     rmse = math.sqrt(mse)
     rmse_mcse = float(squared.std(ddof=1) / math.sqrt(squared.size) / (2.0 * rmse)) if rmse else 0.0
     width, width_mcse = _mean_mcse(high - low)
-    return {"coverage": coverage, "coverage_mcse": coverage_mcse, "bias": bias,
-            "bias_mcse": bias_mcse, "rmse": rmse, "rmse_mcse": rmse_mcse, "width": width,
-            "width_mcse": width_mcse}  # fmt: skip
+    return {
+        "coverage": coverage,
+        "coverage_mcse": coverage_mcse,
+        "bias": bias,
+        "bias_mcse": bias_mcse,
+        "rmse": rmse,
+        "rmse_mcse": rmse_mcse,
+        "width": width,
+        "width_mcse": width_mcse,
+    }
 
 
-def _mcmc_intervals(method: str, x: np.ndarray, y: np.ndarray, seed: int, kappa: float,
-                    ci_prob: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:  # fmt: skip
+def _mcmc_intervals(
+    method: str, x: np.ndarray, y: np.ndarray, seed: int, kappa: float, ci_prob: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Posterior median and equal-tailed interval of rho from the toolkit's MCMC model
     (``pairwise``: right-Haar prior and stretched beta with 1/kappa; ``joint``: the LKJ model
     for 2 variables with eta = 1/kappa, the same marginal prior), one fit per sample with the
@@ -113,20 +121,33 @@ def _mcmc_intervals(method: str, x: np.ndarray, y: np.ndarray, seed: int, kappa:
     seeds = np.random.SeedSequence(seed).generate_state(x.shape[0])
     for i in range(x.shape[0]):
         z = standardize(np.column_stack([x[i], y[i]]))
-        data = ({"y": z, "prior_a": 1.0 / kappa} if method == "pairwise" else
-                {"y": z, "mask": np.ones_like(z), "eta": 1.0 / kappa})  # fmt: skip
-        fit = structure.fit(data, SamplerSettings(seed=int(seeds[i])), log_likelihood=False,
-                            log_prior=False)  # fmt: skip
+        data = (
+            {"y": z, "prior_a": 1.0 / kappa}
+            if method == "pairwise"
+            else {"y": z, "mask": np.ones_like(z), "eta": 1.0 / kappa}
+        )
+        fit = structure.fit(
+            data, SamplerSettings(seed=int(seeds[i])), log_likelihood=False, log_prior=False
+        )
         post = fit.idata["posterior"]
-        rho = (post["rho"].values if method == "pairwise" else
-               post["chol_corr"].values[..., 0, 1]).ravel()  # fmt: skip
+        rho = (
+            post["rho"].values if method == "pairwise" else post["chol_corr"].values[..., 0, 1]
+        ).ravel()
         out[i] = np.quantile(rho, [0.5, tail, 1.0 - tail])
         divergent += fit.divergences > 0
     return out[:, 0], out[:, 1], out[:, 2], divergent
 
 
-def study_cell(rho: float, n: int, reps: int, seed: int, *, kappa: float = 1.0,
-               ci_prob: float = 0.95, methods=METHODS) -> list[dict]:  # fmt: skip
+def study_cell(
+    rho: float,
+    n: int,
+    reps: int,
+    seed: int,
+    *,
+    kappa: float = 1.0,
+    ci_prob: float = 0.95,
+    methods=METHODS,
+) -> list[dict]:
     """Every method's performance in one cell (rho, n) of the design (the same samples for
     every method)."""
     from scipy.stats import norm
@@ -140,17 +161,31 @@ def study_cell(rho: float, n: int, reps: int, seed: int, *, kappa: float = 1.0,
     half = norm.ppf(1.0 - tail) / math.sqrt(n - 3)
     z = np.arctanh(np.clip(r, -1 + 1e-15, 1 - 1e-15))
     base = {"rho": rho, "n": n, "reps": reps, "ci_prob": ci_prob}
-    no_bf = {"bf10_above_3": None, "bf10_above_3_mcse": None, "bf10_below_third": None,
-             "bf10_below_third_mcse": None}  # fmt: skip
+    no_bf = {
+        "bf10_above_3": None,
+        "bf10_above_3_mcse": None,
+        "bf10_below_third": None,
+        "bf10_below_third_mcse": None,
+    }
     rows = []
     if "exact" in methods:
         log_bf, q = log_bf10_and_quantiles_many(r, n, kappa, (tail, 0.5, 1.0 - tail))
-        exact = {**base, "method": "exact", "kappa": kappa,
-                 **performance(rho, q[:, 1], q[:, 0], q[:, 2])}  # fmt: skip
+        exact = {
+            **base,
+            "method": "exact",
+            "kappa": kappa,
+            **performance(rho, q[:, 1], q[:, 0], q[:, 2]),
+        }
         above, above_mcse = _proportion(log_bf > math.log(BF_EVIDENCE))
         below, below_mcse = _proportion(log_bf < -math.log(BF_EVIDENCE))
-        exact.update({"bf10_above_3": above, "bf10_above_3_mcse": above_mcse,
-                      "bf10_below_third": below, "bf10_below_third_mcse": below_mcse})  # fmt: skip
+        exact.update(
+            {
+                "bf10_above_3": above,
+                "bf10_above_3_mcse": above_mcse,
+                "bf10_below_third": below,
+                "bf10_below_third_mcse": below_mcse,
+            }
+        )
         rows.append(exact)
     if "fisher" in methods:
         fisher = performance(rho, r, np.tanh(z - half), np.tanh(z + half))
@@ -158,16 +193,37 @@ def study_cell(rho: float, n: int, reps: int, seed: int, *, kappa: float = 1.0,
     for method in (m for m in MCMC_METHODS if m in methods):
         sub_seed = cell_seed(seed, rho, n).spawn(len(MCMC_METHODS))[MCMC_METHODS.index(method)]
         median, low, high, divergent = _mcmc_intervals(
-            method, x, y, int(sub_seed.generate_state(1)[0]), kappa, ci_prob)  # fmt: skip
-        rows.append({**base, "method": method, "kappa": kappa,
-                     **performance(rho, median, low, high), **no_bf,
-                     "divergent_fits": divergent})  # fmt: skip
+            method, x, y, int(sub_seed.generate_state(1)[0]), kappa, ci_prob
+        )
+        rows.append(
+            {
+                **base,
+                "method": method,
+                "kappa": kappa,
+                **performance(rho, median, low, high),
+                **no_bf,
+                "divergent_fits": divergent,
+            }
+        )
     return rows
 
 
-def frequentist_study(rhos=RHOS, ns=NS, reps: int = REPS, seed: int = 0, *, kappa: float = 1.0,
-                      ci_prob: float = 0.95, methods=METHODS) -> list[dict]:  # fmt: skip
+def frequentist_study(
+    rhos=RHOS,
+    ns=NS,
+    reps: int = REPS,
+    seed: int = 0,
+    *,
+    kappa: float = 1.0,
+    ci_prob: float = 0.95,
+    methods=METHODS,
+) -> list[dict]:
     """Every cell of the design: one ``coverage.csv`` row per (rho, n, method)."""
-    return [row for n in ns for rho in rhos
-            for row in study_cell(float(rho), int(n), int(reps), seed, kappa=kappa,
-                                  ci_prob=ci_prob, methods=methods)]  # fmt: skip
+    return [
+        row
+        for n in ns
+        for rho in rhos
+        for row in study_cell(
+            float(rho), int(n), int(reps), seed, kappa=kappa, ci_prob=ci_prob, methods=methods
+        )
+    ]

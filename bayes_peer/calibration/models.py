@@ -127,8 +127,7 @@ def _joint_data(truth: dict, rng, *, fiml: bool, robust: bool, scale: float = 1.
 def _joint_summary_data(truth: dict, rng) -> dict:
     y = _mv_rows(truth["mu"], _covariance(truth), rng)
     centred = y - y.mean(axis=0)
-    return {"n": float(N_STUDY), "xbar": y.mean(axis=0), "scatter": centred.T @ centred,
-            "eta": 1.0}  # fmt: skip
+    return {"n": float(N_STUDY), "xbar": y.mean(axis=0), "scatter": centred.T @ centred, "eta": 1.0}
 
 
 def _pairwise_data(truth: dict, rng, hyperparameters: dict | None = None) -> dict:
@@ -152,8 +151,13 @@ def _regression_hyperparameters() -> dict:
 
     active = np.zeros(COLUMNS)
     active[:ACTIVE] = 1.0
-    return {"active": active, "prior_scale": 1.0, "mean_R2": R2D2_MEAN, "prec_R2": R2D2_PREC,
-            "cons_D2": R2D2_CONS}  # fmt: skip
+    return {
+        "active": active,
+        "prior_scale": 1.0,
+        "mean_R2": R2D2_MEAN,
+        "prec_R2": R2D2_PREC,
+        "cons_D2": R2D2_CONS,
+    }
 
 
 def _residuals(truth: dict, rng, sigma: float) -> np.ndarray:
@@ -172,21 +176,35 @@ def _regression_data(truth: dict, rng) -> dict:
 def _regression_summary_data(truth: dict, rng) -> dict:
     data = _regression_data(truth, rng)
     x, y = data.pop("X"), data.pop("y")
-    return {"n": float(N_STUDY), "XtX": x.T @ x, "Xty": x.T @ y, "yty": float(y @ y),
-            "sum_x": x.sum(axis=0), "sum_y": float(y.sum()), **data}  # fmt: skip
+    return {
+        "n": float(N_STUDY),
+        "XtX": x.T @ x,
+        "Xty": x.T @ y,
+        "yty": float(y @ y),
+        "sum_x": x.sum(axis=0),
+        "sum_y": float(y.sum()),
+        **data,
+    }
 
 
 def _two_wave_data(truth: dict, rng) -> dict:
     xa, xb = _predictors(rng), _predictors(rng)
     sigma, rho = np.asarray(truth["sigma"]), float(truth["rho_resid"])
     cov = np.array([[1.0, rho], [rho, 1.0]]) * np.outer(sigma, sigma)
-    mean = np.column_stack([truth["intercept"][0] + xa @ truth["beta_a"],
-                            truth["intercept"][1] + xb @ truth["beta_b"]])  # fmt: skip
+    mean = np.column_stack(
+        [truth["intercept"][0] + xa @ truth["beta_a"], truth["intercept"][1] + xb @ truth["beta_b"]]
+    )
     y = mean + rng.standard_normal((N_STUDY, 2)) @ np.linalg.cholesky(cov).T
     mask = np.ones_like(y)
     mask[_dropout(y[:, 0], rng), 1] = 0.0
-    return {"Xa": xa, "Xb": xb, "y": np.where(mask > 0, y, 0.0), "mask": mask,
-            "rho_free": 1.0, **_regression_hyperparameters()}  # fmt: skip
+    return {
+        "Xa": xa,
+        "Xb": xb,
+        "y": np.where(mask > 0, y, 0.0),
+        "mask": mask,
+        "rho_free": 1.0,
+        **_regression_hyperparameters(),
+    }
 
 
 def _regression_impute_data(truth: dict, rng) -> tuple[dict, dict]:
@@ -196,8 +214,10 @@ def _regression_impute_data(truth: dict, rng) -> tuple[dict, dict]:
     sds = np.asarray(truth["x_chol_stds"])[:ACTIVE]
     cov = np.asarray(truth["x_chol_corr"])[:ACTIVE, :ACTIVE] * np.outer(sds, sds)
     x = np.zeros((N_STUDY, COLUMNS))
-    x[:, :ACTIVE] = np.asarray(truth["x_mu"])[None, :ACTIVE] + rng.standard_normal(
-        (N_STUDY, ACTIVE)) @ np.linalg.cholesky(cov).T  # fmt: skip
+    x[:, :ACTIVE] = (
+        np.asarray(truth["x_mu"])[None, :ACTIVE]
+        + rng.standard_normal((N_STUDY, ACTIVE)) @ np.linalg.cholesky(cov).T
+    )
     mu = float(truth["intercept"]) + x @ np.asarray(truth["beta"])
     y = mu + _residuals(truth, rng, float(truth["sigma"]))
     z = (y - y.mean()) / y.std(ddof=1)
@@ -209,16 +229,23 @@ def _regression_impute_data(truth: dict, rng) -> tuple[dict, dict]:
     filled = x.ravel().copy()
     filled[idx] = 0.0
     hyper = _regression_hyperparameters()
-    data = {"X": filled.reshape(x.shape), "y": y, "miss_idx": idx,
-            "active_x": hyper["active"], **hyper}  # fmt: skip
+    data = {
+        "X": filled.reshape(x.shape),
+        "y": y,
+        "miss_idx": idx,
+        "active_x": hyper["active"],
+        **hyper,
+    }
     return data, {"x_latent": latent}
 
 
 # ---------------------------------------------------------------------------- test quantities
 def _joint_quantities(draws: Draws) -> dict[str, np.ndarray]:
     corr, sds, mu = draws["chol_corr"], draws["chol_stds"], draws["mu"]
-    out = {f"rho_{i + 1}{j + 1}": corr[:, i, j]
-           for i, j in itertools.combinations(range(corr.shape[-1]), 2)}  # fmt: skip
+    out = {
+        f"rho_{i + 1}{j + 1}": corr[:, i, j]
+        for i, j in itertools.combinations(range(corr.shape[-1]), 2)
+    }
     out.update({f"sigma_{k + 1}": sds[:, k] for k in range(sds.shape[-1])})
     out.update({f"mu_{k + 1}": mu[:, k] for k in range(mu.shape[-1])})
     if "nu" in draws:
@@ -228,8 +255,13 @@ def _joint_quantities(draws: Draws) -> dict[str, np.ndarray]:
 
 def _pairwise_quantities(draws: Draws) -> dict[str, np.ndarray]:
     sds = np.exp(draws["log_sigma"])
-    return {"rho": draws["rho"], "mu_1": draws["mu"][:, 0], "mu_2": draws["mu"][:, 1],
-            "sigma_1": sds[:, 0], "sigma_2": sds[:, 1]}  # fmt: skip
+    return {
+        "rho": draws["rho"],
+        "mu_1": draws["mu"][:, 0],
+        "mu_2": draws["mu"][:, 1],
+        "sigma_1": sds[:, 0],
+        "sigma_2": sds[:, 1],
+    }
 
 
 def _regression_quantities(draws: Draws) -> dict[str, np.ndarray]:
@@ -304,8 +336,10 @@ def _regression_summary_structure():
     from bayes_peer.mcmc.models.sufficient import build_regression_summary_model
     from bayes_peer.mcmc.sampler import get_structure
 
-    return get_structure(f"regression-summary(P={COLUMNS}, normal)",
-                         lambda: build_regression_summary_model(COLUMNS, "normal"))  # fmt: skip
+    return get_structure(
+        f"regression-summary(P={COLUMNS}, normal)",
+        lambda: build_regression_summary_model(COLUMNS, "normal"),
+    )
 
 
 def _models() -> dict[str, CalibrationModel]:
@@ -314,56 +348,121 @@ def _models() -> dict[str, CalibrationModel]:
 
     regression, informed = _regression_hyperparameters, _informed_hyperparameters
     specs = [
-        CalibrationModel("joint", "joint LKJ(1) model, 4 variables, complete data",
-                         _joint_structure, {"eta": 1.0}, joint(fiml=False, robust=False),
-                         _joint_quantities),
-        CalibrationModel("joint-fiml", "joint LKJ(1) model, 4 variables, second wave missing "
-                         "at random (about 24 %), full-information likelihood",
-                         _joint_structure, {"eta": 1.0}, joint(fiml=True, robust=False),
-                         _joint_quantities),
-        CalibrationModel("joint-t", "robust joint model (multivariate Student-t), 4 variables, "
-                         "second wave missing at random", lambda: _joint_structure(True),
-                         {"eta": 1.0}, joint(fiml=True, robust=True), _joint_quantities),
-        CalibrationModel("pairwise-proper", "pairwise bivariate normal model, uniform prior on "
-                         "rho (kappa = 1), proper priors on means and log-SDs",
-                         _pairwise_proper_structure, {"prior_a": 1.0}, _pairwise_data,
-                         _pairwise_quantities),
-        CalibrationModel("pairwise-znormal-proper", "pairwise bivariate normal model, informed "
-                         "prior on rho (Fisher's z ~ Normal(0.2855, 0.1395²), Flückiger et al. "
-                         "2018), proper priors on means and log-SDs",
-                         lambda: _pairwise_proper_structure("znormal"), informed(),
-                         lambda truth, rng: _pairwise_data(truth, rng, informed()),
-                         _pairwise_quantities),
-        CalibrationModel("regression-normal", "regression, 3 predictors + 1 padded column, "
-                         "Normal(0, 1) slopes", _regression_structure, regression(),
-                         _regression_data, _regression_quantities),
-        CalibrationModel("regression-r2d2", "regression, 3 predictors + 1 padded column, "
-                         "R2-D2 prior", lambda: _regression_structure("r2d2"), regression(),
-                         _regression_data, _regression_quantities),
-        CalibrationModel("regression-student", "regression, 3 predictors + 1 padded column, "
-                         "Student-t residuals", lambda: _regression_structure("normal", "student"),
-                         regression(), _regression_data, _regression_quantities),
-        CalibrationModel("regression-impute", "regression, 3 predictors + 1 padded column, "
-                         "predictor values missing at random (about 8 %) imputed in the model",
-                         _regression_impute_structure, regression(), _regression_impute_data,
-                         _regression_quantities),
-        CalibrationModel("two-wave", "outcome at two waves with correlated residuals, 3 "
-                         "predictors per wave, second wave missing at random",
-                         _two_wave_structure, {**regression(), "rho_free": 1.0},
-                         _two_wave_data, _two_wave_quantities),
-        CalibrationModel("joint-summary", "joint LKJ(1) model on sufficient statistics (n, "
-                         "means, scatter matrix), 4 variables", _joint_summary_structure,
-                         {"eta": 1.0}, lambda truth, rng: _joint_summary_data(truth, rng),
-                         _joint_quantities),
-        CalibrationModel("regression-summary", "regression on sufficient statistics, 3 "
-                         "predictors + 1 padded column", _regression_summary_structure,
-                         regression(), _regression_summary_data, _regression_quantities),
-        CalibrationModel("negative-control", f"NEGATIVE CONTROL: the joint model fitted to data "
-                         f"whose SDs are {MISSCALE:g} times those of the prior draw (a mis-scaled "
-                         "likelihood); must fail", _joint_structure, {"eta": 1.0},
-                         joint(fiml=False, robust=False, scale=MISSCALE), _joint_quantities,
-                         negative_control=True),
-    ]  # fmt: skip
+        CalibrationModel(
+            "joint",
+            "joint LKJ(1) model, 4 variables, complete data",
+            _joint_structure,
+            {"eta": 1.0},
+            joint(fiml=False, robust=False),
+            _joint_quantities,
+        ),
+        CalibrationModel(
+            "joint-fiml",
+            "joint LKJ(1) model, 4 variables, second wave missing "
+            "at random (about 24 %), full-information likelihood",
+            _joint_structure,
+            {"eta": 1.0},
+            joint(fiml=True, robust=False),
+            _joint_quantities,
+        ),
+        CalibrationModel(
+            "joint-t",
+            "robust joint model (multivariate Student-t), 4 variables, "
+            "second wave missing at random",
+            lambda: _joint_structure(True),
+            {"eta": 1.0},
+            joint(fiml=True, robust=True),
+            _joint_quantities,
+        ),
+        CalibrationModel(
+            "pairwise-proper",
+            "pairwise bivariate normal model, uniform prior on "
+            "rho (kappa = 1), proper priors on means and log-SDs",
+            _pairwise_proper_structure,
+            {"prior_a": 1.0},
+            _pairwise_data,
+            _pairwise_quantities,
+        ),
+        CalibrationModel(
+            "pairwise-znormal-proper",
+            "pairwise bivariate normal model, informed "
+            "prior on rho (Fisher's z ~ Normal(0.2855, 0.1395²), Flückiger et al. "
+            "2018), proper priors on means and log-SDs",
+            lambda: _pairwise_proper_structure("znormal"),
+            informed(),
+            lambda truth, rng: _pairwise_data(truth, rng, informed()),
+            _pairwise_quantities,
+        ),
+        CalibrationModel(
+            "regression-normal",
+            "regression, 3 predictors + 1 padded column, Normal(0, 1) slopes",
+            _regression_structure,
+            regression(),
+            _regression_data,
+            _regression_quantities,
+        ),
+        CalibrationModel(
+            "regression-r2d2",
+            "regression, 3 predictors + 1 padded column, R2-D2 prior",
+            lambda: _regression_structure("r2d2"),
+            regression(),
+            _regression_data,
+            _regression_quantities,
+        ),
+        CalibrationModel(
+            "regression-student",
+            "regression, 3 predictors + 1 padded column, Student-t residuals",
+            lambda: _regression_structure("normal", "student"),
+            regression(),
+            _regression_data,
+            _regression_quantities,
+        ),
+        CalibrationModel(
+            "regression-impute",
+            "regression, 3 predictors + 1 padded column, "
+            "predictor values missing at random (about 8 %) imputed in the model",
+            _regression_impute_structure,
+            regression(),
+            _regression_impute_data,
+            _regression_quantities,
+        ),
+        CalibrationModel(
+            "two-wave",
+            "outcome at two waves with correlated residuals, 3 "
+            "predictors per wave, second wave missing at random",
+            _two_wave_structure,
+            {**regression(), "rho_free": 1.0},
+            _two_wave_data,
+            _two_wave_quantities,
+        ),
+        CalibrationModel(
+            "joint-summary",
+            "joint LKJ(1) model on sufficient statistics (n, means, scatter matrix), 4 variables",
+            _joint_summary_structure,
+            {"eta": 1.0},
+            lambda truth, rng: _joint_summary_data(truth, rng),
+            _joint_quantities,
+        ),
+        CalibrationModel(
+            "regression-summary",
+            "regression on sufficient statistics, 3 predictors + 1 padded column",
+            _regression_summary_structure,
+            regression(),
+            _regression_summary_data,
+            _regression_quantities,
+        ),
+        CalibrationModel(
+            "negative-control",
+            f"NEGATIVE CONTROL: the joint model fitted to data "
+            f"whose SDs are {MISSCALE:g} times those of the prior draw (a mis-scaled "
+            "likelihood); must fail",
+            _joint_structure,
+            {"eta": 1.0},
+            joint(fiml=False, robust=False, scale=MISSCALE),
+            _joint_quantities,
+            negative_control=True,
+        ),
+    ]
     return {m.name: m for m in specs}
 
 

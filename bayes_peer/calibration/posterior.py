@@ -79,8 +79,11 @@ def _joint_replicate(truth: dict, rng, observed: dict) -> dict:
 
 
 def _joint_augment(observed: dict, replicate: dict) -> dict:
-    return {**observed, "y": np.vstack([observed["y"], replicate["y"]]),
-            "mask": np.vstack([observed["mask"], replicate["mask"]])}  # fmt: skip
+    return {
+        **observed,
+        "y": np.vstack([observed["y"], replicate["y"]]),
+        "mask": np.vstack([observed["mask"], replicate["mask"]]),
+    }
 
 
 def _regression_observed() -> dict:
@@ -99,8 +102,11 @@ def _regression_replicate(truth: dict, rng, observed: dict) -> dict:
 
 
 def _regression_augment(observed: dict, replicate: dict) -> dict:
-    return {**observed, "X": np.vstack([observed["X"], replicate["X"]]),
-            "y": np.concatenate([observed["y"], replicate["y"]])}  # fmt: skip
+    return {
+        **observed,
+        "X": np.vstack([observed["X"], replicate["X"]]),
+        "y": np.concatenate([observed["y"], replicate["y"]]),
+    }
 
 
 DESIGNS: dict[str, PosteriorDesign] = {
@@ -121,11 +127,14 @@ def reference_draws(model, seed: int) -> tuple[dict, dict]:
     key = (model.name, seed)
     if key not in _REFERENCE:
         observed = DESIGNS[model.name].observed()
-        settings = SamplerSettings(draws=REFERENCE_DRAWS, tune=REFERENCE_DRAWS,
-                                   chains=REFERENCE_CHAINS, seed=seed, cores=1)  # fmt: skip
+        settings = SamplerSettings(
+            draws=REFERENCE_DRAWS, tune=REFERENCE_DRAWS, chains=REFERENCE_CHAINS, seed=seed, cores=1
+        )
         fit = model.structure().fit(observed, settings, log_likelihood=False, log_prior=False)
         posterior = fit.idata["posterior"].to_dataset()
-        draws = {name: np.asarray(posterior[name].values).reshape(
-                     -1, *posterior[name].shape[2:]) for name in posterior.data_vars}  # fmt: skip
+        draws = {
+            name: np.asarray(posterior[name].values).reshape(-1, *posterior[name].shape[2:])
+            for name in posterior.data_vars
+        }
         _REFERENCE[key] = (observed, draws)
     return _REFERENCE[key]

@@ -47,8 +47,11 @@ FIT_ESS_MIN = 100
 
 def problem_fit(result: dict) -> bool:
     """Whether a simulation's fit had divergences or mixed poorly (see FIT_RHAT_MAX)."""
-    return (result["divergences"] > 0 or result["max_r_hat"] > FIT_RHAT_MAX
-            or result["min_ess_bulk"] < FIT_ESS_MIN)  # fmt: skip
+    return (
+        result["divergences"] > 0
+        or result["max_r_hat"] > FIT_RHAT_MAX
+        or result["min_ess_bulk"] < FIT_ESS_MIN
+    )
 
 
 @dataclass(frozen=True)
@@ -99,8 +102,12 @@ def _loglik_function(structure):
         umodel = remove_value_transforms(structure.model)
         terms = [pt.sum(t) for t in umodel.logp(vars=list(umodel.observed_RVs), sum=False)]
         terms += [pt.sum(p) for p in umodel.potentials]
-        fn = umodel.compile_fn(inputs=umodel.value_vars, outs=pt.sum(pt.stack(terms)),
-                               on_unused_input="ignore", mode="FAST_RUN")  # fmt: skip
+        fn = umodel.compile_fn(
+            inputs=umodel.value_vars,
+            outs=pt.sum(pt.stack(terms)),
+            on_unused_input="ignore",
+            mode="FAST_RUN",
+        )
         names = [v.name for v in umodel.value_vars]
         _LOGLIK[structure.name] = (umodel, fn, names)
     return _LOGLIK[structure.name]
@@ -133,10 +140,12 @@ def _convergence(posterior, model: CalibrationModel) -> tuple[float, float]:
 
     names = list(posterior.data_vars)
     chains, draws = posterior.sizes["chain"], posterior.sizes["draw"]
-    flat = {n: np.asarray(posterior[n].values).reshape(chains * draws, -1).squeeze(-1)
-            if posterior[n].ndim == 2 else
-            np.asarray(posterior[n].values).reshape(chains * draws, *posterior[n].shape[2:])
-            for n in names}  # fmt: skip
+    flat = {
+        n: np.asarray(posterior[n].values).reshape(chains * draws, -1).squeeze(-1)
+        if posterior[n].ndim == 2
+        else np.asarray(posterior[n].values).reshape(chains * draws, *posterior[n].shape[2:])
+        for n in names
+    }
     r_hat, ess = [], []
     for values in model.quantities(flat).values():
         grid = np.asarray(values).reshape(chains, draws)
@@ -148,8 +157,10 @@ def _convergence(posterior, model: CalibrationModel) -> tuple[float, float]:
 def rank_statistics(posterior: dict[str, np.ndarray], truth: dict[str, np.ndarray]) -> dict:
     """The rank of each true value among the posterior draws: how many draws are smaller
     (0 to L for L draws; Talts et al. 2018, algorithm 1)."""
-    return {q: int(np.sum(np.asarray(posterior[q]) < np.asarray(truth[q]).ravel()[0]))
-            for q in posterior}  # fmt: skip
+    return {
+        q: int(np.sum(np.asarray(posterior[q]) < np.asarray(truth[q]).ravel()[0]))
+        for q in posterior
+    }
 
 
 def simulate_once(
@@ -192,8 +203,9 @@ def simulate_once(
         truth = {name: values[0] for name, values in truth_draws.items()}
         design = DESIGNS[model.name]
         data = design.augment(observed, design.replicate(truth, data_rng, observed))
-    sampler = SamplerSettings(draws=settings.draws, tune=settings.tune, chains=settings.chains,
-                              seed=sampler_seed, cores=1)  # fmt: skip
+    sampler = SamplerSettings(
+        draws=settings.draws, tune=settings.tune, chains=settings.chains, seed=sampler_seed, cores=1
+    )
     fit = structure.fit(data, sampler, log_likelihood=False, log_prior=False)
     posterior = fit.idata["posterior"].to_dataset()
     draws = _thinned(posterior, list(truth_draws), settings.thin)
@@ -203,8 +215,10 @@ def simulate_once(
     true_q[LOG_LIK] = log_likelihood(structure, data, truth_draws)
     ranks = rank_statistics(posterior_q, true_q)
     jitter = pit_rng.uniform(size=len(ranks))
-    pit = {q: (rank + u) / (settings.rank_draws + 1)
-           for (q, rank), u in zip(ranks.items(), jitter, strict=True)}  # fmt: skip
+    pit = {
+        q: (rank + u) / (settings.rank_draws + 1)
+        for (q, rank), u in zip(ranks.items(), jitter, strict=True)
+    }
     max_r_hat, min_ess = _convergence(posterior, model)
     return {
         "model": model.name,
@@ -242,9 +256,16 @@ def summarize(model: CalibrationModel, results: list[dict]) -> list[dict]:
     rows = []
     for q in quantities:
         statistic, p_value = uniformity(np.array([r["pit"][q] for r in results]))
-        rows.append({
-            "model": model.name, "quantity": q, "sims": len(results), "statistic": statistic,
-            "p_value": p_value, "calibrated": bool(p_value >= level), "level": level,
-            "negative_control": model.negative_control,
-        })  # fmt: skip
+        rows.append(
+            {
+                "model": model.name,
+                "quantity": q,
+                "sims": len(results),
+                "statistic": statistic,
+                "p_value": p_value,
+                "calibrated": bool(p_value >= level),
+                "level": level,
+                "negative_control": model.negative_control,
+            }
+        )
     return rows

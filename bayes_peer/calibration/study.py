@@ -53,8 +53,9 @@ def parse_models(models, study: str = "sbc") -> list[str]:
     for name in names:
         if name not in allowed:
             what = "model" if study == "sbc" else "model for --study posterior"
-            raise InputError(f"--model: unknown {what} {name!r}; choose from all, "
-                             f"{', '.join(allowed)}")  # fmt: skip
+            raise InputError(
+                f"--model: unknown {what} {name!r}; choose from all, {', '.join(allowed)}"
+            )
     if not names:
         raise InputError("--model: name a model (or all)")
     return list(dict.fromkeys(names))
@@ -77,8 +78,10 @@ def parse_methods(methods) -> list[str]:
 
 def model_list() -> list[dict]:
     """Every calibrated structure: name, description, negative control or not."""
-    return [{"model": m.name, "description": m.description,
-             "negative_control": m.negative_control} for m in MODELS.values()]  # fmt: skip
+    return [
+        {"model": m.name, "description": m.description, "negative_control": m.negative_control}
+        for m in MODELS.values()
+    ]
 
 
 def _model_summary(name: str, rows: list[dict], sims: list[dict]) -> dict:
@@ -100,17 +103,21 @@ def _model_summary(name: str, rows: list[dict], sims: list[dict]) -> dict:
             f"{FIT_RHAT_MAX:g} or ESS < {FIT_ESS_MIN}: kept in the ranks)"
         )
     return {
-        "model": name, "description": model.description,
+        "model": name,
+        "description": model.description,
         "negative_control": model.negative_control,
         "structure": sims[0].get("structure"),
-        "sims": len(sims), "quantities": len(rows), "calibrated": calibrated,
-        "failed_quantities": failed, "verdict": verdict,
+        "sims": len(sims),
+        "quantities": len(rows),
+        "calibrated": calibrated,
+        "failed_quantities": failed,
+        "verdict": verdict,
         "divergent_sims": sum(1 for s in sims if s["divergences"] > 0),
         "problem_fits": problems,
         "max_r_hat": max(s["max_r_hat"] for s in sims),
         "min_ess_bulk": min(s["min_ess_bulk"] for s in sims),
         "seconds_per_sim": sum(s["seconds"] for s in sims) / len(sims),
-    }  # fmt: skip
+    }
 
 
 def _sbc_tables(names: list[str], results: list[dict]) -> tuple[dict, list[dict]]:
@@ -120,26 +127,41 @@ def _sbc_tables(names: list[str], results: list[dict]) -> tuple[dict, list[dict]
         rows = summarize(get_model(name), by_model[name])
         sbc_rows += rows
         summaries.append(_model_summary(name, rows, by_model[name]))
-    ranks = [{"model": r["model"], "sim": r["sim"], "quantity": q, "rank": rank,
-              "pit": r["pit"][q]} for r in results for q, rank in r["ranks"].items()]  # fmt: skip
-    simulations = [{k: r[k] for k in ("model", "sim", "divergences", "max_r_hat",
-                                      "min_ess_bulk", "seconds")} for r in results]  # fmt: skip
+    ranks = [
+        {"model": r["model"], "sim": r["sim"], "quantity": q, "rank": rank, "pit": r["pit"][q]}
+        for r in results
+        for q, rank in r["ranks"].items()
+    ]
+    simulations = [
+        {k: r[k] for k in ("model", "sim", "divergences", "max_r_hat", "min_ess_bulk", "seconds")}
+        for r in results
+    ]
     return {"sbc": sbc_rows, "models": summaries}, [ranks, simulations]
 
 
 def _open_folder(out, force: bool, command: str):
     from bayes_peer.runs.folders import ResultsFolder
 
-    return ResultsFolder(out, kind="calibration", force=force, command=command,
-                         needed_bytes=NEEDED_BYTES)  # fmt: skip
+    return ResultsFolder(
+        out, kind="calibration", force=force, command=command, needed_bytes=NEEDED_BYTES
+    )
 
 
 def run_sbc(
-    models, *, sims=DEFAULT_SIMS, seed: int = 0, out=None, force: bool = False,
-    workers: int = 1, scheduler: str | None = None, quiet: bool = True,
-    settings: SBCSettings | None = None, report: Callable[[Path], object] | None = None,
-    command: str = "bayes-peer calibrate", study: str = "sbc",
-) -> dict:  # fmt: skip
+    models,
+    *,
+    sims=DEFAULT_SIMS,
+    seed: int = 0,
+    out=None,
+    force: bool = False,
+    workers: int = 1,
+    scheduler: str | None = None,
+    quiet: bool = True,
+    settings: SBCSettings | None = None,
+    report: Callable[[Path], object] | None = None,
+    command: str = "bayes-peer calibrate",
+    study: str = "sbc",
+) -> dict:
     """Prior SBC (``study="sbc"``) or posterior SBC given the demo data (``"posterior"``) of
     ``models``; the record (and, with ``out``, the results folder)."""
     from bayes_peer.calibration.execute import Checkpoint, execute, plan
@@ -148,25 +170,42 @@ def run_sbc(
     names = parse_models(models, study)
     sims = check("sbc_sims", sims, "`sims`")
     if scheduler is not None and not SCHEDULER.match(str(scheduler)):
-        raise InputError(f"--scheduler: {scheduler!r} is not a Dask scheduler address "
-                         "(e.g. tcp://127.0.0.1:8786)")  # fmt: skip
+        raise InputError(
+            f"--scheduler: {scheduler!r} is not a Dask scheduler address "
+            "(e.g. tcp://127.0.0.1:8786)"
+        )
     settings = settings or SBCSettings()
-    config = {"study": study, "models": names, "sims": sims, "seed": seed,
-              "settings": settings.to_dict(), "n": N_STUDY,
-              "bayes_peer": __version__}  # fmt: skip
+    config = {
+        "study": study,
+        "models": names,
+        "sims": sims,
+        "seed": seed,
+        "settings": settings.to_dict(),
+        "n": N_STUDY,
+        "bayes_peer": __version__,
+    }
     start = time.perf_counter()
     record = {
-        "study": study, "synthetic": True, "n": N_STUDY, "sims": sims, "seed": seed,
+        "study": study,
+        "synthetic": True,
+        "n": N_STUDY,
+        "sims": sims,
+        "seed": seed,
         "settings": settings.to_dict(),
-        "sampler": (f"nutpie NUTS, {settings.chains} chains x {settings.draws} draws after "
-                    f"{settings.tune} warm-up steps, thinned by {settings.thin}: ranks among "
-                    f"{settings.rank_draws} draws"),
-        "test": (f"pot_c uniformity test of the PIT values (arviz-stats); calibrated when p >= "
-                 f"{ALPHA:g} / number of the model's quantities (Bonferroni)"),
-        "alpha": ALPHA, "log_lik_quantity": LOG_LIK,
+        "sampler": (
+            f"nutpie NUTS, {settings.chains} chains x {settings.draws} draws after "
+            f"{settings.tune} warm-up steps, thinned by {settings.thin}: ranks among "
+            f"{settings.rank_draws} draws"
+        ),
+        "test": (
+            f"pot_c uniformity test of the PIT values (arviz-stats); calibrated when p >= "
+            f"{ALPHA:g} / number of the model's quantities (Bonferroni)"
+        ),
+        "alpha": ALPHA,
+        "log_lik_quantity": LOG_LIK,
         "workers": None if scheduler is not None else workers,
         "scheduler": scheduler,
-    }  # fmt: skip
+    }
     tasks = plan(names, sims)
     kind = "prior" if study == "sbc" else "posterior"
     if study == "posterior":
@@ -177,23 +216,37 @@ def run_sbc(
             f"{REFERENCE_DRAWS} draws, seed {seed}); each simulation adds a replicate study of "
             "the same design"
         )
+
+    def fill(checkpoint) -> tuple[list[dict], list[dict]]:
+        """Run (or resume) the simulations and put their tables into ``record``."""
+        results = execute(
+            tasks,
+            seed,
+            settings.to_dict(),
+            checkpoint,
+            workers=workers,
+            scheduler=scheduler,
+            quiet=quiet,
+            study=kind,
+        )
+        tables, (ranks, simulations) = _sbc_tables(names, results)
+        record.update(
+            tables,
+            resumed=checkpoint.resumed,
+            seconds=time.perf_counter() - start,
+            versions=library_versions(),
+            exit_status=0,
+        )
+        return ranks, simulations
+
     if out is None:
-        checkpoint = _MemoryCheckpoint()
-        results = execute(tasks, seed, settings.to_dict(), checkpoint, workers=workers,
-                          scheduler=scheduler, quiet=quiet, study=kind)  # fmt: skip
-        tables, (ranks, _) = _sbc_tables(names, results)
-        record.update(tables, resumed=0, seconds=time.perf_counter() - start,
-                      versions=library_versions(), exit_status=0)  # fmt: skip
+        ranks, _ = fill(_MemoryCheckpoint())
         record["_ranks"] = ranks  # for Result.plot; not part of the JSON (api.calibrate pops it)
         return record
     folder = _open_folder(out, force, command)
     with folder as staging:
         checkpoint = Checkpoint(folder.out, config)
-        results = execute(tasks, seed, settings.to_dict(), checkpoint, workers=workers,
-                          scheduler=scheduler, quiet=quiet, study=kind)  # fmt: skip
-        tables, (ranks, simulations) = _sbc_tables(names, results)
-        record.update(tables, resumed=checkpoint.resumed, seconds=time.perf_counter() - start,
-                      versions=library_versions(), exit_status=0)  # fmt: skip
+        ranks, simulations = fill(checkpoint)
         write_csv(staging / "sbc.csv", record["sbc"])
         write_csv(staging / "ranks.csv", ranks)
         write_csv(staging / "simulations.csv", simulations)
@@ -218,10 +271,19 @@ class _MemoryCheckpoint:
 
 
 def run_frequentist(
-    *, rho=None, n=None, reps=None, seed: int = 0, kappa: float = 1.0, ci_prob: float = 0.95,
-    out=None, force: bool = False, report: Callable[[Path], object] | None = None,
-    command: str = "bayes-peer calibrate --study frequentist", methods=None,
-) -> dict:  # fmt: skip
+    *,
+    rho=None,
+    n=None,
+    reps=None,
+    seed: int = 0,
+    kappa: float = 1.0,
+    ci_prob: float = 0.95,
+    out=None,
+    force: bool = False,
+    report: Callable[[Path], object] | None = None,
+    command: str = "bayes-peer calibrate --study frequentist",
+    methods=None,
+) -> dict:
     """The frequentist study; the record (and, with ``out``, the results folder)."""
     from bayes_peer.runs.outputs import library_versions, write_csv, write_json
 
@@ -235,16 +297,25 @@ def run_frequentist(
     folder = _open_folder(out, force, command) if out is not None else None
     with folder if folder is not None else contextlib.nullcontext() as staging:
         start = time.perf_counter()
-        rows = frequentist.frequentist_study(rhos, ns, reps, seed, kappa=kappa, ci_prob=ci_prob,
-                                             methods=methods)  # fmt: skip
+        rows = frequentist.frequentist_study(
+            rhos, ns, reps, seed, kappa=kappa, ci_prob=ci_prob, methods=methods
+        )
         record = {
-            "study": "frequentist", "synthetic": True, "seed": seed, "rho": list(rhos),
-            "n": list(ns), "reps": reps, "kappa": kappa, "ci_prob": ci_prob,
+            "study": "frequentist",
+            "synthetic": True,
+            "seed": seed,
+            "rho": list(rhos),
+            "n": list(ns),
+            "reps": reps,
+            "kappa": kappa,
+            "ci_prob": ci_prob,
             "prior": f"stretched beta on rho, kappa = {kappa:g} (uniform when kappa = 1)",
-            "methods": methods, "coverage": rows,
-            "seconds": time.perf_counter() - start, "versions": library_versions(),
+            "methods": methods,
+            "coverage": rows,
+            "seconds": time.perf_counter() - start,
+            "versions": library_versions(),
             "exit_status": 0,
-        }  # fmt: skip
+        }
         if staging is not None:
             write_csv(staging / "coverage.csv", rows)
             write_json(staging / "calibration.json", record)

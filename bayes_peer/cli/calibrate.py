@@ -24,25 +24,40 @@ def add_parser(sub) -> None:
     c.add_argument("--model", help="model(s) to check, comma-separated, or all")
     c.add_argument("--sims", dest="sbc_sims", help="simulations per model (default 200)")
     c.add_argument("--seed", help="seed of every simulation (default 0)")
-    c.add_argument("--workers", help="worker processes of a local Dask cluster (default: one "
-                   "per core with Dask installed, else 1; 1 runs in this process)")  # fmt: skip
-    c.add_argument("--scheduler", help="run on the Dask scheduler at this address "
-                   "(tcp://HOST:PORT) instead")  # fmt: skip
-    c.add_argument("--study", default="sbc", choices=["sbc", "posterior", "frequentist"],
-                   help="sbc (prior SBC, default), posterior (posterior SBC given the demo "
-                   "study) or frequentist")  # fmt: skip
-    c.add_argument("--rho", dest="rho_list", help="frequentist: true correlations, "
-                   "comma-separated (default 0,.1,.3,.5,.7,.9)")  # fmt: skip
-    c.add_argument("--n", dest="n_list", help="frequentist: sample sizes, comma-separated "
-                   "(default 20,46,100)")  # fmt: skip
+    c.add_argument(
+        "--workers",
+        help="worker processes of a local Dask cluster (default: one "
+        "per core with Dask installed, else 1; 1 runs in this process)",
+    )
+    c.add_argument(
+        "--scheduler", help="run on the Dask scheduler at this address (tcp://HOST:PORT) instead"
+    )
+    c.add_argument(
+        "--study",
+        default="sbc",
+        choices=["sbc", "posterior", "frequentist"],
+        help="sbc (prior SBC, default), posterior (posterior SBC given the demo "
+        "study) or frequentist",
+    )
+    c.add_argument(
+        "--rho",
+        dest="rho_list",
+        help="frequentist: true correlations, comma-separated (default 0,.1,.3,.5,.7,.9)",
+    )
+    c.add_argument(
+        "--n", dest="n_list", help="frequentist: sample sizes, comma-separated (default 20,46,100)"
+    )
     c.add_argument("--reps", help="frequentist: samples per cell (default 2000)")
-    c.add_argument("--methods", help="frequentist: exact, fisher (default both), pairwise, "
-                   "joint (MCMC, one fit per sample: slow)")  # fmt: skip
-    c.add_argument("--kappa", help="frequentist: width of the exact posterior's prior "
-                   "(default 1)")  # fmt: skip
+    c.add_argument(
+        "--methods",
+        help="frequentist: exact, fisher (default both), pairwise, "
+        "joint (MCMC, one fit per sample: slow)",
+    )
+    c.add_argument("--kappa", help="frequentist: width of the exact posterior's prior (default 1)")
     c.add_argument("--out", help="results folder (default results/calibration)")
-    c.add_argument("--force", action="store_true",
-                   help="replace a calibration folder bayes-peer wrote")  # fmt: skip
+    c.add_argument(
+        "--force", action="store_true", help="replace a calibration folder bayes-peer wrote"
+    )
     c.add_argument("--quiet", action="store_true", help="no progress lines")
     c.add_argument("--no-report", action="store_true", help="tables only, no figures or report")
     add_plot_option(c)
@@ -85,34 +100,57 @@ def run(args: argparse.Namespace) -> int:
     seed = 0 if args.seed is None else args.seed
     target = plot_target(args)
     if args.study == "frequentist":
-        sbc_only = (("--model", args.model), ("--sims", args.sbc_sims),
-                    ("--scheduler", args.scheduler), ("--workers", args.workers))  # fmt: skip
+        sbc_only = (
+            ("--model", args.model),
+            ("--sims", args.sbc_sims),
+            ("--scheduler", args.scheduler),
+            ("--workers", args.workers),
+        )
         for flag, value in sbc_only:
             if value is not None:
                 raise InputError(
                     f"{flag} goes with --study sbc or posterior, not --study frequentist"
                 )
         result = bp.calibrate(
-            study="frequentist", seed=seed, out=out, force=args.force,
-            rho=_numbers(args.rho_list, "rho", "--rho"), n=_numbers(args.n_list, "n", "--n"),
-            reps=args.reps, kappa=1.0 if args.kappa is None else args.kappa,
+            study="frequentist",
+            seed=seed,
+            out=out,
+            force=args.force,
+            rho=_numbers(args.rho_list, "rho", "--rho"),
+            n=_numbers(args.n_list, "n", "--n"),
+            reps=args.reps,
+            kappa=1.0 if args.kappa is None else args.kappa,
             methods=args.methods,
-            report=not args.no_report, quiet=args.quiet or args.json,
-        )  # fmt: skip
+            report=not args.no_report,
+            quiet=args.quiet or args.json,
+        )
     else:
-        for flag, value in (("--rho", args.rho_list), ("--n", args.n_list),
-                            ("--reps", args.reps), ("--kappa", args.kappa),
-                            ("--methods", args.methods)):  # fmt: skip
+        for flag, value in (
+            ("--rho", args.rho_list),
+            ("--n", args.n_list),
+            ("--reps", args.reps),
+            ("--kappa", args.kappa),
+            ("--methods", args.methods),
+        ):
             if value is not None:
                 raise InputError(f"{flag} goes with --study frequentist")
         if args.model is None:
-            raise InputError("--model: name a model, several (comma-separated) or all; "
-                             "bayes-peer calibrate --list shows them")  # fmt: skip
+            raise InputError(
+                "--model: name a model, several (comma-separated) or all; "
+                "bayes-peer calibrate --list shows them"
+            )
         result = bp.calibrate(
-            args.model, study=args.study, sims=args.sbc_sims, seed=seed, out=out, force=args.force,
-            workers=args.workers, scheduler=args.scheduler,
-            report=not args.no_report, quiet=args.quiet or args.json,
-        )  # fmt: skip
+            args.model,
+            study=args.study,
+            sims=args.sbc_sims,
+            seed=seed,
+            out=out,
+            force=args.force,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            report=not args.no_report,
+            quiet=args.quiet or args.json,
+        )
     write_plot(result, target)
     if args.json:
         emit_json(result.to_dict())

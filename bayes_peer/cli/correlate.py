@@ -16,6 +16,7 @@ from bayes_peer.cli.common import (
     sampler_options,
     table_options,
 )
+from bayes_peer.cli.informed import add_informed_options, informed_options
 from bayes_peer.cli.plot import add_plot_option, plot_target, write_plot
 from bayes_peer.errors import InputError
 
@@ -94,40 +95,10 @@ def add_parser(sub) -> None:
         "joint model)",
     )
     add_factor_options(c, used="controls of --partial-on")
-    c.add_argument("--prior-rho", help="informed prior: znormal(MU,SD) on Fisher's z, or "
-                   "flueckiger2018 (non-peer alliance-outcome r = .278): BF against rho = 0 and "
-                   "against the default prior")  # fmt: skip
-    c.add_argument("--similar-delta", help="with --prior-rho: |rho - centre| of 'similar' (0.1)")
-    c.add_argument("--similar-center", help="with --prior-rho: the rho 'similar' is measured "
-                   "from (default: the prior's centre)")  # fmt: skip
-    c.add_argument("--replication-of", metavar="R0,N0", help="an original study's r and n: "
-                   "the replication Bayes factor of these data")  # fmt: skip
+    add_informed_options(c)
     add_plot_option(c)
     c.add_argument("--json", action="store_true", help="print one JSON object")
     c.set_defaults(func=run)
-
-
-def _informed_options(args: argparse.Namespace) -> dict:
-    """--prior-rho, --similar-delta and --replication-of as API options (those given)."""
-    from bayes_peer import params
-
-    options: dict = {}
-    if args.prior_rho is not None:
-        options["prior_rho"] = args.prior_rho
-    if args.similar_delta is not None:
-        options["similar_delta"] = args.similar_delta
-    if args.similar_center is not None:
-        options["similar_center"] = args.similar_center
-    if args.replication_of is not None:
-        items = [item.strip() for item in args.replication_of.split(",")]
-        if len(items) != 2:
-            raise InputError(f"--replication-of: expected R0,N0 (the original study's r and n), "
-                             f"got {args.replication_of!r}")  # fmt: skip
-        options["replication_of"] = (
-            params.parse("r", items[0], "--replication-of R0"),
-            params.parse("n", items[1], "--replication-of N0"),
-        )
-    return options
 
 
 def run(args: argparse.Namespace) -> int:
@@ -160,8 +131,12 @@ def run(args: argparse.Namespace) -> int:
         "--robust": args.robust,
     }
     refuse_unless(mcmc_flags, args.model is not None, "--model joint|pairwise", "correlate")
-    refuse_unless({"--factor": args.factor, "--reference": args.reference},
-                  args.partial_on is not None, "--partial-on", "correlate")  # fmt: skip
+    refuse_unless(
+        {"--factor": args.factor, "--reference": args.reference},
+        args.partial_on is not None,
+        "--partial-on",
+        "correlate",
+    )
     if args.model is not None and args.r is not None:
         raise InputError(
             "correlate: --model needs participant data (--data FILE.csv) or "
@@ -187,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
     }
     if kendall:
         options["method"] = "kendall"
-    options.update(_informed_options(args))
+    options.update(informed_options(args))
     if args.r is not None or args.tau is not None:
         flag = "--r" if args.r is not None else "--tau"
         if args.n is None:

@@ -43,8 +43,7 @@ def run(args: argparse.Namespace) -> int:
     if args.plot is not None and (args.n is None or (args.rho is None and args.rho_beta is None)):
         from bayes_peer.errors import InputError
 
-        raise InputError("design: --plot draws the design analysis of --n with --rho or "
-                         "--rho-beta")  # fmt: skip
+        raise InputError("design: --plot draws the design analysis of --n with --rho or --rho-beta")
     target = plot_target(args)
     result = bp.design(kappa=args.kappa, alpha=args.alpha, **options)
     write_plot(result, target)

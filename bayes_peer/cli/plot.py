@@ -40,8 +40,11 @@ def add_parser(sub) -> None:
         "(no refitting), with the functions of the report and of Result.plot.",
     )
     p.add_argument("folder", help="results folder, e.g. results/demo")
-    p.add_argument("--kind", help="posterior, forest, matrix, contrast, bma, delta_r2, "
-                   "diagnostics or ppc (default: the folder's first)")  # fmt: skip
+    p.add_argument(
+        "--kind",
+        help="posterior, forest, matrix, contrast, bma, delta_r2, "
+        "diagnostics or ppc (default: the folder's first)",
+    )
     p.add_argument("--out", required=True, metavar="FILE", help="the figure (.png, .svg, .pdf)")
     p.add_argument("--spec", help="which analysis of a folder with several (e.g. blocks)")
     p.add_argument("--wave", help="posterior, forest: one wave")
@@ -55,8 +58,11 @@ def run(args: argparse.Namespace) -> int:
     from bayes_peer.report.plots.canvas import check_target, write
 
     target = check_target(args.out, "--out")
-    options = {k: getattr(args, k) for k in ("spec", "wave", "outcome", "model")
-               if getattr(args, k) is not None}  # fmt: skip
+    options = {
+        k: getattr(args, k)
+        for k in ("spec", "wave", "outcome", "model")
+        if getattr(args, k) is not None
+    }
     write(plot_folder(args.folder, args.kind, **options), target)
     print(f"Wrote {target}")
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from bayes_peer.cli.bma import add_bma_options, run_bma
 from bayes_peer.cli.common import (
     add_factor_options,
     add_sampler_options,
@@ -79,47 +80,24 @@ def add_parser(sub) -> None:
         help="also fit each block's model by MCMC with this slope prior",
     )
     r.add_argument("--prior-scale", help="SD of the normal prior on standardized slopes (1)")
-    r.add_argument("--prior-coefficient", action="append", metavar="TERM=normal(MU,SD)",
-                   help="with --prior normal: an informed prior on one term's standardized "
-                   "slope (repeat); every coefficient gets a Savage-Dickey BF10")  # fmt: skip
+    r.add_argument(
+        "--prior-coefficient",
+        action="append",
+        metavar="TERM=normal(MU,SD)",
+        help="with --prior normal: an informed prior on one term's standardized "
+        "slope (repeat); every coefficient gets a Savage-Dickey BF10",
+    )
     add_sampler_options(
         r,
         rope="half-width of the ROPE for standardized slopes (0.1)",
         out="results folder: tables, report.html with figures, result.json (and the NetCDF "
         "posteriors with --prior)",
     )
-    r.add_argument("--bma", action="store_true", help="Bayesian model averaging over --candidates")
-    r.add_argument("--candidates", help="BMA: comma-separated predictors (every --block forced in)")
-    r.add_argument("--model-prior", choices=["uniform", "beta-binomial"], help="BMA model prior")
+    add_bma_options(r)
     add_factor_options(r, used="predictors")
     add_plot_option(r)
     r.add_argument("--json", action="store_true", help="print one JSON object")
     r.set_defaults(func=run)
-
-
-def _bma(args: argparse.Namespace):
-    """``regress --bma``: every subset of --candidates, --block terms forced in."""
-    import bayes_peer as bp
-
-    if args.candidates is None:
-        raise InputError("regress: --bma needs --candidates (the predictors to average over)")
-    given = [flag for flag, value in (("--r2", args.r2), ("--waves", args.waves),
-             ("--prior", args.prior), ("--robustness", args.robustness),
-             ("--influence", args.influence),
-             ("--rounding-sensitivity", args.rounding_sensitivity))
-             if value not in (None, False)]  # fmt: skip
-    if given:
-        raise InputError(f"regress: {given[0]} does not go with --bma")
-    if args.outcome is None:
-        raise InputError("regress: --outcome is required with --data or --summary")
-    return bp.regress(
-        args.data if args.data is not None else args.summary, args.outcome,
-        [names(b, "--block") for b in args.block or []], method="bma",
-        candidates=names(args.candidates, "--candidates"),
-        model_prior=args.model_prior or "uniform", rscale=args.rscale, ci_prob=args.ci_prob,
-        nearest_correlation=args.nearest_correlation, out=args.out, force=args.force,
-        quiet=True, **factor_options(args),
-    )  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
@@ -129,13 +107,15 @@ def run(args: argparse.Namespace) -> int:
     if sum(x is not None for x in (args.data, args.summary, args.r2)) != 1:
         raise InputError("regress: give exactly one of --data, --summary or --r2 (with --n, --p)")
     if args.plot is not None and args.r2 is not None and not args.robustness:
-        raise InputError("regress: --plot with published R² values needs --robustness (there "
-                         "are no coefficients to draw)")  # fmt: skip
+        raise InputError(
+            "regress: --plot with published R² values needs --robustness (there "
+            "are no coefficients to draw)"
+        )
     target = plot_target(args)
     if not args.bma and (args.candidates is not None or args.model_prior is not None):
         raise InputError("regress: --candidates and --model-prior go with --bma")
     if args.bma:
-        result = _bma(args)
+        result = run_bma(args)
         write_plot(result, target)
         if args.json:
             emit_json(result.to_dict())

@@ -253,8 +253,10 @@ def parse_participants(
     for name in declared:
         if name not in seen:
             available = ", ".join(h for h in header if h != id_column)
-            raise InputError(f"{path}: `factors` names '{name}', which is not a column (the "
-                             f"file has: {available})")  # fmt: skip
+            raise InputError(
+                f"{path}: `factors` names '{name}', which is not a column (the "
+                f"file has: {available})"
+            )
         if name == id_column:
             raise InputError(f"{path}: column '{name}' is the id column, not a factor")
     wanted += [name for name in declared if name not in wanted]
@@ -343,8 +345,11 @@ def _parse_numeric(
     row_number, cell = first_text
     if numbers == 0:
         return values, cell
-    what = "infinite" if cell.strip(" \t").lower().lstrip("+-") in ("inf", "infinity") else (
-        "non-numeric")  # fmt: skip
+    what = (
+        "infinite"
+        if cell.strip(" \t").lower().lstrip("+-") in ("inf", "infinity")
+        else ("non-numeric")
+    )
     raise InputError(
         f"{path}: {what} value {shown(cell.strip(' '))} in column '{name}', row {row_number} "
         f"(line {lines[row_number - 1]}); numbers are written with ASCII digits, an optional "

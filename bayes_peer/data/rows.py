@@ -161,8 +161,10 @@ class ParticipantData:
         factor = self.factors[name]
         shown_levels = ", ".join(f"'{level}'" for level in factor.levels[:4])
         more = ", ..." if len(factor.levels) > 4 else ""
-        return (f"column '{name}' is categorical ({ORIGINS[factor.origin]}; levels "
-                f"{shown_levels}{more})")  # fmt: skip
+        return (
+            f"column '{name}' is categorical ({ORIGINS[factor.origin]}; levels "
+            f"{shown_levels}{more})"
+        )
 
     # The source protocol (bayes_peer.data.source): what an analysis asks of its data.
     has_rows = True
@@ -193,11 +195,16 @@ class ParticipantData:
         values = self.matrix(names)
         terms = [(self.term_label(n) or {"term": n})["term"] for n in names]
         return [
-            {"row": int(i) + 1, "line": self.lines[i], "id": self.ids[i],
-             "missing": list(dict.fromkeys(t for t, v in zip(terms, values[i], strict=True)
-                                           if np.isnan(v)))}
+            {
+                "row": int(i) + 1,
+                "line": self.lines[i],
+                "id": self.ids[i],
+                "missing": list(
+                    dict.fromkeys(t for t, v in zip(terms, values[i], strict=True) if np.isnan(v))
+                ),
+            }
             for i in np.flatnonzero(~keep)
-        ]  # fmt: skip
+        ]
 
     def complete_pair(self, a: str, b: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """Columns ``a`` and ``b`` on their pairwise-complete rows, and those rows' ids.
@@ -258,8 +265,9 @@ class ParticipantData:
             )
         factors = {label["term"] for name in names if (label := self.term_label(name))}
         for name in factors:
-            self.factors[name].check_rows(complete, self.path, "complete on "
-                                          + ", ".join(self._terms(names)))  # fmt: skip
+            self.factors[name].check_rows(
+                complete, self.path, "complete on " + ", ".join(self._terms(names))
+            )
         used = values[complete]
         for j, name in enumerate(names):
             if np.all(used[:, j] == used[0, j]):
@@ -267,10 +275,13 @@ class ParticipantData:
                     f"{self.path}: column '{name}' has zero variance on the {n} complete rows"
                 )
         return Moments(
-            n=n, n_rows=self.n_rows, corr=np.corrcoef(used, rowvar=False),
-            sds=used.std(axis=0, ddof=1), means=used.mean(axis=0),
+            n=n,
+            n_rows=self.n_rows,
+            corr=np.corrcoef(used, rowvar=False),
+            sds=used.std(axis=0, ddof=1),
+            means=used.mean(axis=0),
             dropped=self.dropped_rows(names, complete),
-        )  # fmt: skip
+        )
 
     def _terms(self, names: list[str]) -> list[str]:
         """Column names with a factor's indicator columns given once, by the factor's name."""

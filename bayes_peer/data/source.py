@@ -120,8 +120,14 @@ def from_frame(
             levels[name] = ("boolean", ["False", "True"])
     text = frame.to_csv(index=False, na_rep="", lineterminator="\n")
     synthetic = bool(frame.attrs.get("synthetic", False))
-    return parse_participants(FRAME_LABEL, text.encode("utf-8"), columns, synthetic=synthetic,
-                              factors=factors, levels=levels)  # fmt: skip
+    return parse_participants(
+        FRAME_LABEL,
+        text.encode("utf-8"),
+        columns,
+        synthetic=synthetic,
+        factors=factors,
+        levels=levels,
+    )
 
 
 def as_source(
@@ -148,21 +154,30 @@ def as_source(
     ):
         if factors or reference:
             given = "`factors`" if factors else "`reference`"
-            raise InputError(f"{given} needs participant rows: a published table holds "
-                             "correlations of numeric variables only")  # fmt: skip
+            raise InputError(
+                f"{given} needs participant rows: a published table holds "
+                "correlations of numeric variables only"
+            )
     if isinstance(data, ParticipantData):
         if factors:
             missing = [f for f in factors if f not in data.factors]
             if missing:
-                raise InputError(f"{data.path}: `factors` names '{missing[0]}', which was read "
-                                 "as numeric; pass the file or frame itself (or read it with "
-                                 "read_csv(..., factors=...))")  # fmt: skip
+                raise InputError(
+                    f"{data.path}: `factors` names '{missing[0]}', which was read "
+                    "as numeric; pass the file or frame itself (or read it with "
+                    "read_csv(..., factors=...))"
+                )
         return data.with_references(reference)
     if isinstance(data, SummaryStatistics):
         return data
     if is_shipped_name(data):  # read the shipped file, named by its short name
-        source = as_source(data_path(data), columns, nearest_correlation=nearest_correlation,
-                           factors=factors, reference=reference)  # fmt: skip
+        source = as_source(
+            data_path(data),
+            columns,
+            nearest_correlation=nearest_correlation,
+            factors=factors,
+            reference=reference,
+        )
         return dataclasses.replace(source, path=data)
     if isinstance(data, str | Path):
         if Path(data).suffix.lower() == ".toml":

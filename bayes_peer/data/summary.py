@@ -123,10 +123,13 @@ class SummaryStatistics:
                 f"{predictors + 1})"
             )
         return Moments(
-            n=self.n, n_rows=self.n, corr=self.correlations[np.ix_(idx, idx)],
+            n=self.n,
+            n_rows=self.n,
+            corr=self.correlations[np.ix_(idx, idx)],
             sds=None if self.sds is None else self.sds[idx],
-            means=None if self.means is None else self.means[idx], dropped=[],
-        )  # fmt: skip
+            means=None if self.means is None else self.means[idx],
+            dropped=[],
+        )
 
     def term_columns(self, term: str) -> list[str]:
         """The model columns of a regression term: a table's variable is one column."""
@@ -248,10 +251,17 @@ def nearest_correlation(corr: np.ndarray, variables: list[str]) -> tuple[np.ndar
             break
     k = len(variables)
     changes = [
-        {"var1": variables[i], "var2": variables[j], "published": float(corr[i, j]),
-         "repaired": float(fixed[i, j]), "change": float(fixed[i, j] - corr[i, j])}
-        for i in range(k) for j in range(i + 1, k) if abs(fixed[i, j] - corr[i, j]) > 1e-9
-    ]  # fmt: skip
+        {
+            "var1": variables[i],
+            "var2": variables[j],
+            "published": float(corr[i, j]),
+            "repaired": float(fixed[i, j]),
+            "change": float(fixed[i, j] - corr[i, j]),
+        }
+        for i in range(k)
+        for j in range(i + 1, k)
+        if abs(fixed[i, j] - corr[i, j]) > 1e-9
+    ]
     record = {
         "method": "nearest correlation matrix in the Frobenius norm with eigenvalues >= "
         f"{REPAIR_EIGEN_MIN:g} (Higham 2002, alternating projections)",
@@ -322,8 +332,7 @@ def read_summary(path: str | Path, *, nearest: bool = False) -> SummaryStatistic
                 [row + [None] * (k - len(row)) for row in doc["correlations"]], dtype=float
             )
             raw_matrix = np.where(np.isnan(raw_matrix), raw_matrix.T, raw_matrix)
-            correlations, repair = nearest_correlation(0.5 * (raw_matrix + raw_matrix.T),
-                                                       variables)  # fmt: skip
+            correlations, repair = nearest_correlation(0.5 * (raw_matrix + raw_matrix.T), variables)
         else:
             if np.linalg.eigvalsh(correlations)[0] < REPAIR_EIGEN_MIN:
                 correlations, repair = nearest_correlation(correlations, variables)
@@ -331,8 +340,9 @@ def read_summary(path: str | Path, *, nearest: bool = False) -> SummaryStatistic
         correlations = _correlation_matrix(path, doc["correlations"], k)
     deletion = doc.get("deletion", "listwise")
     if deletion not in DELETION:
-        raise InputError(f"{path}: key 'deletion' must be one of {', '.join(DELETION)}, got "
-                         f"{deletion!r}")  # fmt: skip
+        raise InputError(
+            f"{path}: key 'deletion' must be one of {', '.join(DELETION)}, got {deletion!r}"
+        )
     means = _number_list(path, "means", doc["means"], k) if "means" in doc else None
     sds = None
     if "sds" in doc:

@@ -105,20 +105,33 @@ COARSE_T = np.linspace(T_LIMITS[0], T_LIMITS[1], 1081)
 FINE_POINTS = 801
 
 
-def _log_integrand_many(t: np.ndarray, n: int, p: np.ndarray, r2: np.ndarray,
-                        rscale: float) -> np.ndarray:  # fmt: skip
+def _log_integrand_many(
+    t: np.ndarray, n: int, p: np.ndarray, r2: np.ndarray, rscale: float
+) -> np.ndarray:
     """:func:`jzs_log_integrand` for many (p, R²) at once; ``t`` broadcasts against them."""
     from scipy.special import gammaln
 
     b = rscale**2 * n / 2.0
     a1, a2 = 0.5 * (n - p - 1), 0.5 * (n - 1)
     log_1m_r2 = np.log1p(-r2)
-    return (a1 * np.logaddexp(0.0, t) - a2 * np.logaddexp(0.0, t + log_1m_r2)
-            + 0.5 * np.log(b) - gammaln(0.5) - 0.5 * t - b * np.exp(-t))  # fmt: skip
+    return (
+        a1 * np.logaddexp(0.0, t)
+        - a2 * np.logaddexp(0.0, t + log_1m_r2)
+        + 0.5 * np.log(b)
+        - gammaln(0.5)
+        - 0.5 * t
+        - b * np.exp(-t)
+    )
 
 
-def g_grids(n: int, p: np.ndarray, r2: np.ndarray, rscale: float, points: int = FINE_POINTS,
-            drop: float = 45.0):  # fmt: skip
+def g_grids(
+    n: int,
+    p: np.ndarray,
+    r2: np.ndarray,
+    rscale: float,
+    points: int = FINE_POINTS,
+    drop: float = 45.0,
+):
     """For each model, a uniform grid over log g covering its integrand's mass (everything
     above e^-drop of the peak, located on :data:`COARSE_T`), the log integrand on it and its
     log integral by Simpson's rule: the vectorized :func:`log_jzs_bf` (tested equal to it)."""
@@ -152,9 +165,13 @@ def model_columns(forced: list[int], groups: list[list[int]], members) -> list[i
 
 
 def enumerate_models(
-    n: int, corr: np.ndarray, forced: list[int], candidates: list, rscale: float,
+    n: int,
+    corr: np.ndarray,
+    forced: list[int],
+    candidates: list,
+    rscale: float,
     prior: str,
-) -> tuple[list[Model], float]:  # fmt: skip
+) -> tuple[list[Model], float]:
     """Every subset of ``candidates`` (indices into ``corr``, outcome at 0, or lists of
     indices for a term of several columns) with ``forced``, the forced-only model first; and
     the log BF of the forced-only model against the intercept-only model (to turn each model's
@@ -170,8 +187,10 @@ def enumerate_models(
     for chunk in np.array_split(rows, max(1, rows.size // 2048)) if rows.size else []:
         log_bf[chunk] = g_grids(n, sizes[chunk], r2[chunk], rscale)[2]
     base = float(log_bf[0])
-    return [Model(m, float(r), float(v) - base, log_model_prior(len(m), k, prior))
-            for m, r, v in zip(subsets, r2, log_bf, strict=True)], base  # fmt: skip
+    return [
+        Model(m, float(r), float(v) - base, log_model_prior(len(m), k, prior))
+        for m, r, v in zip(subsets, r2, log_bf, strict=True)
+    ], base
 
 
 def posterior_probabilities(models: list[Model]) -> np.ndarray:
@@ -189,12 +208,12 @@ def inclusion(models: list[Model], probs: np.ndarray, k: int) -> list[dict]:
         p_prior, p_post = float(prior[holds].sum()), float(probs[holds].sum())
         p_excl = float(probs[~holds].sum())  # summed directly, not 1 - p_post
         if p_excl > 0 and p_post > 0:
-            log_bf = (math.log(p_post) - math.log(p_excl)
-                      - (math.log(p_prior) - math.log1p(-p_prior)))  # fmt: skip
+            log_bf = (
+                math.log(p_post) - math.log(p_excl) - (math.log(p_prior) - math.log1p(-p_prior))
+            )
         else:
             log_bf = math.inf if p_excl == 0 else -math.inf
-        out.append({"p_prior": p_prior, "p_incl": p_post, "p_excl": p_excl,
-                    "log_bf_incl": log_bf})  # fmt: skip
+        out.append({"p_prior": p_prior, "p_incl": p_post, "p_excl": p_excl, "log_bf_incl": log_bf})
     return out
 
 
@@ -204,8 +223,9 @@ class CoefficientMixture:
 
     def __init__(self, df: int, weights, locs, scales, mass_at_zero: float):
         self.df = df
-        self.weights, self.locs, self.scales = (np.asarray(a, dtype=float) for a in
-                                                (weights, locs, scales))  # fmt: skip
+        self.weights, self.locs, self.scales = (
+            np.asarray(a, dtype=float) for a in (weights, locs, scales)
+        )
         self.mass_at_zero = float(mass_at_zero)
 
     @property
@@ -220,7 +240,8 @@ class CoefficientMixture:
     def cdf(self, x: float) -> float:
         """P(beta <= x)."""
         return float(self._cdf_many(np.array([float(x)]))[0]) + (
-            self.mass_at_zero if x >= 0 else 0.0)  # fmt: skip
+            self.mass_at_zero if x >= 0 else 0.0
+        )
 
     def _cdf_many(self, xs: np.ndarray) -> np.ndarray:
         """The continuous part of the CDF at many points (chunked over the components)."""
@@ -289,9 +310,15 @@ def g_posteriors(n: int, p: np.ndarray, r2: np.ndarray, rscale: float):
 
 
 def coefficient_mixtures(
-    n: int, corr: np.ndarray, sds: np.ndarray | None, forced: list[int],
-    candidates: list, models: list[Model], probs: np.ndarray, rscale: float,
-) -> tuple[dict[int, CoefficientMixture], float]:  # fmt: skip
+    n: int,
+    corr: np.ndarray,
+    sds: np.ndarray | None,
+    forced: list[int],
+    candidates: list,
+    models: list[Model],
+    probs: np.ndarray,
+    rscale: float,
+) -> tuple[dict[int, CoefficientMixture], float]:
     """The model-averaged posterior of every predictor column (forced and candidate), keyed
     by its index in ``corr``, and the posterior mass of the models left out (the least
     probable, together at most :data:`MIXTURE_CUTOFF`). Raw units with ``sds``, else
@@ -316,7 +343,8 @@ def coefficient_mixtures(
     chunks = np.array_split(has_terms, max(1, has_terms.size // 2048)) if has_terms.size else []
     for chunk in chunks:
         shrinks[chunk], weights[chunk] = g_posteriors(
-            n, sizes[chunk], np.array([fits[i][0] for i in chunk]), rscale)  # fmt: skip
+            n, sizes[chunk], np.array([fits[i][0] for i in chunk]), rscale
+        )
     for index, (model, weight) in enumerate(zip(chosen, kept, strict=True)):
         columns = model_columns(forced, groups, model.members)
         for col in set(candidates) - set(columns):
@@ -336,7 +364,10 @@ def coefficient_mixtures(
     mixtures = {}
     for col, (ws, locs, scales) in parts.items():
         mixtures[col] = CoefficientMixture(
-            n - 1, np.concatenate(ws) if ws else [], np.concatenate(locs) if locs else [],
-            np.concatenate(scales) if scales else [], excluded[col],
-        )  # fmt: skip
+            n - 1,
+            np.concatenate(ws) if ws else [],
+            np.concatenate(locs) if locs else [],
+            np.concatenate(scales) if scales else [],
+            excluded[col],
+        )
     return mixtures, omitted

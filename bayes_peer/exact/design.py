@@ -322,8 +322,7 @@ def robustness_curve(
     f = lambda lk: -log_bf(math.exp(lk))  # noqa: E731
     lo = math.log(curve[max(best - 1, 0)]["kappa"]) if best > 0 else math.log(1e-4)
     hi = math.log(curve[min(best + 1, len(curve) - 1)]["kappa"])
-    res = optimize.minimize_scalar(f, bounds=(lo, hi), method="bounded",
-                                   options={"xatol": 1e-8})  # fmt: skip
+    res = optimize.minimize_scalar(f, bounds=(lo, hi), method="bounded", options={"xatol": 1e-8})
     k_star, log_max = math.exp(res.x), -res.fun
     if curve[best]["log_bf10"] > log_max:  # the optimiser can only improve on the grid
         k_star, log_max = curve[best]["kappa"], curve[best]["log_bf10"]

@@ -95,8 +95,11 @@ class ZNormalPrior:
 
     def log_density_z(self, z: np.ndarray) -> np.ndarray:
         z = np.asarray(z, dtype=float)
-        return (-0.5 * ((z - self.mu) / self.sd) ** 2 - math.log(self.sd)
-                - 0.5 * math.log(2.0 * math.pi))  # fmt: skip
+        return (
+            -0.5 * ((z - self.mu) / self.sd) ** 2
+            - math.log(self.sd)
+            - 0.5 * math.log(2.0 * math.pi)
+        )
 
     def log_mass(self, alternative: str) -> float:
         """log P(prior) of the half line of a one-sided alternative (0 when two-sided)."""
@@ -109,9 +112,11 @@ class ZNormalPrior:
     def text(self) -> str:
         """The prior in words, with its width."""
         lo, hi = math.tanh(self.mu - 1.96 * self.sd), math.tanh(self.mu + 1.96 * self.sd)
-        return (f"informed prior: Fisher's z ~ Normal({self.mu:.4g}, {self.sd:.4g}²), i.e. rho "
-                f"centred on {self.center:.3f} with 95% of its mass in [{lo:.3f}, {hi:.3f}] "
-                f"({self.source})")  # fmt: skip
+        return (
+            f"informed prior: Fisher's z ~ Normal({self.mu:.4g}, {self.sd:.4g}²), i.e. rho "
+            f"centred on {self.center:.3f} with 95% of its mass in [{lo:.3f}, {hi:.3f}] "
+            f"({self.source})"
+        )
 
 
 def prior_from_literature(
@@ -171,10 +176,12 @@ def fluckiger_2018() -> ZNormalPrior:
     """The alliance-outcome anchor of Flückiger et al. (2018): r = .278 [.256, .299], 2% of
     the effects negative (see the module docstring): z ~ N(0.2855, 0.139²)."""
     return prior_from_literature(
-        FLUCKIGER_R, FLUCKIGER_CI, share_negative=FLUCKIGER_NEGATIVE,
+        FLUCKIGER_R,
+        FLUCKIGER_CI,
+        share_negative=FLUCKIGER_NEGATIVE,
         source="Flückiger et al. 2018: r = .278 [.256, .299], 295 studies, tau from the 2% of "
         "negative effects",
-    )  # fmt: skip
+    )
 
 
 #: Names a user may give instead of numbers.
@@ -206,8 +213,10 @@ def parse_prior(text: str) -> ZNormalPrior:
     if sd <= 0:
         raise ValueError(f"the SD of znormal(MU,SD) must be > 0, got {sd:g}")
     if abs(mu) > 5:
-        raise ValueError(f"the mean of znormal(MU,SD) is on Fisher's z scale; |MU| <= 5 "
-                         f"(|rho| < 0.9999), got {mu:g}")  # fmt: skip
+        raise ValueError(
+            f"the mean of znormal(MU,SD) is on Fisher's z scale; |MU| <= 5 "
+            f"(|rho| < 0.9999), got {mu:g}"
+        )
     return ZNormalPrior(float(mu), float(sd))
 
 
@@ -265,16 +274,20 @@ def informed_analysis(
     tail = (1.0 - ci_prob) / 2.0
     lo, med, hi = np.tanh(grid.accurate_quantile([tail, 0.5, 1.0 - tail]))
     center = prior.center if similar_center is None else float(similar_center)
-    edges = np.arctanh(np.clip([center - similar_delta, center + similar_delta], -1 + 1e-15,
-                               1 - 1e-15))  # fmt: skip
+    edges = np.arctanh(
+        np.clip([center - similar_delta, center + similar_delta], -1 + 1e-15, 1 - 1e-15)
+    )
     low_cdf, high_cdf = default.accurate_cdf(edges)
     return InformedResult(
         log_bf10_informed=float(log_bf_informed),
         log_bf_informed_default=float(log_bf_informed - log_bf_default),
-        informed_median=float(med), informed_ci_low=float(lo), informed_ci_high=float(hi),
-        p_similar=float(high_cdf - low_cdf), similar_center=center,
+        informed_median=float(med),
+        informed_ci_low=float(lo),
+        informed_ci_high=float(hi),
+        p_similar=float(high_cdf - low_cdf),
+        similar_center=center,
         similar_delta=float(similar_delta),
-    )  # fmt: skip
+    )
 
 
 def log_bf_informed_default(r: float, n: int, prior: ZNormalPrior, kappa: float = 1.0) -> float:
@@ -283,29 +296,38 @@ def log_bf_informed_default(r: float, n: int, prior: ZNormalPrior, kappa: float 
     return informed - posterior_grid(r, int(n), kappa, "two-sided").log_integral
 
 
-def log_bf_both(r: float, n: int, r0: float, n0: int, kappa: float = 1.0,
-                alternative: str = "two-sided") -> float:  # fmt: skip
+def log_bf_both(
+    r: float, n: int, r0: float, n0: int, kappa: float = 1.0, alternative: str = "two-sided"
+) -> float:
     """log BF10 of both studies together under the default prior: the two likelihood ratios
     multiplied (the studies independent given rho)."""
 
     def log_f(z: np.ndarray) -> np.ndarray:
-        return (log_likelihood_ratio_z(z, r, int(n)) + log_likelihood_ratio_z(z, r0, int(n0))
-                + log_prior_z(z, kappa))  # fmt: skip
+        return (
+            log_likelihood_ratio_z(z, r, int(n))
+            + log_likelihood_ratio_z(z, r0, int(n0))
+            + log_prior_z(z, kappa)
+        )
 
     shift = 0.0 if alternative == "two-sided" else math.log(2.0)
     return integrate_log(log_f, *_limits(alternative)).log_integral + shift
 
 
-def log_bf_replication(r: float, n: int, r0: float, n0: int, kappa: float = 1.0,
-                       alternative: str = "two-sided") -> float:  # fmt: skip
+def log_bf_replication(
+    r: float, n: int, r0: float, n0: int, kappa: float = 1.0, alternative: str = "two-sided"
+) -> float:
     """log of the replication Bayes factor of (r, n) given the original (r0, n0): the
     original's posterior under the default prior as the prior of the new data,
     ``E_post0[h_new(rho)]``, computed as the integral of h_new against that posterior."""
     original = posterior_grid(r0, int(n0), kappa, alternative)
 
     def log_f(z: np.ndarray) -> np.ndarray:
-        return (log_likelihood_ratio_z(z, r, int(n)) + log_likelihood_ratio_z(z, r0, int(n0))
-                + log_prior_z(z, kappa) - original.log_integral)  # fmt: skip
+        return (
+            log_likelihood_ratio_z(z, r, int(n))
+            + log_likelihood_ratio_z(z, r0, int(n0))
+            + log_prior_z(z, kappa)
+            - original.log_integral
+        )
 
     return integrate_log(log_f, *_limits(alternative)).log_integral
 
@@ -326,5 +348,11 @@ def similarity_design(
     weights = dens / dens.sum()
     above = float(weights[logs > math.log(threshold)].sum())
     below = float(weights[logs < -math.log(threshold)].sum())
-    return {"rho": rho, "n": int(n), "threshold": threshold, "p_bf_gt": above,
-            "p_bf_lt_inverse": below, "p_inconclusive": 1.0 - above - below}  # fmt: skip
+    return {
+        "rho": rho,
+        "n": int(n),
+        "threshold": threshold,
+        "p_bf_gt": above,
+        "p_bf_lt_inverse": below,
+        "p_inconclusive": 1.0 - above - below,
+    }

@@ -110,8 +110,11 @@ class KendallPosterior:
     @property
     def log_bf(self) -> float:
         """Log BF of the chosen alternative against tau = 0."""
-        return {"two-sided": self.log_bf10, "greater": self.log_bf_plus0,
-                "less": self.log_bf_minus0}[self.alternative]  # fmt: skip
+        return {
+            "two-sided": self.log_bf10,
+            "greater": self.log_bf_plus0,
+            "less": self.log_bf_minus0,
+        }[self.alternative]
 
 
 def kendall_posterior(
@@ -153,14 +156,19 @@ def kendall_posterior(
     z_lo, z_med, z_hi = chosen.grid.accurate_quantile([tail, 0.5, 1.0 - tail])
     log2 = math.log(2.0)
     return KendallPosterior(
-        n=int(n), tau=float(tau), kappa=float(kappa), alternative=alternative,
+        n=int(n),
+        tau=float(tau),
+        kappa=float(kappa),
+        alternative=alternative,
         log_bf10=polished["two-sided"].log_integral,
         log_bf_plus0=polished["greater"].log_integral + log2,
         log_bf_minus0=polished["less"].log_integral + log2,
         posterior_median=float(tau_of_z(z_med)),
         posterior_mean=chosen.grid.expectation(tau_of_z),
-        ci_low=float(tau_of_z(z_lo)), ci_high=float(tau_of_z(z_hi)), ci_prob=float(ci_prob),
-    )  # fmt: skip
+        ci_low=float(tau_of_z(z_lo)),
+        ci_high=float(tau_of_z(z_hi)),
+        ci_prob=float(ci_prob),
+    )
 
 
 class _Polished:
@@ -177,8 +185,12 @@ class _Polished:
 
         def density(z: float) -> float:
             mean = 1.5 * float(tau_of_z(z)) * root_n
-            return math.exp(-0.5 * (t - mean) ** 2 + 0.5 * t * t
-                            + float(log_prior_z(np.array(z), kappa)) - shift)  # fmt: skip
+            return math.exp(
+                -0.5 * (t - mean) ** 2
+                + 0.5 * t * t
+                + float(log_prior_z(np.array(z), kappa))
+                - shift
+            )
 
         self.density = density
         self.lower, self.upper = float(self.grid.x[0]), float(self.grid.x[-1])
@@ -189,8 +201,9 @@ class _Polished:
     def _mass(self, a: float, b: float) -> float:
         peak = float(self.grid.x[np.argmax(self.grid.log_f)])
         points = [peak] if a < peak < b else None
-        value, _ = self._quad(self.density, a, b, points=points, epsabs=0.0, epsrel=1e-12,
-                              limit=400)  # fmt: skip
+        value, _ = self._quad(
+            self.density, a, b, points=points, epsabs=0.0, epsrel=1e-12, limit=400
+        )
         return value
 
 

@@ -98,8 +98,9 @@ class LogGrid:
         out = np.empty(probs.size)
         for i, p in enumerate(probs):
             target = p * total
-            k = int(np.clip(np.searchsorted(cumulative, target, side="right") - 1, 0,
-                            masses.size - 1))  # fmt: skip
+            k = int(
+                np.clip(np.searchsorted(cumulative, target, side="right") - 1, 0, masses.size - 1)
+            )
             a, b = self.x[k], self.x[k + 1]
             share = (target - cumulative[k]) / masses[k] if masses[k] > 0 else 0.5
             z = a + (b - a) * min(max(share, 0.0), 1.0)

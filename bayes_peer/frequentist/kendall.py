@@ -60,9 +60,18 @@ def kendall_from_tau(
     t = tstar(tau, n)
     p = _normal_p(t, alternative)
     lo, hi = fieller_interval(tau, n, ci_prob)
-    return KendallResult(n=int(n), tau_b=float(tau), t_star=float(t), p_value=p,
-                         p_method="normal", ties=False, ci_low=lo, ci_high=hi,
-                         ci_prob=float(ci_prob), alternative=alternative)  # fmt: skip
+    return KendallResult(
+        n=int(n),
+        tau_b=float(tau),
+        t_star=float(t),
+        p_value=p,
+        p_method="normal",
+        ties=False,
+        ci_low=lo,
+        ci_high=hi,
+        ci_prob=float(ci_prob),
+        alternative=alternative,
+    )
 
 
 def kendall_tau_b(
@@ -78,11 +87,18 @@ def kendall_tau_b(
     res = kendalltau(x, y, variant="b", method=method, alternative=alternative)
     tau = float(res.statistic)
     lo, hi = fieller_interval(tau, n, ci_prob)
-    return KendallResult(n=int(n), tau_b=tau, t_star=float(tstar(tau, n)),
-                         p_value=float(res.pvalue),
-                         p_method="exact" if method == "exact" else "normal", ties=bool(ties),
-                         ci_low=lo, ci_high=hi, ci_prob=float(ci_prob),
-                         alternative=alternative)  # fmt: skip
+    return KendallResult(
+        n=int(n),
+        tau_b=tau,
+        t_star=float(tstar(tau, n)),
+        p_value=float(res.pvalue),
+        p_method="exact" if method == "exact" else "normal",
+        ties=bool(ties),
+        ci_low=lo,
+        ci_high=hi,
+        ci_prob=float(ci_prob),
+        alternative=alternative,
+    )
 
 
 def _normal_p(t: float, alternative: str) -> float:

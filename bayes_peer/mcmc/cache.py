@@ -183,8 +183,9 @@ def info() -> dict:
         for child in sorted(root.iterdir()):
             if child.is_dir() and child != current:
                 size, files = _size(child)
-                out["other_versions"].append({"dir": str(child), "size_bytes": size,
-                                              "files": files})  # fmt: skip
+                out["other_versions"].append(
+                    {"dir": str(child), "size_bytes": size, "files": files}
+                )
     return out
 
 

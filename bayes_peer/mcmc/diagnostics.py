@@ -89,9 +89,9 @@ def fit_diagnostics(name: str, idata) -> dict:
         warnings.simplefilter("ignore")
         r_hat = float(np.nanmax([np.nanmax(v.values) for v in az.rhat(post).data_vars.values()]))
         ess_bulk = float(np.nanmin([np.nanmin(v.values) for v in az.ess(post).data_vars.values()]))
-        ess_tail = float(np.nanmin(
-            [np.nanmin(v.values) for v in az.ess(post, method="tail").data_vars.values()]
-        ))  # fmt: skip
+        ess_tail = float(
+            np.nanmin([np.nanmin(v.values) for v in az.ess(post, method="tail").data_vars.values()])
+        )
         mcse = float(np.nanmax([np.nanmax(v.values) for v in az.mcse(post).data_vars.values()]))
         energy = stats["energy"].values
         ebfmi = float(np.min(np.square(np.diff(energy, axis=1)).mean(axis=1) / energy.var(axis=1)))
@@ -111,10 +111,20 @@ def fit_diagnostics(name: str, idata) -> dict:
     if pareto is not None and pareto > k_max:
         warn.append(f"Pareto k {pareto:.2f} > {k_max:.2f} (LOO unreliable for some rows)")
     verdict = "fail" if fail else "warn" if warn else "pass"
-    return {"model": name, "verdict": verdict, "r_hat_max": r_hat, "ess_bulk_min": ess_bulk,
-            "ess_tail_min": ess_tail, "mcse_max": mcse, "divergences": divergences,
-            "ebfmi_min": ebfmi, "max_treedepth_hits": depth, "pareto_k_max": pareto,
-            "pareto_k_threshold": k_max, "reasons": "; ".join(fail + warn)}  # fmt: skip
+    return {
+        "model": name,
+        "verdict": verdict,
+        "r_hat_max": r_hat,
+        "ess_bulk_min": ess_bulk,
+        "ess_tail_min": ess_tail,
+        "mcse_max": mcse,
+        "divergences": divergences,
+        "ebfmi_min": ebfmi,
+        "max_treedepth_hits": depth,
+        "pareto_k_max": pareto,
+        "pareto_k_threshold": k_max,
+        "reasons": "; ".join(fail + warn),
+    }
 
 
 def convergence_flags(

@@ -160,8 +160,15 @@ _progress: list[tuple[Callable[[str], None], bool]] = []
 HEARTBEAT_SECONDS = 15.0
 #: Typical cold compile (seconds, 2 cores) of each structure family, for the first use on a
 #: machine (BENCHMARKS.md); later estimates come from the cache's own record.
-COLD_COMPILE_SECONDS = {"joint": 45, "joint-t": 60, "pairwise": 40, "regression": 30,
-                        "two-wave": 45, "joint-summary": 35, "regression-summary": 25}  # fmt: skip
+COLD_COMPILE_SECONDS = {
+    "joint": 45,
+    "joint-t": 60,
+    "pairwise": 40,
+    "regression": 30,
+    "two-wave": 45,
+    "joint-summary": 35,
+    "regression-summary": 25,
+}
 
 
 @contextlib.contextmanager
@@ -295,8 +302,11 @@ class ModelStructure:
         compiled = self.compiled.with_data(**{k: v for k, v in data.items() if k in known})
         notes: list[str] = []
         start = time.perf_counter()
-        _announce(f"sampling {self.name}: {settings.chains} chains x {settings.draws} draws "
-                  f"after {settings.tune} warm-up steps", sampling=True)  # fmt: skip
+        _announce(
+            f"sampling {self.name}: {settings.chains} chains x {settings.draws} draws "
+            f"after {settings.tune} warm-up steps",
+            sampling=True,
+        )
         for attempt, target in enumerate(settings.target_accept):
             with _interrupts_not_swallowed():
                 idata = nutpie.sample(

@@ -55,9 +55,11 @@ class SavageDickey:
         """The JSON keys: ``<prefix>bf10_savage_dickey`` and its log and log MCSE."""
         from bayes_peer.numbers import bf_from_log
 
-        return {f"{prefix}bf10_savage_dickey": bf_from_log(self.log_bf10),
-                f"log_{prefix}bf10_savage_dickey": self.log_bf10,
-                f"log_{prefix}bf10_savage_dickey_mcse": self.log_bf10_mcse}  # fmt: skip
+        return {
+            f"{prefix}bf10_savage_dickey": bf_from_log(self.log_bf10),
+            f"log_{prefix}bf10_savage_dickey": self.log_bf10,
+            f"log_{prefix}bf10_savage_dickey_mcse": self.log_bf10_mcse,
+        }
 
 
 def _combine(log_values: np.ndarray, log_prior_density: float) -> SavageDickey:
@@ -71,8 +73,9 @@ def _combine(log_values: np.ndarray, log_prior_density: float) -> SavageDickey:
     scaled = np.exp(log_values - log_values.max())
     ess = float(az.ess(scaled[None] if scaled.ndim == 1 else scaled))
     relative_se = float(scaled.std(ddof=1)) / math.sqrt(max(ess, 1.0)) / float(scaled.mean())
-    return SavageDickey(log_prior_density - log_density, relative_se, log_density,
-                        log_prior_density)  # fmt: skip
+    return SavageDickey(
+        log_prior_density - log_density, relative_se, log_density, log_prior_density
+    )
 
 
 def pairwise_at_zero(
@@ -117,9 +120,12 @@ def pairwise_at_zero(
     out = np.empty(a.size)
     for start in range(0, a.size, 256):
         sl = slice(start, start + 256)
-        log_f = (-0.5 * n * log_one_m[None, :]
-                 - (a[sl, None] - 2.0 * rho[None, :] * c[sl, None] + b[sl, None])
-                 / (2.0 * one_m[None, :]) + log_prior[None, :])  # fmt: skip
+        log_f = (
+            -0.5 * n * log_one_m[None, :]
+            - (a[sl, None] - 2.0 * rho[None, :] * c[sl, None] + b[sl, None])
+            / (2.0 * one_m[None, :])
+            + log_prior[None, :]
+        )
         out[sl] = log_f[:, zero] - logsumexp(log_f + log_w[None, :], axis=1)
     log_prior_density = float(log_prior_z(np.array([0.0]))[0])
     return _combine(out.reshape(chains, draws), log_prior_density)

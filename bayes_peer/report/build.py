@@ -41,17 +41,24 @@ def _failure_notice(specs: list[SpecResults]) -> list[tuple]:
     if not failed:
         return []
     text = "; ".join(f"{name}/{d['model']}: {d['reasons']}" for name, d in failed)
-    return [("notice", "fail", f"{len(failed)} fitted model(s) failed the sampler diagnostics; "
-             "their numbers are flagged 'fail' wherever they appear and should not be "
-             f"reported as they are ({text}).")]  # fmt: skip
+    return [
+        (
+            "notice",
+            "fail",
+            f"{len(failed)} fitted model(s) failed the sampler diagnostics; "
+            "their numbers are flagged 'fail' wherever they appear and should not be "
+            f"reported as they are ({text}).",
+        )
+    ]
 
 
 def _title(specs: list[SpecResults]) -> str:
     if len(specs) == 1:
         return f"bayes_peer report: {specs[0].entry.get('title') or specs[0].name}"
     demo = all(s.synthetic for s in specs)
-    return "bayes_peer report: " + ("the synthetic demo study" if demo else
-                                    f"{len(specs)} analyses")  # fmt: skip
+    return "bayes_peer report: " + (
+        "the synthetic demo study" if demo else f"{len(specs)} analyses"
+    )
 
 
 def build_report(
@@ -122,9 +129,14 @@ def build_report(
         doc += sections.sensitivity_section(spec, fig_dir, written)
         doc += sections.dropped_section(spec)
         doc += sections.reproducibility(spec, record)
-    doc += [("h2", "Appendix: APA-style result sentences"),
-            ("p", "One sentence per correlation and block, to copy into a manuscript (the "
-             "numbers of the tables above).")]  # fmt: skip
+    doc += [
+        ("h2", "Appendix: APA-style result sentences"),
+        (
+            "p",
+            "One sentence per correlation and block, to copy into a manuscript (the "
+            "numbers of the tables above).",
+        ),
+    ]
     doc += [
         ("details", spec.entry.get("title") or spec.name, [("list", lines)])
         for spec in specs
@@ -151,7 +163,9 @@ def rebuild_report(folder: str | Path, *, log: Callable[[str], None] | None = No
     from bayes_peer.runs.folders import updating
 
     if not (Path(folder) / "run.json").is_file():
-        raise InputError(f"{folder}: not a results folder (no run.json); write one with "
-                         "`bayes-peer run` or `bayes-peer demo`")  # fmt: skip
+        raise InputError(
+            f"{folder}: not a results folder (no run.json); write one with "
+            "`bayes-peer run` or `bayes-peer demo`"
+        )
     with updating(folder, "bayes-peer report"):
         return build_report(folder, log=log)

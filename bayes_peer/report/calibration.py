@@ -60,17 +60,41 @@ def _sbc_blocks(record: dict, folder: Path, written: list[str]) -> list[tuple]:
         )
     blocks: list[tuple] = [
         notice,
-        ("p", f"{passed} of {len(real)} model structure(s) calibrated{control_text}. "
-         f"{record['sims']} simulated studies of n = {record['n']} per model; "
-         f"{record['sampler']}; {record['test']}. Seed {record['seed']}."),
-    ]  # fmt: skip
-    headers = ["model", "sims", "quantities", "verdict", "divergent fits", "problem fits",
-               "max r_hat", "min ESS", "s per sim"]  # fmt: skip
-    rows = [table_row([m["model"], m["sims"], m["quantities"], m["verdict"],
-                       m["divergent_sims"], m.get("problem_fits", 0), fmt_num(m["max_r_hat"], 3),
-                       f"{m['min_ess_bulk']:.0f}", fmt_num(m["seconds_per_sim"], 2)],
-                      None if m["calibrated"] != m["negative_control"] else "fail")
-            for m in models]  # fmt: skip
+        (
+            "p",
+            f"{passed} of {len(real)} model structure(s) calibrated{control_text}. "
+            f"{record['sims']} simulated studies of n = {record['n']} per model; "
+            f"{record['sampler']}; {record['test']}. Seed {record['seed']}.",
+        ),
+    ]
+    headers = [
+        "model",
+        "sims",
+        "quantities",
+        "verdict",
+        "divergent fits",
+        "problem fits",
+        "max r_hat",
+        "min ESS",
+        "s per sim",
+    ]
+    rows = [
+        table_row(
+            [
+                m["model"],
+                m["sims"],
+                m["quantities"],
+                m["verdict"],
+                m["divergent_sims"],
+                m.get("problem_fits", 0),
+                fmt_num(m["max_r_hat"], 3),
+                f"{m['min_ess_bulk']:.0f}",
+                fmt_num(m["seconds_per_sim"], 2),
+            ],
+            None if m["calibrated"] != m["negative_control"] else "fail",
+        )
+        for m in models
+    ]
     heading = (
         "Posterior simulation-based calibration (given the demo study)"
         if record["study"] == "posterior"
@@ -82,17 +106,40 @@ def _sbc_blocks(record: dict, folder: Path, written: list[str]) -> list[tuple]:
     fig_dir.mkdir(exist_ok=True)
     for m in models:
         sub = [r for r in record["sbc"] if r["model"] == m["model"]]
-        path = sbc_ecdf(m, sub, {r["quantity"]: pits[(m["model"], r["quantity"])] for r in sub},
-                        fig_dir / f"sbc_{m['model']}.png",
-                        posterior=record["study"] == "posterior")  # fmt: skip
+        path = sbc_ecdf(
+            m,
+            sub,
+            {r["quantity"]: pits[(m["model"], r["quantity"])] for r in sub},
+            fig_dir / f"sbc_{m['model']}.png",
+            posterior=record["study"] == "posterior",
+        )
         written.append(str(path))
-        table = [table_row([r["quantity"], fmt_num(r["statistic"], 2), fmt_p(r["p_value"]),
-                            "yes" if r["calibrated"] else "no"],
-                           None if r["calibrated"] else "fail") for r in sub]  # fmt: skip
-        blocks.append(("details", f"{m['model']}: {m['verdict']}", [
-            ("figure", path, f"ECDF differences of the {m['model']} model's test quantities."),
-            ("table", ["quantity", "statistic", "p", "calibrated"], table),
-        ]))  # fmt: skip
+        table = [
+            table_row(
+                [
+                    r["quantity"],
+                    fmt_num(r["statistic"], 2),
+                    fmt_p(r["p_value"]),
+                    "yes" if r["calibrated"] else "no",
+                ],
+                None if r["calibrated"] else "fail",
+            )
+            for r in sub
+        ]
+        blocks.append(
+            (
+                "details",
+                f"{m['model']}: {m['verdict']}",
+                [
+                    (
+                        "figure",
+                        path,
+                        f"ECDF differences of the {m['model']} model's test quantities.",
+                    ),
+                    ("table", ["quantity", "statistic", "p", "calibrated"], table),
+                ],
+            )
+        )
     return blocks
 
 
@@ -110,17 +157,46 @@ def _frequentist_blocks(record: dict, folder: Path, written: list[str]) -> list[
             return "—"
         return f"{fmt_num(value, digits)} ({fmt_num(row[key + '_mcse'], digits)})"
 
-    rows = [table_row([r["n"], fmt_num(r["rho"], 1), r["method"], pm(r, "coverage"),
-                       pm(r, "bias"), pm(r, "rmse"), pm(r, "width"), pm(r, "bf10_above_3"),
-                       pm(r, "bf10_below_third")]) for r in record["coverage"]]  # fmt: skip
+    rows = [
+        table_row(
+            [
+                r["n"],
+                fmt_num(r["rho"], 1),
+                r["method"],
+                pm(r, "coverage"),
+                pm(r, "bias"),
+                pm(r, "rmse"),
+                pm(r, "width"),
+                pm(r, "bf10_above_3"),
+                pm(r, "bf10_below_third"),
+            ]
+        )
+        for r in record["coverage"]
+    ]
     return [
         ("notice", "warn", "Simulated data: bivariate normal samples; no participant data."),
-        ("p", f"{record['reps']} samples per cell, seed {record['seed']}. Prior of the exact "
-         f"posterior: {record['prior']}. Monte Carlo SEs in parentheses (Morris et al. 2019)."),
+        (
+            "p",
+            f"{record['reps']} samples per cell, seed {record['seed']}. Prior of the exact "
+            f"posterior: {record['prior']}. Monte Carlo SEs in parentheses (Morris et al. 2019).",
+        ),
         ("figure", path, "Coverage (±2 MCSE) and mean width of the intervals."),
-        ("table", ["n", "rho", "method", "coverage", "bias", "RMSE", "width", "P(BF10 > 3)",
-                   "P(BF10 < 1/3)"], rows),
-    ]  # fmt: skip
+        (
+            "table",
+            [
+                "n",
+                "rho",
+                "method",
+                "coverage",
+                "bias",
+                "RMSE",
+                "width",
+                "P(BF10 > 3)",
+                "P(BF10 < 1/3)",
+            ],
+            rows,
+        ),
+    ]
 
 
 def write_calibration_report(folder: str | Path) -> dict:
@@ -138,5 +214,8 @@ def write_calibration_report(folder: str | Path) -> dict:
     doc = [("h1", title), *body, ("h2", "References"), ("p", REFERENCES)]
     (folder / "report.md").write_text(to_markdown(doc, folder), encoding="utf-8")
     (folder / "report.html").write_text(to_html(doc, title), encoding="utf-8")
-    return {"html": str(folder / "report.html"), "figures": written,
-            "seconds": time.perf_counter() - start}  # fmt: skip
+    return {
+        "html": str(folder / "report.html"),
+        "figures": written,
+        "seconds": time.perf_counter() - start,
+    }

@@ -27,8 +27,11 @@ def claims_blocks(specs) -> list[tuple]:
     if not rows:
         return []
     table = [table_row([r["claim"], r["analysis"], r["evidence"]]) for r in rows]
-    return [("h2", "The paper's claims"), ("p", INTRO),
-            ("table", ["claim", "tested by", "evidence"], table)]  # fmt: skip
+    return [
+        ("h2", "The paper's claims"),
+        ("p", INTRO),
+        ("table", ["claim", "tested by", "evidence"], table),
+    ]
 
 
 def claims_markdown(correlations: list[dict], blocks: list[dict]) -> str:
@@ -36,7 +39,11 @@ def claims_markdown(correlations: list[dict], blocks: list[dict]) -> str:
     rows = paper_claims(correlations, blocks)
     if not rows:
         return ""
-    lines = ["\n## The paper's claims\n", INTRO + "\n", "| claim | tested by | evidence |",
-             "|---|---|---|"]  # fmt: skip
+    lines = [
+        "\n## The paper's claims\n",
+        INTRO + "\n",
+        "| claim | tested by | evidence |",
+        "|---|---|---|",
+    ]
     lines += [f"| {r['claim']} | {r['analysis']} | {r['evidence']} |" for r in rows]
     return "\n".join(lines) + "\n"

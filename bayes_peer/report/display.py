@@ -233,26 +233,12 @@ def _plot_kinds(result) -> list[str]:
         return []
 
 
-def text_repr(result) -> str:
-    """A short text form: the kind, the main table's size, the diagnostics, SYNTHETIC."""
-    head = f"Result({result.kind}"
-    if result.synthetic:
-        head += ", SYNTHETIC data"
-    main = result._main
-    rows = result.record.get(main) if main else None
-    if isinstance(rows, list):
-        head += f", {len(rows)} {main}"
-    if result.fits:
-        head += f", {len(result.fits)} fit(s), diagnostics {result.diagnostics['verdict']}"
-    return head + ")"
-
-
 def text_table(result) -> str:
     """The main table as aligned text (what ``print(result)`` shows)."""
-    from bayes_peer.report.text import table
+    from bayes_peer.report.text_tables import table
 
     formatted = main_table(result)
-    lines = [text_repr(result)]
+    lines = [repr(result)]  # Result.__repr__: kind, table size, diagnostics, SYNTHETIC
     if formatted is not None:
         lines.append(table(*formatted))
     lines += _notes(result)

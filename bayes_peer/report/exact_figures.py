@@ -25,8 +25,7 @@ def sensitivity_figures(result, folder: Path) -> list[Path]:
     if result.kind == "correlation":
         for pair in record.get("pairs", [record]):
             kendall = "tau_b" in pair
-            tag = (f"{pair['var1']}__{pair['var2']}" if "var1" in pair
-                   else "tau" if kendall else "r")  # fmt: skip
+            tag = f"{pair['var1']}__{pair['var2']}" if "var1" in pair else "tau" if kendall else "r"
             one = {"pairs": [pair]}
             for analysis in ANALYSES:
                 if analysis in pair:

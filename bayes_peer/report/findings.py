@@ -72,8 +72,9 @@ def correlation_findings(spec: SpecResults) -> list[str]:
         )
     else:
         lines.append("The Bayesian and frequentist readings agree for every pair.")
-    changes = [r for r in spec.correlation_contrasts or []
-               if r["diff_ci_low"] > 0 or r["diff_ci_high"] < 0]  # fmt: skip
+    changes = [
+        r for r in spec.correlation_contrasts or [] if r["diff_ci_low"] > 0 or r["diff_ci_high"] < 0
+    ]
     if spec.correlation_contrasts:
         named = "; ".join(
             f"{r['var1']} ~ {r['var2']}: {r['wave_b']} − {r['wave_a']} = "
@@ -100,8 +101,7 @@ def regression_findings(spec: SpecResults) -> list[tuple]:
         key = (b["outcome"], b.get("wave"))
         if b["block"] > last.get(key, {"block": 0})["block"]:
             last[key] = b
-    inclusion = {(r["outcome"], r.get("wave"), r["construct"]): r
-                 for r in spec.bma_inclusion or []}  # fmt: skip
+    inclusion = {(r["outcome"], r.get("wave"), r["construct"]): r for r in spec.bma_inclusion or []}
     rows = []
     for (outcome, wave), b in last.items():
         terms = str(b["terms"]).split(";")
@@ -111,37 +111,73 @@ def regression_findings(spec: SpecResults) -> list[tuple]:
         c_bf = fmt_bf_text(b["bf_block"])
         verdict = verdict_of(block_comparison(b)["reading"])
         verdict += f": {evidence_category(b['bf_block'])}"
-        rows.append(table_row([
-            outcome, wave or "", ", ".join(names), b["n"], fmt_stat(b["delta_r2"], 3, False),
-            cell_p(b["p_change"]), c_bf, p_incl, verdict,
-            b.get("diagnostics") or "",
-        ], b.get("diagnostics")))  # fmt: skip
+        rows.append(
+            table_row(
+                [
+                    outcome,
+                    wave or "",
+                    ", ".join(names),
+                    b["n"],
+                    fmt_stat(b["delta_r2"], 3, False),
+                    cell_p(b["p_change"]),
+                    c_bf,
+                    p_incl,
+                    verdict,
+                    b.get("diagnostics") or "",
+                ],
+                b.get("diagnostics"),
+            )
+        )
     rscale = blocks[0].get("rscale")
     prior = f"JZS r = {rscale:.3g}" if rscale else "JZS"
     return [
-        ("p", f"The last block of each blocked regression: its ΔR² and F-change p beside its "
-         f"Bayes factor ({prior}) and, with model averaging, the posterior probability that "
-         "the term belongs in the model whatever the block order."),
-        ("table", ["outcome", "wave", "last block", "n", "ΔR²", "p", "BF10 (block)",
-                   "P(incl | data)", "reading", "fit"], rows),
-    ]  # fmt: skip
+        (
+            "p",
+            f"The last block of each blocked regression: its ΔR² and F-change p beside its "
+            f"Bayes factor ({prior}) and, with model averaging, the posterior probability that "
+            "the term belongs in the model whatever the block order.",
+        ),
+        (
+            "table",
+            [
+                "outcome",
+                "wave",
+                "last block",
+                "n",
+                "ΔR²",
+                "p",
+                "BF10 (block)",
+                "P(incl | data)",
+                "reading",
+                "fit",
+            ],
+            rows,
+        ),
+    ]
 
 
 def diagnostics_line(specs: list[SpecResults]) -> str:
     """How many fits passed, warned and failed, and what the warnings are about."""
     rows = [d for s in specs for d in s.diagnostics]
     if not rows:
-        return ("No MCMC model was fitted: every number comes from the exact and frequentist "
-                "layers (no sampler diagnostics apply).")  # fmt: skip
+        return (
+            "No MCMC model was fitted: every number comes from the exact and frequentist "
+            "layers (no sampler diagnostics apply)."
+        )
     counts = {v: sum(1 for d in rows if d["verdict"] == v) for v in ("pass", "warn", "fail")}
-    loo_only = all("Pareto k" in str(d.get("reasons") or "") for d in rows
-                   if d["verdict"] == "warn")  # fmt: skip
-    text = (f"Diagnostics: {len(rows)} fitted models, {counts['pass']} pass, {counts['warn']} "
-            f"warn, {counts['fail']} fail.")  # fmt: skip
+    loo_only = all(
+        "Pareto k" in str(d.get("reasons") or "") for d in rows if d["verdict"] == "warn"
+    )
+    text = (
+        f"Diagnostics: {len(rows)} fitted models, {counts['pass']} pass, {counts['warn']} "
+        f"warn, {counts['fail']} fail."
+    )
     if counts["warn"] and loo_only:
-        text += (" Every warning is a PSIS-LOO Pareto k above its threshold: LOO is unreliable "
-                 "for a few participants of those models; their posteriors are not affected "
-                 "(details under each analysis' model checks).")  # fmt: skip
+        text += (
+            " Every warning is a PSIS-LOO Pareto k above its threshold: LOO is unreliable "
+            "for a few participants of those models; their posteriors are not affected "
+            "(details under each analysis' model checks)."
+        )
     if counts["fail"]:
         text += " Numbers from failed fits are marked 'fail' wherever they appear."
     return text

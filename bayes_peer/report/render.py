@@ -126,10 +126,13 @@ def to_markdown(blocks: list[tuple], base: Path) -> str:
                 out.append("\n".join(f"- {item}" for item in block[1]) + "\n")
             elif kind == "table":
                 headers, rows = block[1], block[2]
-                lines = ["| " + " | ".join(_md_escape(h) for h in headers) + " |",
-                         "|" + "---|" * len(headers)]  # fmt: skip
-                lines += ["| " + " | ".join(_md_escape(c) for c in row["cells"]) + " |"
-                          for row in rows]  # fmt: skip
+                lines = [
+                    "| " + " | ".join(_md_escape(h) for h in headers) + " |",
+                    "|" + "---|" * len(headers),
+                ]
+                lines += [
+                    "| " + " | ".join(_md_escape(c) for c in row["cells"]) + " |" for row in rows
+                ]
                 out.append("\n".join(lines) + "\n")
             elif kind == "figure":
                 rel = Path(block[1]).relative_to(base).as_posix()
@@ -138,8 +141,13 @@ def to_markdown(blocks: list[tuple], base: Path) -> str:
                 out.append(f"**{block[1]}**\n")
                 emit(block[2])
             elif kind == "toc":
-                out.append("\n".join(("  " if level == 3 else "") + f"- [{text}](#{anchor})"
-                                      for level, text, anchor in toc) + "\n")  # fmt: skip
+                out.append(
+                    "\n".join(
+                        ("  " if level == 3 else "") + f"- [{text}](#{anchor})"
+                        for level, text, anchor in toc
+                    )
+                    + "\n"
+                )
             else:
                 raise ValueError(f"unknown report block {kind!r}")
 
@@ -149,8 +157,15 @@ def to_markdown(blocks: list[tuple], base: Path) -> str:
 
 def _is_number(text: str) -> bool:
     """A cell that is a number, an interval or a bound such as "< .001" (kept on one line)."""
-    stripped = (str(text).replace("−", "-").replace("[", "").replace("]", "").replace(",", "")
-                .removeprefix("< ").removeprefix("> "))  # fmt: skip
+    stripped = (
+        str(text)
+        .replace("−", "-")
+        .replace("[", "")
+        .replace("]", "")
+        .replace(",", "")
+        .removeprefix("< ")
+        .removeprefix("> ")
+    )
     try:
         float(stripped.split()[0])
     except (ValueError, IndexError):
@@ -176,8 +191,10 @@ def to_html(blocks: list[tuple], title: str) -> str:
                 body.append(f"<p>{esc(block[1])}</p>")
             elif kind == "notice":
                 label = NOTICE_LABELS[block[1]]
-                body.append(f'<div class="notice {block[1]}"><strong>{label}</strong>: '
-                            f"{esc(block[2])}</div>")  # fmt: skip
+                body.append(
+                    f'<div class="notice {block[1]}"><strong>{label}</strong>: '
+                    f"{esc(block[2])}</div>"
+                )
             elif kind == "list":
                 items_ = "".join(f"<li>{esc(item)}</li>" for item in block[1])
                 body.append(f"<ul>{items_}</ul>")
@@ -185,9 +202,11 @@ def to_html(blocks: list[tuple], title: str) -> str:
                 body.append(_table_html(block[1], block[2]))
             elif kind == "figure":
                 data = base64.b64encode(Path(block[1]).read_bytes()).decode("ascii")
-                body.append(f'<figure><img alt="{esc(block[2])}" '
-                            f'src="data:image/png;base64,{data}">'
-                            f"<figcaption>{esc(block[2])}</figcaption></figure>")  # fmt: skip
+                body.append(
+                    f'<figure><img alt="{esc(block[2])}" '
+                    f'src="data:image/png;base64,{data}">'
+                    f"<figcaption>{esc(block[2])}</figcaption></figure>"
+                )
             elif kind == "details":
                 inner = "\n".join(render(block[2]))
                 body.append(f"<details><summary>{esc(block[1])}</summary>\n{inner}</details>")
@@ -213,11 +232,15 @@ def _table_html(headers: list[str], rows: list[dict]) -> str:
     lines = []
     for row in rows:
         cls = ' class="fail"' if row.get("status") == "fail" else ""
-        cells = "".join(f'<td class="num">{esc(str(c))}</td>' if _is_number(c)
-                        else f"<td>{esc(str(c))}</td>" for c in row["cells"])  # fmt: skip
+        cells = "".join(
+            f'<td class="num">{esc(str(c))}</td>' if _is_number(c) else f"<td>{esc(str(c))}</td>"
+            for c in row["cells"]
+        )
         lines.append(f"<tr{cls}>{cells}</tr>")
-    return (f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(lines)}</tbody></table></div>")  # fmt: skip
+    return (
+        f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(lines)}</tbody></table></div>"
+    )
 
 
 def _toc_html(entries: list[tuple[int, str, str]]) -> str:

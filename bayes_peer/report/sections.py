@@ -213,44 +213,78 @@ def contrast_section(spec: SpecResults, add_figures) -> list[tuple]:
 def checks_section(spec: SpecResults, add_figures) -> list[tuple]:
     """The verdict of every fit by severity: failures in the open, LOO-only warnings in one
     line, the full diagnostics table and the trace, rank and predictive figures folded."""
-    header = ["model", "verdict", "max r_hat", "min bulk ESS", "min tail ESS", "divergences",
-              "min E-BFMI", "max Pareto k", "reasons"]  # fmt: skip
+    header = [
+        "model",
+        "verdict",
+        "max r_hat",
+        "min bulk ESS",
+        "min tail ESS",
+        "divergences",
+        "min E-BFMI",
+        "max Pareto k",
+        "reasons",
+    ]
 
     def row(d: dict) -> dict:
-        return table_row([
-            d["model"], d["verdict"], cell_num(d["r_hat_max"], 3), cell_num(d["ess_bulk_min"], 0),
-            cell_num(d["ess_tail_min"], 0), d["divergences"], cell_num(d["ebfmi_min"], 2),
-            cell_num(d["pareto_k_max"], 2), d["reasons"] or "",
-        ], "fail" if d["verdict"] == "fail" else None)  # fmt: skip
+        return table_row(
+            [
+                d["model"],
+                d["verdict"],
+                cell_num(d["r_hat_max"], 3),
+                cell_num(d["ess_bulk_min"], 0),
+                cell_num(d["ess_tail_min"], 0),
+                d["divergences"],
+                cell_num(d["ebfmi_min"], 2),
+                cell_num(d["pareto_k_max"], 2),
+                d["reasons"] or "",
+            ],
+            "fail" if d["verdict"] == "fail" else None,
+        )
 
     failed = [d for d in spec.diagnostics if d["verdict"] == "fail"]
     warned = [d for d in spec.diagnostics if d["verdict"] == "warn"]
     loo = [d for d in warned if "Pareto k" in str(d.get("reasons") or "")]
-    summary = (f"{len(spec.diagnostics)} fitted models: "
-               f"{len(spec.diagnostics) - len(failed) - len(warned)} pass, {len(warned)} warn, "
-               f"{len(failed)} fail.")  # fmt: skip
+    summary = (
+        f"{len(spec.diagnostics)} fitted models: "
+        f"{len(spec.diagnostics) - len(failed) - len(warned)} pass, {len(warned)} warn, "
+        f"{len(failed)} fail."
+    )
     if loo:
-        summary += (f" {len(loo)} warning(s) are PSIS-LOO Pareto k above the threshold "
-                    f"({', '.join(d['model'] for d in loo)}): LOO-based numbers (elpd, "
-                    "LOO-R²) of those models are unreliable for a few participants; their "
-                    "posteriors are not affected.")  # fmt: skip
+        summary += (
+            f" {len(loo)} warning(s) are PSIS-LOO Pareto k above the threshold "
+            f"({', '.join(d['model'] for d in loo)}): LOO-based numbers (elpd, "
+            "LOO-R²) of those models are unreliable for a few participants; their "
+            "posteriors are not affected."
+        )
     other = [d for d in warned if d not in loo]
     blocks: list[tuple] = [("h3", "Model checks"), ("p", summary)]
     if failed or other:
         blocks.append(("table", header, [row(d) for d in [*failed, *other]]))
     chosen = ", ".join(figures.worst_models(spec)) or "none"
     tables_only = (
-        [("p", "Posterior and prior predictive checks need the participants' rows; a "
-          "reanalysis from published tables cannot show them (nor PSIS-LOO).")]
-        if spec.entry.get("tables") else []
-    )  # fmt: skip
+        [
+            (
+                "p",
+                "Posterior and prior predictive checks need the participants' rows; a "
+                "reanalysis from published tables cannot show them (nor PSIS-LOO).",
+            )
+        ]
+        if spec.entry.get("tables")
+        else []
+    )
     blocks += [
-        ("details", "Diagnostics of every model (table)",
-         [("table", header, [row(d) for d in spec.diagnostics])]),
-        ("details", f"Trace, rank and predictive-check figures (trace and rank: {chosen}, every "
-         "failed model, else the one with the lowest bulk ESS)",
-         [*tables_only, *add_figures("checks")]),
-    ]  # fmt: skip
+        (
+            "details",
+            "Diagnostics of every model (table)",
+            [("table", header, [row(d) for d in spec.diagnostics])],
+        ),
+        (
+            "details",
+            f"Trace, rank and predictive-check figures (trace and rank: {chosen}, every "
+            "failed model, else the one with the lowest bulk ESS)",
+            [*tables_only, *add_figures("checks")],
+        ),
+    ]
     return blocks
 
 
@@ -287,10 +321,12 @@ def dropped_section(spec: SpecResults) -> list[tuple]:
             "observed value (FIML); a regression at a wave uses the rows complete on its "
             "outcome and terms.",
         ),
-        ("details", "Who each analysis left out (table)",
-         [("table", ["analysis", "wave", "left out", "participants (missing values)"],
-           table)]),
-    ]  # fmt: skip
+        (
+            "details",
+            "Who each analysis left out (table)",
+            [("table", ["analysis", "wave", "left out", "participants (missing values)"], table)],
+        ),
+    ]
 
 
 def reproducibility(spec: SpecResults, record: dict) -> list[tuple]:
@@ -327,9 +363,10 @@ def command_figures(spec: SpecResults) -> list[tuple]:
     if not names:
         return []
     synthetic = " SYNTHETIC DATA." if spec.synthetic else ""
-    return [("h3", "Sensitivity of the exact layer"),
-            *[("figure", spec.folder / name, f"{_figure_caption(name)}{synthetic}")
-              for name in names]]  # fmt: skip
+    return [
+        ("h3", "Sensitivity of the exact layer"),
+        *[("figure", spec.folder / name, f"{_figure_caption(name)}{synthetic}") for name in names],
+    ]
 
 
 def _figure_caption(name: str) -> str:
@@ -354,7 +391,14 @@ def sensitivity_section(spec: SpecResults, fig_dir: Path, written: list[str]) ->
         spec.entry.get("spec_sha256"),
         spec.entry.get("data_sha256"),
     ):
-        blocks.insert(1, ("notice", "warn", "the sensitivity analyses below were run on a "
-                          "different spec or data file than this run (their hashes differ); "
-                          "rerun `bayes-peer sensitivity` to match."))  # fmt: skip
+        blocks.insert(
+            1,
+            (
+                "notice",
+                "warn",
+                "the sensitivity analyses below were run on a "
+                "different spec or data file than this run (their hashes differ); "
+                "rerun `bayes-peer sensitivity` to match.",
+            ),
+        )
     return blocks

@@ -1,4 +1,5 @@
-"""The sensitivity section of a report, its figures, and the sensitivity folder's own report.
+"""The sensitivity section of a report and the sensitivity folder's own report (the figures:
+:mod:`bayes_peer.report.plots.sensitivity`).
 
 Read from a folder written by ``bayes-peer sensitivity`` (``sensitivity.json`` and the CSV
 tables); the section is added to a spec's report when its results folder holds
@@ -11,11 +12,13 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
-
-from bayes_peer.report import style
 from bayes_peer.report.format import fmt_bf_text, fmt_stat
-from bayes_peer.report.plots.canvas import frame
+from bayes_peer.report.plots.sensitivity import (
+    level_of,
+    mnar_curves,
+    model_label,
+    sensitivity_forest,
+)
 from bayes_peer.report.render import table_row, to_html, to_markdown
 from bayes_peer.report.results import read_table
 
@@ -30,16 +33,6 @@ def _est(row: dict) -> str:
         f"{fmt_stat(row['median'], 2, True)} "
         f"[{fmt_stat(row['ci_low'], 2, True)}, {fmt_stat(row['ci_high'], 2, True)}]"
     )
-
-
-def _level(record: dict) -> str:
-    """The interval label of a sensitivity folder (its ``ci_prob``; 95% when not recorded)."""
-    return f"{100 * float(record.get('ci_prob') or 0.95):g}%"
-
-
-def _model_label(name: str) -> str:
-    """``alliance__qol`` (the model's name in the tables) -> ``alliance ~ qol``."""
-    return name.replace("__", " ~ ")
 
 
 def _label(row: dict) -> str:
@@ -82,7 +75,7 @@ def _overview(tables: dict) -> list[tuple]:
         out.append(
             (
                 [
-                    _model_label(model),
+                    model_label(model),
                     _label(spec),
                     _est(spec),
                     spec["conclusion"] or "",
@@ -109,7 +102,7 @@ def section(record: dict, tables: dict, add_figures) -> list[tuple]:
         (
             "p",
             "Each variant refits the spec's model (compiled once) and reports the headline "
-            f"quantities: posterior median, {_level(record)} equal-tailed interval and its "
+            f"quantities: posterior median, {level_of(record)} equal-tailed interval and its "
             "conclusion "
             "(positive / negative: the interval excludes 0). Variants: LKJ eta "
             f"{', '.join(f'{e:g}' for e in grids['lkj_eta'])} (correlations); normal slope "
@@ -129,7 +122,7 @@ def section(record: dict, tables: dict, add_figures) -> list[tuple]:
             (
                 "list",
                 [
-                    f"{_model_label(c['model'])} {c['quantity']} ({c['wave']}) under "
+                    f"{model_label(c['model'])} {c['quantity']} ({c['wave']}) under "
                     f"{c['setting']}"
                     + (" [fit failed its diagnostics]" if c["diagnostics"] == "fail" else "")
                     for c in changed
@@ -154,7 +147,7 @@ def section(record: dict, tables: dict, add_figures) -> list[tuple]:
             [
                 "model",
                 "quantity",
-                f"spec [{_level(record)} CrI]",
+                f"spec [{level_of(record)} CrI]",
                 "conclusion",
                 "prior grid: medians",
                 "other likelihood",
@@ -181,7 +174,7 @@ def section(record: dict, tables: dict, add_figures) -> list[tuple]:
                 "SDs, normal or R2-D2 slopes; the pairwise correlation model's improper prior "
                 "would make it not applicable, and specs never use it); "
                 f">= {grids['psense_threshold']:g} is a notable sensitivity. Largest prior "
-                f"sensitivity: {top['prior_sensitivity']:.3f} ({_model_label(top['model'])}"
+                f"sensitivity: {top['prior_sensitivity']:.3f} ({model_label(top['model'])}"
                 f", {_label(top)}). "
                 + (
                     f"{len(flags)} quantity(ies) flagged."
@@ -200,7 +193,7 @@ def section(record: dict, tables: dict, add_figures) -> list[tuple]:
                     [
                         table_row(
                             [
-                                _model_label(r["model"]),
+                                model_label(r["model"]),
                                 _label(r),
                                 f"{r['prior_sensitivity']:.3f}",
                                 f"{r['likelihood_sensitivity']:.3f}",
@@ -222,7 +215,7 @@ def section(record: dict, tables: dict, add_figures) -> list[tuple]:
             (
                 "p",
                 f"Pareto k of every participant in every model (pareto_k.csv); largest k = "
-                f"{worst['pareto_k']:.2f} ({worst['id']}, {_model_label(worst['model'])})."
+                f"{worst['pareto_k']:.2f} ({worst['id']}, {model_label(worst['model'])})."
                 + (
                     f" {len(over)} case(s) above {grids['pareto_k_refit']:g}: refitted without "
                     "the participant (exact leave-one-out elpd beside the PSIS estimate; the "
@@ -241,7 +234,7 @@ def section(record: dict, tables: dict, add_figures) -> list[tuple]:
                 [
                     table_row(
                         [
-                            _model_label(r["model"]),
+                            model_label(r["model"]),
                             r["id"],
                             f"{r['pareto_k']:.2f}",
                             f"{r['elpd_loo_psis']:.2f}",
@@ -280,7 +273,7 @@ def section(record: dict, tables: dict, add_figures) -> list[tuple]:
                 [
                     table_row(
                         [
-                            _model_label(r["model"]),
+                            model_label(r["model"]),
                             r["wave"],
                             r["shifted"],
                             r["n_shifted"],
@@ -313,12 +306,19 @@ def section(record: dict, tables: dict, add_figures) -> list[tuple]:
         blocks.append(
             (
                 "table",
-                ["model", "quantity", "n", "BF (analysis prior)", "max BF", "at width",
-                 "changed by"],
+                [
+                    "model",
+                    "quantity",
+                    "n",
+                    "BF (analysis prior)",
+                    "max BF",
+                    "at width",
+                    "changed by",
+                ],
                 [
                     table_row(
                         [
-                            _model_label(r["model"]),
+                            model_label(r["model"]),
                             _label(r),
                             r["n"],
                             fmt_bf_text(r["bf10"]),
@@ -331,7 +331,7 @@ def section(record: dict, tables: dict, add_figures) -> list[tuple]:
                     for r in exact
                 ],
             )
-        )  # fmt: skip
+        )
     return blocks
 
 
@@ -345,102 +345,6 @@ def _tipping_text(row: dict) -> str:
         mc = f" ({100 * float(agreement):.0f}% agree)" if agreement not in (None, "") else ""
         parts.append(f"delta = {sign}{value:g}{mc}")
     return " and ".join(parts) if parts else "none within ±1 SD"
-
-
-# ---------------------------------------------------------------------------------- figures
-
-KIND_COLORS = {"spec": "k", "prior": "C0", "likelihood": "C1", "missing data": "C2",
-               "influence": "C3"}  # fmt: skip
-
-
-def sensitivity_forest(record: dict, tables: dict, path: Path | None):
-    """Per model: each variant's median and 95% interval of the wave-specific quantities;
-    saved to ``path`` (returned), or, without one, the Figure (None without variants)."""
-    rows = [
-        r
-        for r in tables["variants"]
-        if "change" not in r["quantity"] and r["quantity"] != "delta_r2"
-    ]
-    if not rows:
-        return None
-    plt = style.pyplot()
-    models = list(dict.fromkeys(r["model"] for r in rows))
-    fig, axes = style.panel_grid(len(models), columns=4 if len(models) > 4 else len(models),
-                              height=2.6)  # fmt: skip
-    series = list(dict.fromkeys((r["quantity"], r["wave"]) for r in rows))
-    for ax, model in zip(axes, models, strict=True):
-        mine = [r for r in rows if r["model"] == model]
-        labels = list(dict.fromkeys(r["label"] for r in mine))
-        for k, key in enumerate(series):
-            offset = (k - (len(series) - 1) / 2) * 0.25
-            for r in mine:
-                if (r["quantity"], r["wave"]) != key:
-                    continue
-                yv = labels.index(r["label"]) + offset
-                color = KIND_COLORS.get(r["kind"], "0.5")
-                marker = "o" if k == 0 else "s"
-                face = "white" if r["diagnostics"] == "fail" else color
-                ax.plot([r["ci_low"], r["ci_high"]], [yv, yv], color=color, lw=1)
-                ax.plot(r["median"], yv, marker=marker, color=color, mfc=face, ms=4)
-        ax.axvline(0, color="0.6", lw=0.8, ls=":")
-        ax.set_yticks(range(len(labels)))
-        ax.set_yticklabels(labels, fontsize=6.5)
-        ax.invert_yaxis()
-        ax.set_title(_model_label(model), fontsize=8)
-        ax.tick_params(axis="x", labelsize=7)
-    legend = ", ".join(
-        f"{'circle' if k == 0 else 'square'} = {q} {w}" for k, (q, w) in enumerate(series[:2])
-    )
-    frame(
-        fig,
-        "How the headline estimates move under each variant",
-        f"Median and {_level(record)} interval; {legend}; black = spec, blue = prior grid, "
-        "orange = likelihood, green = missing-data handling, red = without an influential "
-        "participant; open markers = fit failed its diagnostics.",
-        bool(record.get("synthetic")),
-        legend=[],
-    )
-    if path is None:
-        return fig
-    style.save_figure(fig, path)
-    plt.close("all")
-    return path
-
-
-def mnar_curves(record: dict, tables: dict, path: Path) -> Path | None:
-    """MNAR posterior of each pair's follow-up correlation over the shift delta."""
-    rows = tables["mnar"]
-    if not rows:
-        return None
-    models = list(dict.fromkeys(r["model"] for r in rows))
-    tips = {t["model"]: t for t in tables["tipping_points"]}
-    fig, axes = style.panel_grid(len(models), columns=5)
-    for ax, model in zip(axes, models, strict=True):
-        mine = sorted((r for r in rows if r["model"] == model), key=lambda r: r["delta"])
-        d = np.array([r["delta"] for r in mine])
-        ax.fill_between(d, [r["ci_low"] for r in mine], [r["ci_high"] for r in mine],
-                        color="C0", alpha=0.25, lw=0)  # fmt: skip
-        ax.plot(d, [r["median"] for r in mine], color="C0", lw=1.2)
-        ax.axhline(0, color="0.4", lw=0.8, ls=":")
-        ax.axvline(0, color="0.7", lw=0.6)
-        tip = tips.get(model, {})
-        for key in ("tipping_low", "tipping_high"):
-            if tip.get(key) is not None:
-                ax.axvline(tip[key], color="C3", lw=1, ls="--")
-        ax.set_title(_model_label(model) + f" ({mine[0]['wave']})", fontsize=8)
-        ax.tick_params(labelsize=7)
-        ax.set_ylim(-1, 1)
-        ax.set_xlabel("shift delta (SD)", fontsize=7)
-    style.figure_header(
-        fig,
-        "Missing not at random: correlation at follow-up against the shift of missing values",
-        f"Posterior median and {_level(record)} interval of rho when the imputed follow-up "
-        "values of the second "
-        "variable are shifted by delta SDs (0 = MAR); dashed red = tipping point.",
-        bool(record.get("synthetic")),
-    )
-    style.save_figure(fig, path)
-    return path
 
 
 CAPTIONS = {
@@ -497,5 +401,8 @@ def write_sensitivity_report(folder: str | Path) -> dict:
     )
     (folder / "report.md").write_text(to_markdown(doc, folder), encoding="utf-8")
     (folder / "report.html").write_text(to_html(doc, title), encoding="utf-8")
-    return {"html": str(folder / "report.html"), "figures": written,
-            "seconds": time.perf_counter() - start}  # fmt: skip
+    return {
+        "html": str(folder / "report.html"),
+        "figures": written,
+        "seconds": time.perf_counter() - start,
+    }

@@ -103,6 +103,13 @@ def header_legend(fig, ax, ncol: int = 4) -> None:
     if not handles:
         return
     height = fig.get_figheight()
-    fig.legend(handles, labels, fontsize=7, frameon=False, loc="upper left", ncol=ncol,
-               bbox_to_anchor=(0.06, 1 - 1.2 / height))  # fmt: skip
+    fig.legend(
+        handles,
+        labels,
+        fontsize=7,
+        frameon=False,
+        loc="upper left",
+        ncol=ncol,
+        bbox_to_anchor=(0.06, 1 - 1.2 / height),
+    )
     fig.subplots_adjust(top=1 - 2.0 / height)

@@ -1,205 +1,22 @@
-"""Plain-text tables and the text output of every command (numbers formatted by
-:mod:`bayes_peer.report.format`)."""
+"""The text output of every command (its tables from :mod:`bayes_peer.report.text_tables`,
+numbers formatted by :mod:`bayes_peer.report.format`)."""
 
 from __future__ import annotations
 
 from bayes_peer.report.format import (
     bf_name,
     fmt_bf,
-    fmt_coef,
-    fmt_interval,
-    fmt_num,
-    fmt_p,
-    level,
     term_text,
 )
 from bayes_peer.report.informed_text import informed_lines
-
-
-def table(headers: list[str], rows: list[list[str]]) -> str:
-    """A plain text table with right-aligned columns (left-aligned first columns of text)."""
-    widths = [
-        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
-    ]
-    lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True))]
-    lines.append("  ".join("-" * w for w in widths))
-    for row in rows:
-        lines.append("  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)))
-    return "\n".join(lines)
-
-
-def correlation_table(pairs: list[dict]) -> str:
-    """Pearson r, p and CI beside BF10 and the exact posterior, one line per pair.
-
-    Under a one-sided alternative the p-value and the Bayes factor are one-sided (and named
-    so), the posterior is the truncated one, and the Fisher-z interval stays two-sided.
-    """
-    ci = pairs[0]["ci_prob"] if pairs else 0.95
-    alternative = pairs[0].get("alternative", "two-sided") if pairs else "two-sided"
-    one_sided = alternative != "two-sided"
-    coefficient = "tau_b" if pairs and "tau_b" in pairs[0] else "r"
-    headers = [
-        "pair", "n", "tau-b" if coefficient == "tau_b" else "r",
-        "p, one-sided" if one_sided else "p",
-        f"{level(ci)} CI, two-sided" if one_sided else f"{level(ci)} CI",
-        bf_name(alternative), "median", f"{level(ci)} CrI, truncated" if one_sided else
-        f"{level(ci)} CrI",
-    ]  # fmt: skip
-    rows = []
-    for rec in pairs:
-        name = f"{rec['var1']} ~ {rec['var2']}" if "var1" in rec else coefficient
-        rows.append(
-            [
-                name,
-                str(rec["n"]),
-                fmt_num(rec[coefficient]),
-                fmt_p(rec["p_value"]),
-                fmt_interval(rec["freq_ci_low"], rec["freq_ci_high"]),
-                fmt_bf(rec["bf10"], rec["log_bf10"]),
-                fmt_num(rec["posterior_median"]),
-                fmt_interval(rec["ci_low"], rec["ci_high"]),
-            ]
-        )
-    return table(headers, rows)
-
-
-def mcmc_correlation_table(pairs: list[dict]) -> str:
-    """Exact posterior beside the MCMC posterior and its diagnostics, one line per pair.
-
-    The MCMC models put a two-sided prior on rho, so the exact median beside the MCMC median is
-    the two-sided one whatever the alternative; the BF column is named after the alternative.
-    """
-    ci = pairs[0]["ci_prob"] if pairs else 0.95
-    alternative = pairs[0].get("alternative", "two-sided") if pairs else "two-sided"
-    bf = bf_name(alternative) + (" (one-sided)" if alternative != "two-sided" else "")
-    headers = ["pair", "n", "r", bf, "exact median", "MCMC median", f"MCMC {level(ci)} CrI",
-               "P(>0)", "r_hat", "ESS", "flags"]  # fmt: skip
-    rows = []
-    for rec in pairs:
-        rows.append(
-            [
-                f"{rec['var1']} ~ {rec['var2']}",
-                str(rec["n"]),
-                fmt_num(rec["r"]),
-                fmt_bf(rec["bf10"], rec["log_bf10"]),
-                fmt_num(rec.get("exact_two_sided_median", rec["posterior_median"])),
-                fmt_num(rec["mcmc_median"]),
-                fmt_interval(rec["mcmc_ci_low"], rec["mcmc_ci_high"]),
-                fmt_num(rec["p_positive"]),
-                fmt_num(rec["r_hat"]),
-                f"{rec['ess_bulk']:.0f}",
-                "; ".join(rec["flags"]) or "ok",
-            ]
-        )
-    return table(headers, rows)
-
-
-def contrast_table(contrasts: list[dict], ci_prob: float = 0.95) -> str:
-    """Change of each correlation between waves: posterior beside Steiger's Z and Zou's CI."""
-    headers = ["pair", "waves", "Δrho median", f"{level(ci_prob)} CrI", "P(Δ>0)", "freq Δr",
-               f"Zou {level(ci_prob)} CI", "Z", "p", "n"]  # fmt: skip
-    rows = []
-    for c in contrasts:
-        rows.append(
-            [
-                f"{c['var1']} ~ {c['var2']}",
-                f"{c['wave_b']} - {c['wave_a']}",
-                fmt_num(c["diff_median"]),
-                fmt_interval(c["diff_ci_low"], c["diff_ci_high"]),
-                fmt_num(c["p_positive"]),
-                fmt_num(c["freq_diff"]),
-                fmt_interval(c["freq_ci_low"], c["freq_ci_high"]),
-                fmt_num(c["freq_z"], 2),
-                fmt_p(c["freq_p"]),
-                str(c["freq_n"]),
-            ]
-        )
-    return table(headers, rows)
-
-
-def block_table(blocks: list[dict], mcmc: bool = False, ci_prob: float = 0.95) -> str:
-    """R², ΔR², F-change and the JZS block BF, one line per block (+ posterior columns).
-
-    The posterior ΔR² is positive by construction (a share of variance), so its interval never
-    says whether a block helps: the block BF and elpd_diff do.
-    """
-    headers = ["block", "terms", "n", "R²", "adj R²", "ΔR²", "F", "df", "p", "BF block"]
-    if mcmc:
-        headers += ["Bayes R²", "LOO-R²", f"ΔR² > 0 by def. ({level(ci_prob)} CrI)",
-                    "elpd_diff (SE)", "k max", "flags"]  # fmt: skip
-    rows = []
-    for b in blocks:
-        row = [
-            str(b["block"]),
-            ", ".join(b["terms"]) if b["terms"] else f"p = {b['p']}",
-            str(b["n"]),
-            fmt_num(b["r2"]),
-            fmt_num(b["adj_r2"]),
-            fmt_num(b["delta_r2"]),
-            fmt_num(b["f_change"], 2),
-            f"{b['df1']}, {b['df2']}",
-            fmt_p(b["p_change"]),
-            fmt_bf(b["bf_block"], b["log_bf_block"]),
-        ]
-        if mcmc:
-            row += [
-                fmt_num(b["bayes_r2_median"]),
-                fmt_num(b["loo_r2"]),
-                f"{fmt_num(b['delta_r2_median'])} "
-                + fmt_interval(b["delta_r2_ci_low"], b["delta_r2_ci_high"]),
-                f"{fmt_num(b['elpd_diff'], 2)} ({fmt_num(b['elpd_diff_se'], 2)})",
-                fmt_num(b["pareto_k_max"], 2),
-                "; ".join(b["flags"]) or "ok",
-            ]
-        rows.append(row)
-    return table(headers, rows)
-
-
-def mcmc_coefficient_table(coefficients: list[dict], ci_prob: float = 0.95) -> str:
-    """OLS beside the posterior of every standardized coefficient."""
-    lv = level(ci_prob)
-    headers = ["block", "term", "OLS beta", f"OLS {lv} CI", "p", "post. median", f"{lv} CrI",
-               "P(dir)", "ROPE", "r_hat", "ESS", "flags"]  # fmt: skip
-    rows = []
-    for c in coefficients:
-        rows.append(
-            [
-                str(c["block"]),
-                term_text(c),
-                fmt_num(c["beta_std"]),
-                fmt_interval(c["beta_std_ci_low"], c["beta_std_ci_high"]),
-                fmt_p(c["p_value"]),
-                fmt_num(c["posterior_median"]),
-                fmt_interval(c["ci_low"], c["ci_high"]),
-                fmt_num(c["p_direction"]),
-                fmt_num(c["rope_share"]),
-                fmt_num(c["r_hat"]),
-                f"{c['ess_bulk']:.0f}",
-                "; ".join(c["flags"]) or "ok",
-            ]
-        )
-    return table(headers, rows)
-
-
-def coefficient_table(coefficients: list[dict], ci_prob: float = 0.95) -> str:
-    """Raw and standardized coefficients of every block's model."""
-    headers = ["block", "term", "b", "SE", "t", "p", "beta", f"beta {level(ci_prob)} CI"]
-    rows = []
-    for c in coefficients:
-        rows.append(
-            [
-                str(c["block"]),
-                term_text(c),
-                fmt_coef(c["b"]),
-                fmt_coef(c["se"]),
-                fmt_num(c["t"], 2),
-                fmt_p(c["p_value"]),
-                fmt_num(c["beta_std"]),
-                fmt_interval(c["beta_std_ci_low"], c["beta_std_ci_high"]),
-            ]
-        )
-    return table(headers, rows)
-
+from bayes_peer.report.text_tables import (
+    block_table,
+    coefficient_table,
+    contrast_table,
+    correlation_table,
+    mcmc_coefficient_table,
+    mcmc_correlation_table,
+)
 
 SYNTHETIC_NOTICE = (
     "SYNTHETIC DATA: the shipped demo study is simulated from a documented generating "
@@ -222,8 +39,10 @@ def fit_notes(record: dict, alternative: str = "two-sided") -> list[str]:
     lines = [f"Note: {note}" for fit in record.get("fits", []) for note in fit["notes"]]
     for fit in record.get("fits", []):
         if fit.get("verdict") == "fail":
-            lines.append(f"WARNING: fit {fit['fit']} failed its diagnostics ({fit['reasons']}); "
-                         "its numbers are flagged")  # fmt: skip
+            lines.append(
+                f"WARNING: fit {fit['fit']} failed its diagnostics ({fit['reasons']}); "
+                "its numbers are flagged"
+            )
         elif fit.get("verdict") == "warn":
             lines.append(f"Warning: fit {fit['fit']}: {fit['reasons']}")
     if not record.get("diagnostics_ok", True) and not any("WARNING" in x for x in lines):
@@ -254,11 +73,17 @@ def _rounding(record: dict, keys: tuple[str, ...]) -> list[str]:
     block = record.get("rounding_sensitivity")
     if not block:
         return []
-    lines = ["", f"Rounding sensitivity: {block['matrices']} tables with every correlation moved "
-             f"within +/-{block['half_width']:g} (seed {block['seed']})"]  # fmt: skip
+    lines = [
+        "",
+        f"Rounding sensitivity: {block['matrices']} tables with every correlation moved "
+        f"within +/-{block['half_width']:g} (seed {block['seed']})",
+    ]
     for row in block["rows"]:
-        parts = [f"{key} {row[key + '_min']:.3f} to {row[key + '_max']:.3f}" for key in keys
-                 if row.get(key + "_min") is not None]  # fmt: skip
+        parts = [
+            f"{key} {row[key + '_min']:.3f} to {row[key + '_max']:.3f}"
+            for key in keys
+            if row.get(key + "_min") is not None
+        ]
         flag = "  CONCLUSION CHANGES" if row["conclusion_changes"] else ""
         lines.append(f"  {row['label']}: " + "; ".join(parts) + flag)
     return lines
@@ -274,8 +99,11 @@ def _sensitivity_lines(pairs: list[dict], alternative: str) -> list[str]:
         else:
             label = f"tau = {pair['tau_b']:g}" if "tau_b" in pair else f"r = {pair['r']:g}"
         if "robustness" in pair:
-            at_named = [fmt_bf(c["bf10"], c["log_bf10"]) for c in pair["robustness"]
-                        if any(abs(c["kappa"] - k) < 1e-12 for k in named)]  # fmt: skip
+            at_named = [
+                fmt_bf(c["bf10"], c["log_bf10"])
+                for c in pair["robustness"]
+                if any(abs(c["kappa"] - k) < 1e-12 for k in named)
+            ]
             lines.append(
                 f"{label}: max BF = {fmt_bf(pair['max_bf10'], pair['log_max_bf10'])} at kappa "
                 f"= {pair['kappa_at_max']:.3g}; BF at kappa 1/3, 1/2, 1, 3/2, 2: "
@@ -299,12 +127,19 @@ def render_correlation(record: dict) -> str:
     """The text output of ``bayes-peer correlate`` for its record."""
     alternative = record.get("alternative", "two-sided")
     if "pairs" not in record:  # one correlation from r and n
-        value = (f"Kendall's tau-b = {record['tau_b']:g}" if "tau_b" in record
-                 else f"Correlation r = {record['r']:g}")  # fmt: skip
+        value = (
+            f"Kendall's tau-b = {record['tau_b']:g}"
+            if "tau_b" in record
+            else f"Correlation r = {record['r']:g}"
+        )
         head = [f"{value}, n = {record['n']}", f"Prior: {record['prior']}"]
-        return _lines(head, [""], [correlation_table([record])],
-                      _sensitivity_lines([record], alternative),
-                      informed_lines(record, [record]))  # fmt: skip
+        return _lines(
+            head,
+            [""],
+            [correlation_table([record])],
+            _sensitivity_lines([record], alternative),
+            informed_lines(record, [record]),
+        )
     table = _from_table(record)
     mcmc = "model" in record
     if table:
@@ -314,21 +149,31 @@ def render_correlation(record: dict) -> str:
         ]
         head += [f"Warning: {w}" for w in record.get("warnings", [])]
     elif mcmc:
-        head = [f"Data: {record['source']}; model: {record['model']}; "
-                f"{record['missing_policy']}; {record['n_used']} participants used",
-                f"Missing values: {record['missing']}"]  # fmt: skip
+        head = [
+            f"Data: {record['source']}; model: {record['model']}; "
+            f"{record['missing_policy']}; {record['n_used']} participants used",
+            f"Missing values: {record['missing']}",
+        ]
     else:
         missing = [f"{v['name']}: {v['n_missing']}" for v in record["variables"] if v["n_missing"]]
         kendall = record.get("method") == "kendall"
-        head = [f"Data: {record['source']} ({record['n_rows']} rows); "
-                + ("Kendall's tau-b (ties as tau-b; p exact without ties and n < 50, else "
-                   "normal); " if kendall else "")
-                + "n per pair = pairwise-complete rows",
-                "Missing values: " + (", ".join(missing) if missing else "none")]  # fmt: skip
+        head = [
+            f"Data: {record['source']} ({record['n_rows']} rows); "
+            + (
+                "Kendall's tau-b (ties as tau-b; p exact without ties and n < 50, else normal); "
+                if kendall
+                else ""
+            )
+            + "n per pair = pairwise-complete rows",
+            "Missing values: " + (", ".join(missing) if missing else "none"),
+        ]
     if mcmc:
-        head += [f"MCMC prior: {record['prior']}", f"Exact layer prior: {record['prior_exact']}",
-                 f"Sampler: {record['sampler']}; divergences: {record['divergences']}",
-                 *fit_notes(record, alternative)]  # fmt: skip
+        head += [
+            f"MCMC prior: {record['prior']}",
+            f"Exact layer prior: {record['prior_exact']}",
+            f"Sampler: {record['sampler']}; divergences: {record['divergences']}",
+            *fit_notes(record, alternative),
+        ]
         body = [mcmc_correlation_table(record["pairs"])]
         if record.get("contrasts"):
             body += ["", contrast_table(record["contrasts"], record["ci_prob"])]
@@ -337,9 +182,15 @@ def render_correlation(record: dict) -> str:
         head.append(f"Prior: {record['prior']}")
         body = [correlation_table(record["pairs"])]
         keys = ("posterior_median", "ci_low", "ci_high", "bf10")
-    return _lines(_notice(record), head, [""], body, _rounding(record, keys),
-                  _sensitivity_lines(record["pairs"], alternative),
-                  informed_lines(record, record["pairs"]))  # fmt: skip
+    return _lines(
+        _notice(record),
+        head,
+        [""],
+        body,
+        _rounding(record, keys),
+        _sensitivity_lines(record["pairs"], alternative),
+        informed_lines(record, record["pairs"]),
+    )
 
 
 def render_regression(record: dict) -> str:
@@ -356,21 +207,27 @@ def render_regression(record: dict) -> str:
     elif record.get("waves"):
         waves, outcome = record["waves"], record["outcome"]
         base = record.get("baseline")
-        head = [f"Data: {record['source']}; outcome {outcome} at waves {', '.join(waves)}"
-                + (f", baseline {outcome}_{base} in block 1" if base else ""),
-                f"Missing values: {record['missing']}",
-                f"Block BF prior: {record['prior_jzs']}"]  # fmt: skip
+        head = [
+            f"Data: {record['source']}; outcome {outcome} at waves {', '.join(waves)}"
+            + (f", baseline {outcome}_{base} in block 1" if base else ""),
+            f"Missing values: {record['missing']}",
+            f"Block BF prior: {record['prior_jzs']}",
+        ]
         if mcmc:
-            head += [f"Slope prior: {record['prior']}",
-                     f"Sampler: {record['sampler']}; divergences: {record['divergences']}",
-                     *fit_notes(record)]  # fmt: skip
+            head += [
+                f"Slope prior: {record['prior']}",
+                f"Sampler: {record['sampler']}; divergences: {record['divergences']}",
+                *fit_notes(record),
+            ]
         body = []
         for w in waves:
-            body += [f"Wave {w}",
-                     block_table([b for b in record["blocks"] if b["wave"] == w], mcmc=mcmc,
-                                 ci_prob=ci), "",
-                     coefficient_table([c for c in record["coefficients"] if c["wave"] == w],
-                                       ci), ""]  # fmt: skip
+            body += [
+                f"Wave {w}",
+                block_table([b for b in record["blocks"] if b["wave"] == w], mcmc=mcmc, ci_prob=ci),
+                "",
+                coefficient_table([c for c in record["coefficients"] if c["wave"] == w], ci),
+                "",
+            ]
         for c in record.get("contrasts") or []:
             body.append(
                 f"Contrast {term_text(c)} ({c['wave_b']} - {c['wave_a']}, standardized): "
@@ -380,31 +237,49 @@ def render_regression(record: dict) -> str:
     else:
         table = _from_table(record)
         if table:
-            scale = "" if record["coefficients"] and record["coefficients"][0]["b"] is not None \
-                else " (no SDs: raw b and SE unavailable)"  # fmt: skip
-            head = [f"Summary statistics: {record['source']}; outcome {record['outcome']}; "
-                    f"n = {record['n_used']}{scale}"
-                    + (f"; {record['likelihood_source']}" if mcmc else "")]  # fmt: skip
+            scale = (
+                ""
+                if record["coefficients"] and record["coefficients"][0]["b"] is not None
+                else " (no SDs: raw b and SE unavailable)"
+            )
+            head = [
+                f"Summary statistics: {record['source']}; outcome {record['outcome']}; "
+                f"n = {record['n_used']}{scale}"
+                + (f"; {record['likelihood_source']}" if mcmc else "")
+            ]
             head += [f"Warning: {w}" for w in record["warnings"]]
         else:
-            head = [f"Data: {record['source']}; outcome {record['outcome']}; "
-                    f"{record['n_used']} of {record['n_rows']} rows complete on every variable "
-                    "(the same rows for every block)"]  # fmt: skip
+            head = [
+                f"Data: {record['source']}; outcome {record['outcome']}; "
+                f"{record['n_used']} of {record['n_rows']} rows complete on every variable "
+                "(the same rows for every block)"
+            ]
             if record["dropped"]:
-                head.append("Left out (missing values): " + "; ".join(
-                    f"row {d['row']} (id {d['id']}): {', '.join(d['missing'])}"
-                    for d in record["dropped"]))  # fmt: skip
+                head.append(
+                    "Left out (missing values): "
+                    + "; ".join(
+                        f"row {d['row']} (id {d['id']}): {', '.join(d['missing'])}"
+                        for d in record["dropped"]
+                    )
+                )
             if mcmc:
-                head.append(f"Missing predictors: {record['missing_predictors']}; the MCMC "
-                            f"model uses {record['n_mcmc']} rows, {record['n_imputed']} values "
-                            "imputed")  # fmt: skip
+                head.append(
+                    f"Missing predictors: {record['missing_predictors']}; the MCMC "
+                    f"model uses {record['n_mcmc']} rows, {record['n_imputed']} values "
+                    "imputed"
+                )
         if mcmc:
-            head += [f"Slope prior: {record['prior']}",
-                     f"Block BF prior: {record['prior_jzs']}",
-                     f"Sampler: {record['sampler']}; divergences: {record['divergences']}",
-                     *fit_notes(record)]  # fmt: skip
-            body = [block_table(record["blocks"], mcmc=True, ci_prob=ci), "",
-                    mcmc_coefficient_table(record["coefficients"], ci)]  # fmt: skip
+            head += [
+                f"Slope prior: {record['prior']}",
+                f"Block BF prior: {record['prior_jzs']}",
+                f"Sampler: {record['sampler']}; divergences: {record['divergences']}",
+                *fit_notes(record),
+            ]
+            body = [
+                block_table(record["blocks"], mcmc=True, ci_prob=ci),
+                "",
+                mcmc_coefficient_table(record["coefficients"], ci),
+            ]
         else:
             head.append(f"Prior: {record['prior']}")
             body = [block_table(record["blocks"], ci_prob=ci)]
@@ -414,28 +289,45 @@ def render_regression(record: dict) -> str:
     lines = []
     for block in record["blocks"]:
         if "robustness" in block:
-            lines.append(f"block {block['block']}: max BF = {fmt_bf(block['max_bf_block'])} at "
-                         f"JZS r = {block['rscale_at_max']:.3g} (BF at the chosen r: "
-                         f"{fmt_bf(block['bf_block'])})")  # fmt: skip
+            lines.append(
+                f"block {block['block']}: max BF = {fmt_bf(block['max_bf_block'])} at "
+                f"JZS r = {block['rscale_at_max']:.3g} (BF at the chosen r: "
+                f"{fmt_bf(block['bf_block'])})"
+            )
         if "influence" in block:
             who = ", ".join(f"id {i}" for i in block["influential"]) or "no one"
             lines.append(f"block {block['block']}: leaving out {who} changes the conclusion")
-    return _lines(_notice(record), head, [""], body, _rounding(record, keys),
-                  ["", *lines] if lines else [])  # fmt: skip
+    return _lines(
+        _notice(record), head, [""], body, _rounding(record, keys), ["", *lines] if lines else []
+    )
 
 
 def render_design(record: dict) -> str:
     """The text output of ``bayes-peer design``."""
     if "effect" in record:
-        return (f"Retrodesign for a true effect {record['effect']:g} estimated with SE "
-                f"{record['se']:g} (two-sided alpha = {record['alpha']:g}):\n"
-                f"  power {record['power']:.4f}; type S error rate {record['type_s']:.4f}; "
-                f"exaggeration ratio {record['exaggeration']:.2f}")  # fmt: skip
-    what = (f"rho = {record['rho']:g}" if record["rho"] is not None
-            else f"rho = 2 Beta{tuple(record['rho_beta'])} - 1")  # fmt: skip
+        return (
+            f"Retrodesign for a true effect {record['effect']:g} estimated with SE "
+            f"{record['se']:g} (two-sided alpha = {record['alpha']:g}):\n"
+            f"  power {record['power']:.4f}; type S error rate {record['type_s']:.4f}; "
+            f"exaggeration ratio {record['exaggeration']:.2f}"
+        )
+    what = (
+        f"rho = {record['rho']:g}"
+        if record["rho"] is not None
+        else f"rho = 2 Beta{tuple(record['rho_beta'])} - 1"
+    )
     lines = [f"Bayes factor design analysis: n = {record['n']}, {what}; {record['prior']}"]
-    keys = ("p_bf10_gt_3", "p_bf10_gt_10", "p_bf10_lt_third", "p_inconclusive", "median_bf10",
-            "max_bf01", "r_for_bf10_3", "r_for_bf10_10", "n_for_target")  # fmt: skip
+    keys = (
+        "p_bf10_gt_3",
+        "p_bf10_gt_10",
+        "p_bf10_lt_third",
+        "p_inconclusive",
+        "median_bf10",
+        "max_bf01",
+        "r_for_bf10_3",
+        "r_for_bf10_10",
+        "n_for_target",
+    )
     for key in keys:
         if key in record:
             value = record[key]
@@ -443,14 +335,18 @@ def render_design(record: dict) -> str:
             lines.append(f"  {key:16s} {shown}")
     if "retrodesign" in record:
         retro = record["retrodesign"]
-        lines.append(f"  retrodesign (Fisher z, alpha {record.get('alpha', 0.05):g}): power "
-                     f"{retro['power']:.3f}, type S {retro['type_s']:.2g}, exaggeration "
-                     f"{retro['exaggeration']:.2f}")  # fmt: skip
+        lines.append(
+            f"  retrodesign (Fisher z, alpha {record.get('alpha', 0.05):g}): power "
+            f"{retro['power']:.3f}, type S {retro['type_s']:.2g}, exaggeration "
+            f"{retro['exaggeration']:.2f}"
+        )
     if "simulation" in record:
         sim = record["simulation"]
-        lines.append(f"  simulation ({sim['sims']} data sets, seed {sim['seed']}): P(BF10 > 3) "
-                     f"{sim['p_bf10_gt_3']:.4f}, P(inconclusive) "
-                     f"{sim['p_inconclusive']:.4f}")  # fmt: skip
+        lines.append(
+            f"  simulation ({sim['sims']} data sets, seed {sim['seed']}): P(BF10 > 3) "
+            f"{sim['p_bf10_gt_3']:.4f}, P(inconclusive) "
+            f"{sim['p_inconclusive']:.4f}"
+        )
     return "\n".join(lines)
 
 
@@ -463,8 +359,10 @@ def render_run(record: dict) -> str:
     for entry in record["specs"]:
         counts = {v: list(entry["verdicts"].values()).count(v) for v in ("pass", "warn", "fail")}
         failed = f" (failed: {', '.join(entry['failed'])})" if entry["failed"] else ""
-        lines.append(f"  {entry['name']}: {counts['pass']} pass, {counts['warn']} warn, "
-                     f"{counts['fail']} fail{failed}")  # fmt: skip
+        lines.append(
+            f"  {entry['name']}: {counts['pass']} pass, {counts['warn']} warn, "
+            f"{counts['fail']} fail{failed}"
+        )
     return "\n".join(lines)
 
 
@@ -473,29 +371,40 @@ def render_sensitivity(record: dict) -> str:
     lines = [SYNTHETIC_NOTICE] if record["synthetic"] else []
     for entry in record["specs"]:
         s = entry["summary"]
-        lines.append(f"{entry['name']}: {s['variants']} estimates -> {entry['out']} "
-                     f"({entry['seconds']:.0f} s)")  # fmt: skip
+        lines.append(
+            f"{entry['name']}: {s['variants']} estimates -> {entry['out']} "
+            f"({entry['seconds']:.0f} s)"
+        )
         changed = s["conclusions_changed"]
         lines.append(f"  conclusions that change under a variant: {len(changed)}")
         for c in changed:
             flag = " [fit failed its diagnostics]" if c["diagnostics"] == "fail" else ""
             lines.append(f"    {c['model']} {c['quantity']} ({c['wave']}): {c['setting']}{flag}")
         if s["failed_variants"]:
-            lines.append(f"  variant estimates from fits that failed diagnostics: "
-                         f"{s['failed_variants']}")  # fmt: skip
+            lines.append(
+                f"  variant estimates from fits that failed diagnostics: {s['failed_variants']}"
+            )
         over = len(s["pareto_k_over_threshold"])
-        lines.append(f"  power-scaling flags: {len(s['power_scaling_flags'])}; participants "
-                     f"with Pareto k above the threshold: {over}")  # fmt: skip
+        lines.append(
+            f"  power-scaling flags: {len(s['power_scaling_flags'])}; participants "
+            f"with Pareto k above the threshold: {over}"
+        )
         for t in s["tipping_points"]:
             tips = [
                 f"delta = {t[f'tipping_{side}']:+g}"
-                + (f" ({100 * t[f'tipping_{side}_agreement']:.0f}% of Monte Carlo resamples "
-                   "agree)" if t.get(f"tipping_{side}_agreement") is not None else "")
-                for side in ("low", "high") if t[f"tipping_{side}"] is not None
-            ]  # fmt: skip
-            lines.append(f"  MNAR {t['model']} ({t['wave']}): {t['conclusion_mar']} under MAR; "
-                         f"tipping point {' / '.join(tips) or 'none within +/-1 SD'} "
-                         f"({t.get('imputations')} imputations)")  # fmt: skip
+                + (
+                    f" ({100 * t[f'tipping_{side}_agreement']:.0f}% of Monte Carlo resamples agree)"
+                    if t.get(f"tipping_{side}_agreement") is not None
+                    else ""
+                )
+                for side in ("low", "high")
+                if t[f"tipping_{side}"] is not None
+            ]
+            lines.append(
+                f"  MNAR {t['model']} ({t['wave']}): {t['conclusion_mar']} under MAR; "
+                f"tipping point {' / '.join(tips) or 'none within +/-1 SD'} "
+                f"({t.get('imputations')} imputations)"
+            )
     for report in record.get("reports", []):
         lines.append(f"Report with the sensitivity section: {report}")
     lines.append(f"Done in {record['seconds']:.0f} s")

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bayes_peer.analyses.averaging import model_averaging_prior_text, regress_bma
-from bayes_peer.analyses.correlate import correlate_pairs, correlation_prior_text
+from bayes_peer.analyses.blocks import regress_blocks, regression_prior_text
 from bayes_peer.analyses.correlate_kendall import kendall_pairs, kendall_prior_text
 from bayes_peer.analyses.informed import add_informed_keys, check_informed
-from bayes_peer.analyses.regress import regress_blocks, regression_prior_text
+from bayes_peer.analyses.pairs import correlate_pairs, correlation_prior_text
 from bayes_peer.data.demo import DEMO_SEED
 from bayes_peer.data.participants import read_participants
 from bayes_peer.data.resources import demo_csv_path
@@ -67,8 +67,9 @@ def run_demo(
     """
     from bayes_peer.runs.folders import ResultsFolder
 
-    with ResultsFolder(out, kind="demo-exact", force=force,
-                       command="bayes-peer demo --exact") as staging:  # fmt: skip
+    with ResultsFolder(
+        out, kind="demo-exact", force=force, command="bayes-peer demo --exact"
+    ) as staging:
         return _exact_demo(staging, out, summary)
 
 
@@ -86,8 +87,12 @@ def _exact_demo(folder: Path, out: str | Path, summary) -> dict:
         names = [f"{c}_{wave}" for c in CONSTRUCTS]
         pairs = correlate_pairs(data, names, kappa=KAPPA)
         outcomes = {f"{o}_{wave}" for o in OUTCOMES}
-        chosen = [p for p in pairs if {p["var1"], p["var2"]} - {f"alliance_{wave}"} <= outcomes
-                  and f"alliance_{wave}" in (p["var1"], p["var2"])]  # fmt: skip
+        chosen = [
+            p
+            for p in pairs
+            if {p["var1"], p["var2"]} - {f"alliance_{wave}"} <= outcomes
+            and f"alliance_{wave}" in (p["var1"], p["var2"])
+        ]
         add_informed_keys(chosen, informed)
         correlations += [{"wave": wave, **p} for p in pairs]
         sections.append({"kind": "correlations", "wave": wave, "pairs": pairs})
@@ -105,18 +110,22 @@ def _exact_demo(folder: Path, out: str | Path, summary) -> dict:
             dropped += [{**tag, **d, "missing": d["missing"]} for d in result["dropped"]]
             sections.append({"kind": "regression", "outcome": y, **result})
             forced = [t for t in design[0] if t.endswith("_m0")]
-            averaged = regress_bma(data, y, forced, [t for b in design for t in b
-                                                     if t not in forced], rscale)  # fmt: skip
-            inclusion += [{**tag, "forced": ";".join(forced), **row}
-                          for row in averaged["inclusion"]]  # fmt: skip
+            averaged = regress_bma(
+                data, y, forced, [t for b in design for t in b if t not in forced], rscale
+            )
+            inclusion += [
+                {**tag, "forced": ";".join(forced), **row} for row in averaged["inclusion"]
+            ]
             sections.append({"kind": "bma", "outcome": y, **averaged})
     sections.insert(0, {"kind": "claims", "correlations": correlations, "blocks": blocks})
     sizes = {"all participants": data.n_rows}  # the study's n, and each wave's pairs' n
     for row in correlations:
         if row.get("bf10_informed") is not None:
             sizes[row["wave"]] = max(sizes.get(row["wave"], 0), int(row["n"]))
-    design = [{"wave": wave, **similarity_design(informed.prior.center, n, informed.prior,
-                                                 KAPPA)} for wave, n in sizes.items()]  # fmt: skip
+    design = [
+        {"wave": wave, **similarity_design(informed.prior.center, n, informed.prior, KAPPA)}
+        for wave, n in sizes.items()
+    ]
 
     run = {
         "command": "bayes-peer demo",

@@ -68,13 +68,28 @@ def write_json(path: Path, obj: dict) -> None:
 #: Groups a run's or the demo's NetCDF keep: what the report and a reader of the posterior use.
 #: Warm-up draws and the pointwise log-likelihood and log-prior (their use, PSIS-LOO and
 #: power-scaling, is done when the model is fitted and is in the tables) are left out.
-NETCDF_GROUPS = ("posterior", "sample_stats", "prior", "observed_data", "prior_predictive",
-                 "posterior_predictive")  # fmt: skip
+NETCDF_GROUPS = (
+    "posterior",
+    "sample_stats",
+    "prior",
+    "observed_data",
+    "prior_predictive",
+    "posterior_predictive",
+)
 #: ... and what a single command's ``--out`` adds, for a user's own LOO and power-scaling.
 POINTWISE_GROUPS = ("log_likelihood", "log_prior")
 #: Sampler statistics kept (what ArviZ's diagnostics and the trace plots read).
-SAMPLE_STATS = ("diverging", "energy", "depth", "maxdepth_reached", "step_size", "n_steps",
-                "logp", "mean_tree_accept", "tuning")  # fmt: skip
+SAMPLE_STATS = (
+    "diverging",
+    "energy",
+    "depth",
+    "maxdepth_reached",
+    "step_size",
+    "n_steps",
+    "logp",
+    "mean_tree_accept",
+    "tuning",
+)
 
 
 def write_netcdf(tree, path: Path, compact: bool = True) -> None:
@@ -99,12 +114,16 @@ def write_netcdf(tree, path: Path, compact: bool = True) -> None:
         groups[name] = ds
     encoding = {
         f"/{name}": {
-            var: {"zlib": True, "complevel": 4, "shuffle": True,
-                  **({"dtype": "float32"} if compact and da.dtype == np.float64 else {})}
+            var: {
+                "zlib": True,
+                "complevel": 4,
+                "shuffle": True,
+                **({"dtype": "float32"} if compact and da.dtype == np.float64 else {}),
+            }
             for var, da in ds.data_vars.items()
         }
         for name, ds in groups.items()
-    }  # fmt: skip
+    }
     xr.DataTree.from_dict(groups).to_netcdf(path, engine="h5netcdf", encoding=encoding)
 
 

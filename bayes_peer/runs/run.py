@@ -61,8 +61,11 @@ class Progress:
         self.done += 1
         if not self.quiet:
             elapsed = time.time() - self.start
-            print(f"[{self.done}/{self.total}] {what} ({elapsed:.0f} s elapsed)", file=sys.stderr,
-                  flush=True)  # fmt: skip
+            print(
+                f"[{self.done}/{self.total}] {what} ({elapsed:.0f} s elapsed)",
+                file=sys.stderr,
+                flush=True,
+            )
 
 
 def _settings(spec: Spec, seed: int | None) -> SamplerSettings:
@@ -89,8 +92,11 @@ def spec_columns(spec: Spec, header: list[str]) -> list[str]:
             columns += [f"{o}_{w}" for w in r["waves"] for o in r["outcomes"]]
             columns += [wave_column(header, t, w) for w in r["waves"] for t in terms]
             if r["baseline"]:
-                columns += [f"{o}_{r['baseline']}" for o in r["outcomes"]
-                            if f"{o}_{r['baseline']}" in header]  # fmt: skip
+                columns += [
+                    f"{o}_{r['baseline']}"
+                    for o in r["outcomes"]
+                    if f"{o}_{r['baseline']}" in header
+                ]
         else:
             columns += [*r["outcomes"], *terms]
     return list(dict.fromkeys(columns))
@@ -152,8 +158,9 @@ def load_sources(specs: list[Spec], data_path: str | Path | None = None) -> dict
 class _Dataset:
     """One participant file as the specs that share it read it (their columns together)."""
 
-    def __init__(self, path: Path, columns: list[str], factors: list[str], reference: dict,
-                 spec: Path):  # fmt: skip
+    def __init__(
+        self, path: Path, columns: list[str], factors: list[str], reference: dict, spec: Path
+    ):
         self.path, self.header_used = path, columns
         self.factors, self.reference, self.spec = factors, reference, spec
         self._data = None
@@ -169,15 +176,30 @@ class _Dataset:
 def _source_keys(source) -> tuple[dict, int]:
     """The run.json keys of a spec's data (file names and hashes) and its row count."""
     if isinstance(source, dict):
-        listed = [{"wave": w, "path": Path(t.path).name, "sha256": t.sha256, "n": t.n,
-                   "warnings": t.warnings} for w, t in source.items()]  # fmt: skip
+        listed = [
+            {
+                "wave": w,
+                "path": Path(t.path).name,
+                "sha256": t.sha256,
+                "n": t.n,
+                "warnings": t.warnings,
+            }
+            for w, t in source.items()
+        ]
         digest = hashlib.sha256("".join(t["sha256"] for t in listed).encode()).hexdigest()
         synthetic = any(t.synthetic for t in source.values())
-        keys = {"data": "; ".join(t["path"] for t in listed), "data_sha256": digest,
-                "tables": listed, "synthetic": synthetic}  # fmt: skip
+        keys = {
+            "data": "; ".join(t["path"] for t in listed),
+            "data_sha256": digest,
+            "tables": listed,
+            "synthetic": synthetic,
+        }
         return keys, max(t.n for t in source.values())
-    keys = {"data": Path(source.path).name, "data_sha256": source.sha256,
-            "synthetic": source.synthetic}  # fmt: skip
+    keys = {
+        "data": Path(source.path).name,
+        "data_sha256": source.sha256,
+        "synthetic": source.synthetic,
+    }
     return keys, source.n_rows
 
 
@@ -217,8 +239,9 @@ def _merge_budgets(budgets: list[dict[str, dict]]) -> dict[str, dict]:
     return merged
 
 
-def fit_and_write(spec: Spec, source, settings: SamplerSettings, target: Path,
-                  progress: Progress) -> dict:  # fmt: skip
+def fit_and_write(
+    spec: Spec, source, settings: SamplerSettings, target: Path, progress: Progress
+) -> dict:
     """Fit one spec, write its sub-folder ``target``; return what the run record and the
     report need (picklable: the posteriors, not the compiled structures)."""
     from bayes_peer.mcmc.sampler import structure_budget
@@ -237,8 +260,9 @@ def fit_and_write(spec: Spec, source, settings: SamplerSettings, target: Path,
     }
 
 
-def _worker_job(spec: Spec, source, settings: SamplerSettings, target: Path, quiet: bool,
-                start: float) -> dict:  # fmt: skip
+def _worker_job(
+    spec: Spec, source, settings: SamplerSettings, target: Path, quiet: bool, start: float
+) -> dict:
     return fit_and_write(spec, source, settings, target, Progress(_steps(spec), quiet, start))
 
 
@@ -330,13 +354,22 @@ def run_specs(
     diagnostics_rows: list[dict] = []
     workers = max(1, min(workers if workers is not None else default_workers(), len(specs)))
     record["workers"] = workers
-    with ResultsFolder(out, kind="run", force=force, command=command,
-                       needed_bytes=NEEDED_BYTES_PER_SPEC * len(specs)) as folder:  # fmt: skip
+    with ResultsFolder(
+        out,
+        kind="run",
+        force=force,
+        command=command,
+        needed_bytes=NEEDED_BYTES_PER_SPEC * len(specs),
+    ) as folder:
         jobs = [
-            (spec, sources[spec.name], _settings(spec, seed),
-             folder / spec.name if len(specs) > 1 else folder)
+            (
+                spec,
+                sources[spec.name],
+                _settings(spec, seed),
+                folder / spec.name if len(specs) > 1 else folder,
+            )
             for spec in specs
-        ]  # fmt: skip
+        ]
         if workers > 1:
             done = in_worker_processes(
                 _worker_job, [(*job, quiet, progress.start) for job in jobs], workers
@@ -349,13 +382,20 @@ def run_specs(
             diagnostics = fitted["diagnostics"]
             diagnostics_rows += [{"spec": spec.name, **d} for d in diagnostics]
             entry = {
-                "spec": Path(spec.path).name, "name": spec.name, "title": spec.title,
-                "spec_sha256": spec.sha256, **source_keys, "sampler": settings.describe(),
-                "seed": settings.seed, "ci_prob": CI_PROB, "priors": fitted["priors"],
-                "n_rows": n_rows, "timings_seconds": fitted["timings"],
+                "spec": Path(spec.path).name,
+                "name": spec.name,
+                "title": spec.title,
+                "spec_sha256": spec.sha256,
+                **source_keys,
+                "sampler": settings.describe(),
+                "seed": settings.seed,
+                "ci_prob": CI_PROB,
+                "priors": fitted["priors"],
+                "n_rows": n_rows,
+                "timings_seconds": fitted["timings"],
                 "verdicts": {d["model"]: d["verdict"] for d in diagnostics},
                 "failed": fitted["failed"],
-            }  # fmt: skip
+            }
             record["specs"].append(entry)
             write_json(target / "run.json", {**entry, "versions": record["versions"]})
         failed = [m for e in record["specs"] for m in e["failed"]]
@@ -371,9 +411,11 @@ def run_specs(
             except Exception as exc:  # the fits are kept; the report can be rebuilt alone
                 record["report_error"] = f"{type(exc).__name__}: {exc}"
                 record["exit_status"] = 1
-                print(f"error: internal failure while writing the report ({exc}); the tables "
-                      f"and posteriors are written: retry with `bayes-peer report {out}`",
-                      file=sys.stderr)  # fmt: skip
+                print(
+                    f"error: internal failure while writing the report ({exc}); the tables "
+                    f"and posteriors are written: retry with `bayes-peer report {out}`",
+                    file=sys.stderr,
+                )
             else:
                 record["report"] = str(Path(out) / Path(built["html"]).name)
                 record["report_seconds"] = built["seconds"]

@@ -67,20 +67,27 @@ def _exact_correlations(spec: Spec, data) -> list[dict]:
             r = float(np.corrcoef(x, y)[0, 1])
             robust = correlation_robustness(r, int(keep.sum()))
             loo = influence(x, y, ids, c["kappa"])
-            rows.append({
-                "model": f"{a}__{b}", "quantity": "rho", "wave": w, "n": int(keep.sum()),
-                "r": r, "prior": prior_description(c["kappa"]),
-                "bf10": math.exp(log_bayes_factors(r, int(keep.sum()), c["kappa"])[0]),
-                "max_bf10": robust["max_bf10"], "width_at_max": robust["kappa_at_max"],
-                "influential": len(loo["influential"]),
-                "influential_ids": [f["id"] for f in loo["influential"]],
-            })  # fmt: skip
+            rows.append(
+                {
+                    "model": f"{a}__{b}",
+                    "quantity": "rho",
+                    "wave": w,
+                    "n": int(keep.sum()),
+                    "r": r,
+                    "prior": prior_description(c["kappa"]),
+                    "bf10": math.exp(log_bayes_factors(r, int(keep.sum()), c["kappa"])[0]),
+                    "max_bf10": robust["max_bf10"],
+                    "width_at_max": robust["kappa_at_max"],
+                    "influential": len(loo["influential"]),
+                    "influential_ids": [f["id"] for f in loo["influential"]],
+                }
+            )
     return rows
 
 
 def _exact_blocks(spec: Spec, data, outcome: str, design: dict) -> list[dict]:
     """Part 1 for the last block at each wave: JZS BF, its maximum over r, who changes it."""
-    from bayes_peer.analyses.regress import complete_rows
+    from bayes_peer.analyses.blocks import complete_rows
     from bayes_peer.analyses.sensitivity_exact import block_influence, block_robustness
     from bayes_peer.analyses.terms import model_columns
     from bayes_peer.exact.regression import log_block_bfs
@@ -103,13 +110,21 @@ def _exact_blocks(spec: Spec, data, outcome: str, design: dict) -> list[dict]:
         robust = block_robustness(n, r2s, ps)[-1]
         loo = block_influence(y, x, terms, sizes, ids, rscale)[-1]
         changes = [r["id"] for r in loo if r["changes_conclusion"]]
-        rows.append({
-            "model": outcome, "quantity": f"block {len(blocks)} ({', '.join(blocks[-1])})",
-            "wave": w, "n": n, "r": None,
-            "prior": f"JZS, r scale = {rscale:g}", "bf10": math.exp(log_bf),
-            "max_bf10": robust["max_bf_block"], "width_at_max": robust["rscale_at_max"],
-            "influential": len(changes), "influential_ids": changes,
-        })  # fmt: skip
+        rows.append(
+            {
+                "model": outcome,
+                "quantity": f"block {len(blocks)} ({', '.join(blocks[-1])})",
+                "wave": w,
+                "n": n,
+                "r": None,
+                "prior": f"JZS, r scale = {rscale:g}",
+                "bf10": math.exp(log_bf),
+                "max_bf10": robust["max_bf_block"],
+                "width_at_max": robust["rscale_at_max"],
+                "influential": len(changes),
+                "influential_ids": changes,
+            }
+        )
     return rows
 
 
@@ -192,9 +207,17 @@ def sensitivity_spec(
         tables["exact"] += _exact_correlations(spec, data)
         for a, b in itertools.combinations(c["constructs"], 2):
             start = time.perf_counter()
-            result = correlation_pair(data, a, b, c["waves"], settings, eta=c["eta"],
-                                      missing=c["missing"], robust=c["robust"],
-                                      imputations=imputations or IMPUTATIONS)  # fmt: skip
+            result = correlation_pair(
+                data,
+                a,
+                b,
+                c["waves"],
+                settings,
+                eta=c["eta"],
+                missing=c["missing"],
+                robust=c["robust"],
+                imputations=imputations or IMPUTATIONS,
+            )
             collect(f"{a}__{b}", result, start)
     if spec.regressions:
         r = spec.regressions
@@ -206,9 +229,15 @@ def sensitivity_spec(
             design = wave_blocks(data.header, outcome, r["waves"], baseline, r["blocks"])
             tables["exact"] += _exact_blocks(spec, data, outcome, design)
             result = regression_outcome(
-                data, outcome, design, settings, prior=r["prior"], prior_scale=r["prior_scale"],
-                likelihood=r["likelihood"], r2d2=r["r2d2"],
-            )  # fmt: skip
+                data,
+                outcome,
+                design,
+                settings,
+                prior=r["prior"],
+                prior_scale=r["prior_scale"],
+                likelihood=r["likelihood"],
+                r2d2=r["r2d2"],
+            )
             collect(outcome, result, start)
     return tables, timings
 
@@ -242,13 +271,22 @@ def _analyse(
     with compile_progress(None if quiet else progress.note):
         tables, timings = sensitivity_spec(spec, data, settings, progress, imputations)
     entry = {
-        "spec": Path(spec.path).name, "name": spec.name, "title": spec.title,
-        "spec_sha256": spec.sha256, "data": Path(data.path).name, "data_sha256": data.sha256,
-        "synthetic": data.synthetic, "sampler": settings.describe(), "seed": settings.seed,
-        "ci_prob": CI_PROB, "grids": _grids(imputations), "timings_seconds": timings,
-        "seconds": time.perf_counter() - start, "summary": _summary(tables),
+        "spec": Path(spec.path).name,
+        "name": spec.name,
+        "title": spec.title,
+        "spec_sha256": spec.sha256,
+        "data": Path(data.path).name,
+        "data_sha256": data.sha256,
+        "synthetic": data.synthetic,
+        "sampler": settings.describe(),
+        "seed": settings.seed,
+        "ci_prob": CI_PROB,
+        "grids": _grids(imputations),
+        "timings_seconds": timings,
+        "seconds": time.perf_counter() - start,
+        "summary": _summary(tables),
         "structures": structure_budget(),
-    }  # fmt: skip
+    }
     return tables, entry
 
 
@@ -292,18 +330,20 @@ def run_sensitivity(
     record: dict = {"command": command, "versions": versions, "workers": 1, "specs": []}
     with contextlib.ExitStack() as stack:
         stagings = [
-            stack.enter_context(ResultsFolder(out, kind="sensitivity", force=force,
-                                              command=command, needed_bytes=20 * 2**20))
+            stack.enter_context(
+                ResultsFolder(
+                    out, kind="sensitivity", force=force, command=command, needed_bytes=20 * 2**20
+                )
+            )
             for out in outs
-        ]  # fmt: skip
+        ]
         if workers > 1 and len(specs) > 1:
             record["workers"] = min(workers, len(specs))
             arguments = [(spec, data_path, seed, quiet, imputations) for spec in specs]
             analysed = in_worker_processes(_analyse, arguments, record["workers"])
         else:
             analysed = [_analyse(spec, data_path, seed, quiet, imputations) for spec in specs]
-        for spec, out, folder, (tables, entry) in zip(specs, outs, stagings, analysed,
-                                                       strict=True):  # fmt: skip
+        for spec, out, folder, (tables, entry) in zip(specs, outs, stagings, analysed, strict=True):
             (folder / "spec.toml").write_text(spec.text, encoding="utf-8")
             for name in TABLES:
                 if tables[name]:
@@ -334,8 +374,9 @@ def default_outs(specs: list[Spec], out: str | Path | None) -> list[Path]:
     return [(s.output or Path("results") / s.name) / "sensitivity" for s in specs]
 
 
-def _refresh_run_reports(outs: list[Path], rebuild_report: Callable, quiet: bool,
-                         progress: Progress) -> list[str]:  # fmt: skip
+def _refresh_run_reports(
+    outs: list[Path], rebuild_report: Callable, quiet: bool, progress: Progress
+) -> list[str]:
     """Rebuild the report of each results folder that holds a sensitivity folder."""
     tops: list[Path] = []
     for out in outs:
@@ -357,8 +398,11 @@ def _refresh_run_reports(outs: list[Path], rebuild_report: Callable, quiet: bool
         try:
             built = rebuild_report(folder, log=None if quiet else progress.note)
         except Exception as exc:  # the sensitivity folder is written; the report can be redone
-            print(f"error: the report of {folder} was not rebuilt ({exc}); retry with "
-                  f"`bayes-peer report {folder}`", file=sys.stderr)  # fmt: skip
+            print(
+                f"error: the report of {folder} was not rebuilt ({exc}); retry with "
+                f"`bayes-peer report {folder}`",
+                file=sys.stderr,
+            )
             continue
         written.append(built["html"])
     return written
@@ -375,15 +419,15 @@ def _spec_names(folder: Path) -> list[str]:
 
 
 def _grids(imputations: int | None = None) -> dict:
-    from bayes_peer.analyses import missing_mnar, sensitivity_mcmc
+    from bayes_peer.analyses import missing_mnar, sensitivity_checks, sensitivity_mcmc
 
     return {
         "lkj_eta": list(sensitivity_mcmc.ETA_GRID),
         "normal_slope_sd": list(sensitivity_mcmc.PRIOR_SCALE_GRID),
         "r2d2_mean_r2": list(sensitivity_mcmc.R2D2_MEAN_GRID),
-        "pareto_k_refit": sensitivity_mcmc.PARETO_K_REFIT,
-        "max_refits_per_model": sensitivity_mcmc.MAX_REFITS,
-        "psense_threshold": sensitivity_mcmc.PSENSE_THRESHOLD,
+        "pareto_k_refit": sensitivity_checks.PARETO_K_REFIT,
+        "max_refits_per_model": sensitivity_checks.MAX_REFITS,
+        "psense_threshold": sensitivity_checks.PSENSE_THRESHOLD,
         "mnar_deltas": list(missing_mnar.DELTAS),
         "mnar_imputations": imputations or missing_mnar.IMPUTATIONS,
         "mnar_mc_replicates": missing_mnar.MC_REPLICATES,

@@ -54,8 +54,14 @@ def _worst(verdicts) -> str:
 
 def _dropped_row(analysis: str, wave: str | None, record: dict) -> dict:
     """One row a model left out: which analysis, the participant and the values it misses."""
-    return {"analysis": analysis, "wave": wave, "row": record["row"], "line": record["line"],
-            "id": record["id"], "missing": ";".join(record["missing"])}  # fmt: skip
+    return {
+        "analysis": analysis,
+        "wave": wave,
+        "row": record["row"],
+        "line": record["line"],
+        "id": record["id"],
+        "missing": ";".join(record["missing"]),
+    }
 
 
 def _table_for(tables: dict, wave: str | None):
@@ -82,19 +88,35 @@ def _correlations(spec: Spec, source, settings, progress, out: SpecFit) -> None:
     c = spec.correlations
     rows = not isinstance(source, dict)
     if rows:  # one joint model per pair of constructs, every wave in it
-        jobs = [(f"{a}__{b}", source, [a, b], None, {"missing": c["missing"],
-                 "robust": c["robust"], "waves": c["waves"]}, f"{a} ~ {b}")
-                for a, b in itertools.combinations(c["constructs"], 2)]  # fmt: skip
+        jobs = [
+            (
+                f"{a}__{b}",
+                source,
+                [a, b],
+                None,
+                {"missing": c["missing"], "robust": c["robust"], "waves": c["waves"]},
+                f"{a} ~ {b}",
+            )
+            for a, b in itertools.combinations(c["constructs"], 2)
+        ]
     else:  # one joint model of every construct per wave's table
-        jobs = [(f"joint_{w}" if w else "joint", _table_for(source, w),
-                 [f"{k}_{w}" if w else k for k in c["constructs"]], w, {},
-                 f"correlations{f' at {w}' if w else ''}")
-                for w in c["waves"] or [None]]  # fmt: skip
+        jobs = [
+            (
+                f"joint_{w}" if w else "joint",
+                _table_for(source, w),
+                [f"{k}_{w}" if w else k for k in c["constructs"]],
+                w,
+                {},
+                f"correlations{f' at {w}' if w else ''}",
+            )
+            for w in c["waves"] or [None]
+        ]
     informed = _informed_options(spec)
     for name, data, names, wave, options, label in jobs:
         start = time.perf_counter()
-        outcome = correlate_mcmc(data, names, "joint", settings, kappa=c["kappa"], eta=c["eta"],
-                                 **options)  # fmt: skip
+        outcome = correlate_mcmc(
+            data, names, "joint", settings, kappa=c["kappa"], eta=c["eta"], **options
+        )
         if informed is not None:
             _add_informed(spec, outcome.result["pairs"], informed, wave)
         verdict = out.add_fit(name, outcome.fits["joint"])
@@ -104,25 +126,47 @@ def _correlations(spec: Spec, source, settings, progress, out: SpecFit) -> None:
             row.pop("flags", None)
             extra = {}
             if wave:
-                extra = {"wave": wave, "construct1": row["var1"].removesuffix(f"_{wave}"),
-                         "construct2": row["var2"].removesuffix(f"_{wave}")}  # fmt: skip
-            out.add("correlations", [{"var1": row["var1"], "var2": row["var2"], **extra, **row,
-                                      "model": name, "diagnostics": verdict,
-                                      "prior": prior}])  # fmt: skip
-        out.add("contrasts", [{**row, "model": name, "diagnostics": verdict}
-                              for row in outcome.result.get("contrasts", [])])  # fmt: skip
+                extra = {
+                    "wave": wave,
+                    "construct1": row["var1"].removesuffix(f"_{wave}"),
+                    "construct2": row["var2"].removesuffix(f"_{wave}"),
+                }
+            out.add(
+                "correlations",
+                [
+                    {
+                        "var1": row["var1"],
+                        "var2": row["var2"],
+                        **extra,
+                        **row,
+                        "model": name,
+                        "diagnostics": verdict,
+                        "prior": prior,
+                    }
+                ],
+            )
+        out.add(
+            "contrasts",
+            [
+                {**row, "model": name, "diagnostics": verdict}
+                for row in outcome.result.get("contrasts", [])
+            ],
+        )
         out.timings[name] = time.perf_counter() - start
         progress.step(f"{spec.name}: {label} ({verdict})")
     if c.get("kendall") and rows:
         _kendall(c, source, out)
     if informed is not None:
         _similarity_design(out, informed, c["kappa"], source.n_rows if rows else None)
-    out.priors.update({
-        "correlations_mcmc": prior,
-        "correlations_exact": prior_description(c["kappa"]),
-        "correlations_missing": outcome.result["missing"] if rows
-        else "each table's complete cases, as published",
-    })  # fmt: skip
+    out.priors.update(
+        {
+            "correlations_mcmc": prior,
+            "correlations_exact": prior_description(c["kappa"]),
+            "correlations_missing": outcome.result["missing"]
+            if rows
+            else "each table's complete cases, as published",
+        }
+    )
     if not rows:
         out.priors["correlations_model"] = (
             "per wave, one joint model of every construct, fitted to that wave's published "
@@ -131,8 +175,9 @@ def _correlations(spec: Spec, source, settings, progress, out: SpecFit) -> None:
         )
 
 
-def _model_averaging(r: dict, outcome: str, source, rows: bool, rscale: float,
-                     out: SpecFit) -> None:  # fmt: skip
+def _model_averaging(
+    r: dict, outcome: str, source, rows: bool, rscale: float, out: SpecFit
+) -> None:
     """Bayesian model averaging of each outcome (and wave) over the blocks' terms, the baseline
     forced in: the ``bma_inclusion`` and ``bma_models`` tables beside the blocked analysis."""
     from bayes_peer.analyses.averaging import regress_bma
@@ -152,18 +197,35 @@ def _model_averaging(r: dict, outcome: str, source, rows: bool, rscale: float,
         candidates = [t for b in blocks for t in b if t not in forced]
         result = regress_bma(data, y, forced, candidates, rscale, r["model_prior"], CI_PROB)
         block_of = {t: k for k, b in enumerate(r["blocks"], start=1) for t in b}
-        tag = {"outcome": outcome, "wave": wave, "y": y, "n_used": result["n_used"],
-               "forced": ";".join(forced), "model_prior": r["model_prior"]}  # fmt: skip
+        tag = {
+            "outcome": outcome,
+            "wave": wave,
+            "y": y,
+            "n_used": result["n_used"],
+            "forced": ";".join(forced),
+            "model_prior": r["model_prior"],
+        }
         for row in result["inclusion"]:
             construct = row["term"].removesuffix(f"_{wave}") if wave else row["term"]
-            out.add("bma_inclusion", [{**tag, "construct": construct,
-                                       "block": block_of.get(construct), **row}])  # fmt: skip
-        out.add("bma_models", [
-            {**tag, "rank": i, "terms": ";".join(m["terms"]),
-             **{k: m[k] for k in ("size", "r2", "log_bf", "bf", "prior_prob", "post_prob",
-                                  "bf_m")}}
-            for i, m in enumerate(result["models"], start=1)
-        ])  # fmt: skip
+            out.add(
+                "bma_inclusion",
+                [{**tag, "construct": construct, "block": block_of.get(construct), **row}],
+            )
+        out.add(
+            "bma_models",
+            [
+                {
+                    **tag,
+                    "rank": i,
+                    "terms": ";".join(m["terms"]),
+                    **{
+                        k: m[k]
+                        for k in ("size", "r2", "log_bf", "bf", "prior_prob", "post_prob", "bf_m")
+                    },
+                }
+                for i, m in enumerate(result["models"], start=1)
+            ],
+        )
     out.priors["model_averaging"] = (
         f"JZS prior (r = {rscale:g}) on every model's standardized slopes; "
         f"{r['model_prior']} model prior over the subsets of the blocks' terms, the baseline "
@@ -181,15 +243,16 @@ def _informed_options(spec: Spec):
     return check_informed(i["prior_rho"], i["similar_delta"], i["similar_center"])
 
 
-def _involves(row: dict, construct: str | None, others: list[str] | None,
-              wave: str | None) -> bool:  # fmt: skip
+def _involves(row: dict, construct: str | None, others: list[str] | None, wave: str | None) -> bool:
     """Whether a correlation row pairs ``construct`` with one of ``others`` (every pair when
     ``construct`` is None; any partner when ``others`` is None)."""
     if construct is None:
         return True
     suffix = f"_{wave}" if wave else ""
-    pair = [row.get("construct1") or row["var1"].removesuffix(suffix),
-            row.get("construct2") or row["var2"].removesuffix(suffix)]  # fmt: skip
+    pair = [
+        row.get("construct1") or row["var1"].removesuffix(suffix),
+        row.get("construct2") or row["var2"].removesuffix(suffix),
+    ]
     if construct not in pair:
         return False
     partner = pair[1] if pair[0] == construct else pair[0]
@@ -219,9 +282,10 @@ def _similarity_design(out: SpecFit, informed, kappa: float, n_total: int | None
     if n_total is not None:
         sizes = {"all participants": n_total, **sizes}
     prior = informed.prior
-    design = [{"wave": wave, "prior": prior.name, **similarity_design(prior.center, n, prior,
-                                                                      kappa)}
-              for wave, n in sizes.items()]  # fmt: skip
+    design = [
+        {"wave": wave, "prior": prior.name, **similarity_design(prior.center, n, prior, kappa)}
+        for wave, n in sizes.items()
+    ]
     out.add("similarity_design", design)
     out.priors["correlations_informed"] = informed.record_keys()["prior_informed"]
 
@@ -238,8 +302,11 @@ def _kendall(c: dict, source, out: SpecFit) -> None:
         for row in pairs:
             tag = {}
             if wave:
-                tag = {"wave": wave, "construct1": row["var1"].removesuffix(f"_{wave}"),
-                       "construct2": row["var2"].removesuffix(f"_{wave}")}  # fmt: skip
+                tag = {
+                    "wave": wave,
+                    "construct1": row["var1"].removesuffix(f"_{wave}"),
+                    "construct2": row["var2"].removesuffix(f"_{wave}"),
+                }
             out.add("kendall", [{"var1": row["var1"], "var2": row["var2"], **tag, **row}])
     out.priors["correlations_kendall"] = kendall_prior_text(c["kappa"])
 
@@ -263,45 +330,71 @@ def _regressions(spec: Spec, source, settings, progress, out: SpecFit) -> None:
                 baseline = None  # e.g. satisfaction has no baseline score
             if rows and r["waves"]:
                 design = wave_blocks(header, outcome, r["waves"], baseline, r["blocks"])
-                fitted = regress_waves_mcmc(data, design, rscale, settings, **options,
-                                            likelihood=r["likelihood"])  # fmt: skip
+                fitted = regress_waves_mcmc(
+                    data, design, rscale, settings, **options, likelihood=r["likelihood"]
+                )
             else:
                 y_name, blocks = outcome, r["blocks"]
                 if wave:
-                    y_name, blocks = wave_blocks(header, outcome, [wave, wave], baseline,
-                                                 r["blocks"])[wave]  # fmt: skip
-                fitted = regress_mcmc(data, y_name, blocks, rscale, settings, **options,
-                                      likelihood=r["likelihood"] if rows else "normal")  # fmt: skip
+                    y_name, blocks = wave_blocks(
+                        header, outcome, [wave, wave], baseline, r["blocks"]
+                    )[wave]
+                fitted = regress_mcmc(
+                    data,
+                    y_name,
+                    blocks,
+                    rscale,
+                    settings,
+                    **options,
+                    likelihood=r["likelihood"] if rows else "normal",
+                )
             stem = f"{outcome}_{wave}" if wave else outcome
             verdict = {k: out.add_fit(f"{stem}_block{k}", fit) for k, fit in fitted.fits.items()}
             verdicts += verdict.values()
             tag = {"outcome": outcome, **({"wave": wave} if not rows else {})}
-            out.add("dropped_rows", [_dropped_row(outcome, d.get("wave"), d)
-                                     for d in fitted.result["dropped"]])  # fmt: skip
+            out.add(
+                "dropped_rows",
+                [_dropped_row(outcome, d.get("wave"), d) for d in fitted.result["dropped"]],
+            )
             for row in fitted.result["blocks"]:
                 row.pop("flags", None)
-                out.add("blocks", [{**tag, **row, "diagnostics": verdict[row["block"]],
-                                    "model": f"{stem}_block{row['block']}",
-                                    "rscale": rscale}])  # fmt: skip
+                out.add(
+                    "blocks",
+                    [
+                        {
+                            **tag,
+                            **row,
+                            "diagnostics": verdict[row["block"]],
+                            "model": f"{stem}_block{row['block']}",
+                            "rscale": rscale,
+                        }
+                    ],
+                )
             for row in fitted.result["coefficients"]:
                 row.pop("flags", None)
                 out.add("coefficients", [{**tag, **row, "diagnostics": verdict[row["block"]]}])
-            out.add("coefficient_contrasts", [
-                {**tag, **row, "diagnostics": verdict[max(verdict)]}
-                for row in fitted.result.get("contrasts", [])
-            ])  # fmt: skip
+            out.add(
+                "coefficient_contrasts",
+                [
+                    {**tag, **row, "diagnostics": verdict[max(verdict)]}
+                    for row in fitted.result.get("contrasts", [])
+                ],
+            )
         if r["bma"]:
             _model_averaging(r, outcome, source, rows, rscale, out)
         out.timings[outcome] = time.perf_counter() - start
         progress.step(f"{spec.name}: {outcome} ({_worst(verdicts)})")
     missing = fitted.result.get("missing") or fitted.result.get("missing_predictors", "")
-    out.priors.update({
-        "regressions_mcmc": fitted.result["prior"],
-        "block_bf": "JZS (Zellner-Siow Cauchy) prior on the block's standardized slopes, "
-        f"r scale = {rscale:g}",
-        "regressions_missing": str(missing) if rows
-        else "each table's complete cases, as published",
-    })  # fmt: skip
+    out.priors.update(
+        {
+            "regressions_mcmc": fitted.result["prior"],
+            "block_bf": "JZS (Zellner-Siow Cauchy) prior on the block's standardized slopes, "
+            f"r scale = {rscale:g}",
+            "regressions_missing": str(missing)
+            if rows
+            else "each table's complete cases, as published",
+        }
+    )
     if not rows:
         out.priors["regressions_model"] = (
             "one model per outcome, wave and block, fitted to that wave's published table "

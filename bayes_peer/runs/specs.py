@@ -92,8 +92,11 @@ def _variables(path: Path, c: dict) -> list[str]:
     """``[correlations]``: ``constructs`` (with ``waves``) or ``variables`` (columns named as
     they are: dots, spaces, non-ASCII letters, suffixes that look like waves)."""
     if "constructs" in c and "variables" in c:
-        raise _fail(path, "correlations.variables", "and correlations.constructs exclude each "
-                    "other: give one")  # fmt: skip
+        raise _fail(
+            path,
+            "correlations.variables",
+            "and correlations.constructs exclude each other: give one",
+        )
     key = "variables" if "variables" in c else "constructs"
     return _names(path, f"correlations.{key}", c.get(key), 2)
 
@@ -103,8 +106,9 @@ def _reference(path: Path, value) -> dict[str, str]:
     if not isinstance(value, dict) or not all(
         isinstance(v, str | int | float | bool) and str(v).strip() for v in value.values()
     ):
-        raise _fail(path, "regressions.reference", 'must be a table of factor = "level", e.g. '
-                    '{site = "B"}')  # fmt: skip
+        raise _fail(
+            path, "regressions.reference", 'must be a table of factor = "level", e.g. {site = "B"}'
+        )
     return {str(k): str(v).strip() for k, v in value.items()}
 
 
@@ -161,20 +165,29 @@ def load_spec(path: str | Path) -> Spec:
             "waves": _names(path, "correlations.waves", c.get("waves", []), 0) or None,
             "eta": _number(path, "correlations.eta", c.get("eta", 1.0), "eta"),
             "kappa": _number(path, "correlations.kappa", c.get("kappa", 1.0), "kappa"),
-            "missing": _choice(path, "correlations.missing", c.get("missing", "fiml"),
-                               ("fiml", "listwise")),
+            "missing": _choice(
+                path, "correlations.missing", c.get("missing", "fiml"), ("fiml", "listwise")
+            ),
             "robust": c.get("robust", False),
             "kendall": c.get("kendall", False),
-        }  # fmt: skip
+        }
         for key in ("robust", "kendall"):
             if not isinstance(correlations[key], bool):
                 raise _fail(path, f"correlations.{key}", "must be true or false")
         if correlations["kendall"] and summary is not None:
-            raise _fail(path, "correlations.kendall", "needs participant rows (Kendall's tau is "
-                        "computed from ranks; a published table holds Pearson's r)")  # fmt: skip
+            raise _fail(
+                path,
+                "correlations.kendall",
+                "needs participant rows (Kendall's tau is "
+                "computed from ranks; a published table holds Pearson's r)",
+            )
         if correlations["kendall"] and correlations["kappa"] > 2:
-            raise _fail(path, "correlations.kappa", "must be at most 2 with kendall = true "
-                        "(beyond, the prior on tau is infinite at +/-1)")  # fmt: skip
+            raise _fail(
+                path,
+                "correlations.kappa",
+                "must be at most 2 with kendall = true "
+                "(beyond, the prior on tau is infinite at +/-1)",
+            )
         if correlations["waves"] is not None and len(correlations["waves"]) != 2:
             raise _fail(path, "correlations.waves", "must name exactly two waves")
         if correlations["waves"] is not None and "variables" in c:
@@ -185,8 +198,11 @@ def load_spec(path: str | Path) -> Spec:
                 "(columns named as they are)",
             )
         if summary is not None and correlations["robust"]:
-            raise _fail(path, "correlations.robust", "needs participant rows (a Student-t "
-                        "likelihood has no sufficient statistics)")  # fmt: skip
+            raise _fail(
+                path,
+                "correlations.robust",
+                "needs participant rows (a Student-t likelihood has no sufficient statistics)",
+            )
     informed = _informed(path, doc, correlations)
     regressions = None
     if "regressions" in doc:
@@ -202,30 +218,44 @@ def load_spec(path: str | Path) -> Spec:
             "baseline": r.get("baseline"),
             "blocks": blocks,
             "prior": prior,
-            "prior_scale": _number(path, "regressions.prior_scale", r.get("prior_scale", 1.0),
-                                   "prior_scale"),
-            "likelihood": _choice(path, "regressions.likelihood", r.get("likelihood", "normal"),
-                                  ("normal", "student")),
+            "prior_scale": _number(
+                path, "regressions.prior_scale", r.get("prior_scale", 1.0), "prior_scale"
+            ),
+            "likelihood": _choice(
+                path, "regressions.likelihood", r.get("likelihood", "normal"), ("normal", "student")
+            ),
             "rscale": r.get("rscale", "medium"),
             "bma": r.get("bma", False),
-            "model_prior": _choice(path, "regressions.model_prior",
-                                   r.get("model_prior", "uniform"),
-                                   ("uniform", "beta-binomial")),
+            "model_prior": _choice(
+                path,
+                "regressions.model_prior",
+                r.get("model_prior", "uniform"),
+                ("uniform", "beta-binomial"),
+            ),
             "r2d2": tuple(
                 _number(path, f"regressions.{k}", r.get(k, default), k.lower())
                 for k, default in (("mean_R2", 0.5), ("prec_R2", 2.0), ("cons_D2", 0.5))
             ),
             "factors": _names(path, "regressions.factors", r.get("factors", []), 0),
             "reference": _reference(path, r.get("reference", {})),
-        }  # fmt: skip
+        }
         if summary is not None and (regressions["factors"] or regressions["reference"]):
-            raise _fail(path, "regressions.factors", "needs participant rows (data.csv): a "
-                        "published table holds no categories")  # fmt: skip
-        unknown = set(regressions["reference"]) - set(regressions["factors"]) - {
-            t for b in blocks for t in b}  # fmt: skip
+            raise _fail(
+                path,
+                "regressions.factors",
+                "needs participant rows (data.csv): a published table holds no categories",
+            )
+        unknown = (
+            set(regressions["reference"])
+            - set(regressions["factors"])
+            - {t for b in blocks for t in b}
+        )
         if unknown:
-            raise _fail(path, "regressions.reference", f"names '{sorted(unknown)[0]}', which is "
-                        "not a term of the blocks")  # fmt: skip
+            raise _fail(
+                path,
+                "regressions.reference",
+                f"names '{sorted(unknown)[0]}', which is not a term of the blocks",
+            )
         if not isinstance(regressions["bma"], bool):
             raise _fail(path, "regressions.bma", "must be true or false")
         if "model_prior" in r and not regressions["bma"]:
@@ -233,22 +263,33 @@ def load_spec(path: str | Path) -> Spec:
         if regressions["waves"] is not None and len(regressions["waves"]) != 2:
             raise _fail(path, "regressions.waves", "must name exactly two waves")
         if summary is not None and regressions["likelihood"] != "normal":
-            raise _fail(path, "regressions.likelihood", "must be normal with data.summary (a "
-                        "Student-t likelihood has no sufficient statistics)")  # fmt: skip
+            raise _fail(
+                path,
+                "regressions.likelihood",
+                "must be normal with data.summary (a "
+                "Student-t likelihood has no sufficient statistics)",
+            )
         if regressions["baseline"] is not None and not isinstance(regressions["baseline"], str):
             raise _fail(path, "regressions.baseline", "must be a wave name such as m0")
         if regressions["baseline"] is not None and regressions["waves"] is None:
             raise _fail(path, "regressions.baseline", "needs regressions.waves")
         from bayes_peer.exact.regression import resolve_rscale
 
-        regressions["rscale"] = resolve_rscale(regressions["rscale"], f"{path}: key "
-                                               "'regressions.rscale'")  # fmt: skip
+        regressions["rscale"] = resolve_rscale(
+            regressions["rscale"], f"{path}: key 'regressions.rscale'"
+        )
     s = doc.get("sampler", {})
-    sampler = {k: _number(path, f"sampler.{k}", s[k], k)
-               for k in ("draws", "tune", "chains", "seed") if k in s}  # fmt: skip
+    sampler = {
+        k: _number(path, f"sampler.{k}", s[k], k)
+        for k in ("draws", "tune", "chains", "seed")
+        if k in s
+    }
     if "draws" in sampler or "chains" in sampler:
-        check_total_draws(sampler.get("draws", 1000), sampler.get("chains", 4),
-                          f"{path}: keys 'sampler.draws' x 'sampler.chains'")  # fmt: skip
+        check_total_draws(
+            sampler.get("draws", 1000),
+            sampler.get("chains", 4),
+            f"{path}: keys 'sampler.draws' x 'sampler.chains'",
+        )
     folder = _output_folder(path, doc.get("output", {}).get("folder"))
     title = doc.get("title", path.stem)
     if not isinstance(title, str):
@@ -257,14 +298,26 @@ def load_spec(path: str | Path) -> Spec:
         for section in (correlations, regressions):
             waves = (section or {}).get("waves")
             if section and (waves or [None]) != list(summary) and set(waves or []) - set(summary):
-                raise _fail(path, "data.summary", f"needs one table per wave ({', '.join(waves)})"
-                            " as {wave = \"table.toml\"}, or one table for all")  # fmt: skip
+                raise _fail(
+                    path,
+                    "data.summary",
+                    f"needs one table per wave ({', '.join(waves)})"
+                    ' as {wave = "table.toml"}, or one table for all',
+                )
     return Spec(
-        path=path, name=path.stem, sha256=hashlib.sha256(raw).hexdigest(),
-        text=raw.decode("utf-8-sig"), title=title, data=data, correlations=correlations,
-        regressions=regressions, sampler=sampler,
-        output=folder, summary=summary, informed=informed,
-    )  # fmt: skip
+        path=path,
+        name=path.stem,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        text=raw.decode("utf-8-sig"),
+        title=title,
+        data=data,
+        correlations=correlations,
+        regressions=regressions,
+        sampler=sampler,
+        output=folder,
+        summary=summary,
+        informed=informed,
+    )
 
 
 def _informed(path: Path, doc: dict, correlations: dict | None) -> dict | None:
@@ -278,22 +331,30 @@ def _informed(path: Path, doc: dict, correlations: dict | None) -> dict | None:
     if correlations is None:
         raise _fail(path, "informed", "goes with a [correlations] section")
     if "prior_rho" not in table:
-        raise _fail(path, "informed.prior_rho", 'is required, e.g. "flueckiger2018" or '
-                    '"znormal(0.2855,0.14)"')  # fmt: skip
+        raise _fail(
+            path,
+            "informed.prior_rho",
+            'is required, e.g. "flueckiger2018" or "znormal(0.2855,0.14)"',
+        )
     from bayes_peer.analyses.informed import check_informed
 
     try:
         check_informed(table["prior_rho"], table.get("similar_delta"), table.get("similar_center"))
     except InputError as exc:
         text = str(exc)
-        key = next((k for k in ("similar_delta", "similar_center") if f"`{k}`" in text),
-                   "prior_rho")  # fmt: skip
+        key = next(
+            (k for k in ("similar_delta", "similar_center") if f"`{k}`" in text), "prior_rho"
+        )
         detail = text.replace(f"`{key}`", "").strip(" :")
         raise _fail(path, f"informed.{key}", f"is invalid: {detail}") from None
     pairs_with = table.get("pairs_with")
     if pairs_with is not None and pairs_with not in correlations["constructs"]:
-        raise _fail(path, "informed.pairs_with", f"must be one of the correlations' "
-                    f"{', '.join(correlations['constructs'])}, got {pairs_with!r}")  # fmt: skip
+        raise _fail(
+            path,
+            "informed.pairs_with",
+            f"must be one of the correlations' "
+            f"{', '.join(correlations['constructs'])}, got {pairs_with!r}",
+        )
     outcomes = table.get("outcomes")
     if outcomes is not None:
         if pairs_with is None:
@@ -301,11 +362,18 @@ def _informed(path: Path, doc: dict, correlations: dict | None) -> dict | None:
         outcomes = _names(path, "informed.outcomes", outcomes)
         unknown = [o for o in outcomes if o not in correlations["constructs"] or o == pairs_with]
         if unknown:
-            raise _fail(path, "informed.outcomes", f"names '{unknown[0]}', which is not one of "
-                        "the other constructs of [correlations]")  # fmt: skip
-    return {"prior_rho": table["prior_rho"], "pairs_with": pairs_with, "outcomes": outcomes,
-            "similar_delta": table.get("similar_delta"),
-            "similar_center": table.get("similar_center")}  # fmt: skip
+            raise _fail(
+                path,
+                "informed.outcomes",
+                f"names '{unknown[0]}', which is not one of the other constructs of [correlations]",
+            )
+    return {
+        "prior_rho": table["prior_rho"],
+        "pairs_with": pairs_with,
+        "outcomes": outcomes,
+        "similar_delta": table.get("similar_delta"),
+        "similar_center": table.get("similar_center"),
+    }
 
 
 def _output_folder(path: Path, folder) -> Path | None:
@@ -324,8 +392,9 @@ def _output_folder(path: Path, folder) -> Path | None:
     target = (path.parent / relative).resolve()
     homes = [path.parent.resolve(), Path.cwd().resolve()]
     if not any(home in target.parents for home in homes):
-        raise _fail(path, "output.folder", f"must name a folder inside the spec's folder, got "
-                    f"{folder!r}")  # fmt: skip
+        raise _fail(
+            path, "output.folder", f"must name a folder inside the spec's folder, got {folder!r}"
+        )
     return path.parent / relative
 
 
@@ -358,8 +427,11 @@ def _summary_source(path: Path, doc: dict) -> dict[str | None, Path]:
         and all(isinstance(v, str) and v.strip() for v in value.values())
     ):
         return {str(wave): table(file) for wave, file in value.items()}
-    raise _fail(path, "data.summary", 'must name a table ("t.toml") or one per wave '
-                '({m12 = "t12.toml", m24 = "t24.toml"})')  # fmt: skip
+    raise _fail(
+        path,
+        "data.summary",
+        'must name a table ("t.toml") or one per wave ({m12 = "t12.toml", m24 = "t24.toml"})',
+    )
 
 
 def shipped_specs() -> list[Path]:

@@ -246,15 +246,24 @@ def build_joint_model(d: int, robust: bool = False):
             def logp(value, mu, chol, mask, nu):
                 return masked_mv_logp(value, mu, chol, mask, nu)
 
-            pm.CustomDist("obs", mu, chol, mask, nu, logp=logp, observed=y,
-                          signature="(d),(d,d),(n,d),()->(n,d)")  # fmt: skip
+            pm.CustomDist(
+                "obs",
+                mu,
+                chol,
+                mask,
+                nu,
+                logp=logp,
+                observed=y,
+                signature="(d),(d,d),(n,d),()->(n,d)",
+            )
         else:
 
             def logp(value, mu, chol, mask):
                 return masked_mv_logp(value, mu, chol, mask)
 
-            pm.CustomDist("obs", mu, chol, mask, logp=logp, observed=y,
-                          signature="(d),(d,d),(n,d)->(n,d)")  # fmt: skip
+            pm.CustomDist(
+                "obs", mu, chol, mask, logp=logp, observed=y, signature="(d),(d,d),(n,d)->(n,d)"
+            )
     return model
 
 

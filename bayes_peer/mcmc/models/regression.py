@@ -77,8 +77,9 @@ LIKELIHOODS = ("normal", "student")
 
 def informed_prior_text(prior_scale: float, informed: dict[str, tuple[float, float]]) -> str:
     """The regression prior in words when some slopes have an informed normal prior."""
-    named = "; ".join(f"{term} ~ Normal({mu:g}, {sd:g}) (informed)"
-                      for term, (mu, sd) in informed.items())  # fmt: skip
+    named = "; ".join(
+        f"{term} ~ Normal({mu:g}, {sd:g}) (informed)" for term, (mu, sd) in informed.items()
+    )
     return f"{named}; other " + normal_prior_text(prior_scale)
 
 
@@ -176,9 +177,12 @@ def build_regression_model(
             used = latent[: miss_idx.shape[0]]
             x = pt.set_subtensor(x.flatten()[miss_idx], used).reshape(x.shape)
             chol, _, _ = pm.LKJCholeskyCov(
-                "x_chol", n=columns, eta=2.0, sd_dist=pm.HalfNormal.dist(1.0, shape=columns),
+                "x_chol",
+                n=columns,
+                eta=2.0,
+                sd_dist=pm.HalfNormal.dist(1.0, shape=columns),
                 compute_corr=True,
-            )  # fmt: skip
+            )
             mu_x = pm.Normal("x_mu", 0.0, 1.0, shape=columns)
             row_mask = pt.ones_like(x) * active_cols[None, :]
             pm.Potential("x_model", masked_mv_logp(x, mu_x, chol, row_mask).sum())
@@ -254,16 +258,23 @@ def two_wave_logp(value, mu, sigma, rho, mask, nu=None):
         only_b = -0.5 * log2pi - pt.log(sigma[1]) - 0.5 * zb**2
     else:
         both = (
-            pt.gammaln((nu + 2.0) / 2.0) - pt.gammaln(nu / 2.0) - pt.log(nu * np.pi)
-            - pt.log(sigma[0]) - pt.log(sigma[1]) - 0.5 * pt.log(one_minus)
+            pt.gammaln((nu + 2.0) / 2.0)
+            - pt.gammaln(nu / 2.0)
+            - pt.log(nu * np.pi)
+            - pt.log(sigma[0])
+            - pt.log(sigma[1])
+            - 0.5 * pt.log(one_minus)
             - 0.5 * (nu + 2.0) * pt.log1p(quad_both / nu)
-        )  # fmt: skip
+        )
 
         def uni(z, s):
             return (
-                pt.gammaln((nu + 1.0) / 2.0) - pt.gammaln(nu / 2.0) - 0.5 * pt.log(nu * np.pi)
-                - pt.log(s) - 0.5 * (nu + 1.0) * pt.log1p(z**2 / nu)
-            )  # fmt: skip
+                pt.gammaln((nu + 1.0) / 2.0)
+                - pt.gammaln(nu / 2.0)
+                - 0.5 * pt.log(nu * np.pi)
+                - pt.log(s)
+                - 0.5 * (nu + 1.0) * pt.log1p(z**2 / nu)
+            )
 
         only_a, only_b = uni(za, sigma[0]), uni(zb, sigma[1])
     return ma * mb * both + ma * (1.0 - mb) * only_a + (1.0 - ma) * mb * only_b

@@ -88,9 +88,12 @@ def build_joint_summary_model(d: int):
         scatter = pm.Data("scatter", np.eye(d))
         eta = pm.Data("eta", 1.0)
         chol, _corr, _sds = pm.LKJCholeskyCov(
-            "chol", n=d, eta=eta, sd_dist=pm.HalfNormal.dist(JOINT_SIGMA_SD, shape=d),
+            "chol",
+            n=d,
+            eta=eta,
+            sd_dist=pm.HalfNormal.dist(JOINT_SIGMA_SD, shape=d),
             compute_corr=True,
-        )  # fmt: skip
+        )
         mu = pm.Normal("mu", 0.0, JOINT_MU_SD, shape=d)
         pm.Potential("loglik", mvn_sufficient_logp(mu, chol, n, xbar, scatter))
     return model
@@ -177,5 +180,11 @@ def regression_statistics(
     xty = np.zeros(columns)
     xtx[:width, :width] = (n - 1.0) * corr[np.ix_(used, used)]
     xty[:width] = (n - 1.0) * corr[used, outcome]
-    return {"n": float(n), "XtX": xtx, "Xty": xty, "yty": n - 1.0,
-            "sum_x": np.zeros(columns), "sum_y": 0.0}  # fmt: skip
+    return {
+        "n": float(n),
+        "XtX": xtx,
+        "Xty": xty,
+        "yty": n - 1.0,
+        "sum_x": np.zeros(columns),
+        "sum_y": 0.0,
+    }

@@ -32,8 +32,10 @@ from bayes_peer.report.style import (
 
 def trace_and_rank(results: SpecResults, path_for) -> list[Path]:
     """Trace and rank plots (one figure each) of the models :func:`worst_models` picks."""
-    return [save(diagnostics(results, model=model), path_for(f"diagnostics_{model}"))
-            for model in worst_models(results)]  # fmt: skip
+    return [
+        save(diagnostics(results, model=model), path_for(f"diagnostics_{model}"))
+        for model in worst_models(results)
+    ]
 
 
 def posterior_predictive(results: SpecResults, path_for) -> list[Path]:

@@ -51,6 +51,12 @@ def wave_differences(results: SpecResults, path_for) -> list[Path]:
     return [] if fig is None else [save(fig, path_for("wave_differences"))]
 
 
-__all__ = ["cell_text", "correlation_matrix", "correlation_posteriors", "literature_comparison",
-           "matrix_flags",
-           "pair_label", "wave_differences"]  # fmt: skip
+__all__ = [
+    "cell_text",
+    "correlation_matrix",
+    "correlation_posteriors",
+    "literature_comparison",
+    "matrix_flags",
+    "pair_label",
+    "wave_differences",
+]

@@ -140,7 +140,7 @@ def plot(result, kind: str | None = None, **options):
         For a kind that does not apply (the message lists those that do) or an option the
         kind does not take.
     """
-    from bayes_peer.report.plots.canvas import pyplot
+    from bayes_peer.report.style import pyplot
 
     pyplot()  # the backend: files (Agg), or a notebook's inline figures
     kinds = plot_kinds(result)
@@ -252,7 +252,8 @@ def _calibration(result, options: dict):
 
 
 def _sensitivity(result, options: dict):
-    from bayes_peer.report.sensitivity import load_sensitivity, sensitivity_forest
+    from bayes_peer.report.plots.sensitivity import sensitivity_forest
+    from bayes_peer.report.sensitivity import load_sensitivity
 
     outs = result.record.get("outs") or [s.get("out") for s in result.record.get("specs", [])]
     spec = options.pop("spec", None)
@@ -269,8 +270,8 @@ def _sensitivity(result, options: dict):
 def plot_folder(folder: str | Path, kind: str | None = None, **options):
     """Draw ``kind`` from a results folder (a run, the demo, or one command's ``--out``);
     ``spec`` picks the analysis of a folder with several."""
-    from bayes_peer.report.plots.canvas import pyplot
     from bayes_peer.report.plots.view import folder_views
+    from bayes_peer.report.style import pyplot
 
     pyplot()
     views = folder_views(folder)

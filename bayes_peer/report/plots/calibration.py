@@ -19,8 +19,13 @@ BAND_PROB = 0.95
 BAND_SIMULATIONS = 1000
 
 
-def sbc_ecdf(model: dict, rows: list[dict], ranks: dict[str, np.ndarray], path: Path | None,
-             posterior: bool = False):  # fmt: skip
+def sbc_ecdf(
+    model: dict,
+    rows: list[dict],
+    ranks: dict[str, np.ndarray],
+    path: Path | None,
+    posterior: bool = False,
+):
     """ECDF-difference panels of one model (``rows``: its sbc.csv rows; ``ranks``: quantity ->
     PIT values over simulations; ``posterior``: posterior SBC given the demo study); saved to
     ``path`` (returned), or, without one, the Figure."""
@@ -31,8 +36,9 @@ def sbc_ecdf(model: dict, rows: list[dict], ranks: dict[str, np.ndarray], path: 
     for ax, row in zip(axes, rows, strict=True):
         pit = np.sort(ranks[row["quantity"]])
         if band is None or band[0].size != pit.size + 1:
-            x, _, low, high = ecdf_pit(pit, BAND_PROB, BAND_SIMULATIONS,
-                                       rng=np.random.default_rng(20261201))  # fmt: skip
+            x, _, low, high = ecdf_pit(
+                pit, BAND_PROB, BAND_SIMULATIONS, rng=np.random.default_rng(20261201)
+            )
             band = (x, low, high)
         x, low, high = band
         ecdf = np.concatenate([[0.0], compute_ecdf(pit, x[1:-1]), [1.0]])
@@ -42,21 +48,22 @@ def sbc_ecdf(model: dict, rows: list[dict], ranks: dict[str, np.ndarray], path: 
         ax.axhline(0, color="0.4", lw=0.6, ls="--")
         mark = "" if row["calibrated"] else "  (fails)"
         p_text = "p < 1e-16" if row["p_value"] < 1e-16 else f"p = {row['p_value']:.3g}"
-        ax.set_title(f"{row['quantity']}\n{p_text}{mark}", fontsize=8.5,
-                     color=color)  # fmt: skip
+        ax.set_title(f"{row['quantity']}\n{p_text}{mark}", fontsize=8.5, color=color)
         ax.tick_params(labelsize=7)
         ax.set_xlabel("PIT of the rank", fontsize=7.5)
     axes[0].set_ylabel("ECDF - uniform", fontsize=7.5)
     frame(
         fig,
-        (f"Posterior SBC given the demo study: {model['model']} ({model['sims']} replicates)"
-         if posterior else f"SBC: {model['model']} ({model['sims']} simulated studies of "
-         "n = 46)"),
+        (
+            f"Posterior SBC given the demo study: {model['model']} ({model['sims']} replicates)"
+            if posterior
+            else f"SBC: {model['model']} ({model['sims']} simulated studies of n = 46)"
+        ),
         f"{model['description']}. Difference between the ECDF of each quantity's PIT values "
         f"and the uniform CDF; grey: simultaneous {BAND_PROB:.0%} band. Verdict: "
         f"{model['verdict']}.",
         synthetic=posterior,
-    )  # fmt: skip
+    )
     return fig if path is None else save_figure(fig, path)
 
 
@@ -64,23 +71,35 @@ def coverage_figure(rows: list[dict], path: Path | None):
     """Coverage (with 2 MCSE bars) and mean width of each method over rho, one column per n."""
     plt = pyplot()
     ns = sorted({r["n"] for r in rows})
-    fig, axes = plt.subplots(2, len(ns), figsize=(10, 5.6), dpi=100, squeeze=False,
-                             sharey="row")  # fmt: skip
-    styles = {"exact": ("C3", "o", "exact posterior (kappa = 1)"),
-              "fisher": ("0.15", "s", "Fisher z")}  # fmt: skip
+    fig, axes = plt.subplots(2, len(ns), figsize=(10, 5.6), dpi=100, squeeze=False, sharey="row")
+    styles = {
+        "exact": ("C3", "o", "exact posterior (kappa = 1)"),
+        "fisher": ("0.15", "s", "Fisher z"),
+    }
     for col, n in enumerate(ns):
         for method, (color, marker, label) in styles.items():
-            sub = sorted((r for r in rows if r["n"] == n and r["method"] == method),
-                         key=lambda r: r["rho"])  # fmt: skip
+            sub = sorted(
+                (r for r in rows if r["n"] == n and r["method"] == method), key=lambda r: r["rho"]
+            )
             if not sub:
                 continue
             rho = np.array([r["rho"] for r in sub])
             cover = np.array([r["coverage"] for r in sub])
             mcse = np.array([r["coverage_mcse"] for r in sub])
-            axes[0, col].errorbar(rho, cover, yerr=2 * mcse, color=color, marker=marker,
-                                  ms=4, lw=1, capsize=2, label=label)  # fmt: skip
-            axes[1, col].plot(rho, [r["width"] for r in sub], color=color, marker=marker, ms=4,
-                              lw=1, label=label)  # fmt: skip
+            axes[0, col].errorbar(
+                rho,
+                cover,
+                yerr=2 * mcse,
+                color=color,
+                marker=marker,
+                ms=4,
+                lw=1,
+                capsize=2,
+                label=label,
+            )
+            axes[1, col].plot(
+                rho, [r["width"] for r in sub], color=color, marker=marker, ms=4, lw=1, label=label
+            )
         nominal = rows[0]["ci_prob"]
         axes[0, col].axhline(nominal, color="0.5", ls="--", lw=0.8)
         axes[0, col].set_title(f"n = {n}", fontsize=10)
@@ -88,7 +107,12 @@ def coverage_figure(rows: list[dict], path: Path | None):
     axes[0, 0].set_ylabel(f"coverage of the {rows[0]['ci_prob']:.0%} interval", fontsize=9)
     axes[1, 0].set_ylabel("mean width", fontsize=9)
     axes[0, 0].legend(fontsize=8, loc="lower left")
-    frame(fig, "Frequentist study of the correlation intervals",
-          f"{rows[0]['reps']} simulated samples per cell; bars: ±2 Monte Carlo SE; "
-          "dashed: nominal coverage.", synthetic=False, legend=[])  # fmt: skip
+    frame(
+        fig,
+        "Frequentist study of the correlation intervals",
+        f"{rows[0]['reps']} simulated samples per cell; bars: ±2 Monte Carlo SE; "
+        "dashed: nominal coverage.",
+        synthetic=False,
+        legend=[],
+    )
     return fig if path is None else save_figure(fig, path)

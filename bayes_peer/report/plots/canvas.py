@@ -11,25 +11,11 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-#: Width of every plot (inches) and the height of one row of panels.
-WIDTH = 10.0
+from bayes_peer.report.style import FREQ_COLOR, WIDTH, pyplot
+
+#: Height of one row of panels (inches); the width, colours and backend are the report's
+#: (:mod:`bayes_peer.report.style`).
 ROW_HEIGHT = 2.3
-#: Colours: MCMC posterior, exact posterior, frequentist estimate, prior.
-MCMC_COLOR, EXACT_COLOR, FREQ_COLOR, PRIOR_COLOR = "C0", "C3", "0.15", "0.5"
-
-
-def pyplot():
-    """matplotlib's pyplot, on the Agg backend (files, no window) except in a Jupyter kernel,
-    whose inline backend shows the figures."""
-    import sys
-
-    import matplotlib
-
-    if "ipykernel" not in sys.modules:
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def figure_of(plot):
@@ -119,8 +105,10 @@ def check_target(path: str | Path, label: str = "`plot`") -> Path:
     if not os.access(folder, os.W_OK | os.X_OK):
         raise InputError(f"{label}: the folder {str(folder)!r} is not writable")
     if target.exists() or target.is_symlink():
-        raise InputError(f"{label}: {text!r} exists; bayes-peer writes over no file (choose "
-                         "another name or remove it)")  # fmt: skip
+        raise InputError(
+            f"{label}: {text!r} exists; bayes-peer writes over no file (choose "
+            "another name or remove it)"
+        )
     return target
 
 
@@ -133,16 +121,18 @@ def write(plot, target: Path) -> Path:
     from bayes_peer.errors import InputError
 
     fig = figure_of(plot)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix,
-                                         dir=target.parent)  # fmt: skip
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent
+    )
     os.close(handle)
     try:
         fig.savefig(temporary, dpi=100)
         try:
             os.link(temporary, target)  # fails if the target appeared: nothing is replaced
         except FileExistsError:
-            raise InputError(f"{target}: the file appeared while the plot was drawn; not "
-                             "written") from None  # fmt: skip
+            raise InputError(
+                f"{target}: the file appeared while the plot was drawn; not written"
+            ) from None
     finally:
         os.unlink(temporary)
         pyplot().close(fig)
@@ -155,6 +145,16 @@ def save(plot, path: str | Path) -> Path:
     fig.savefig(path, dpi=100)
     pyplot().close(fig)
     return Path(path)
+
+
+def overlay(pc, name: str, var: str, dims: tuple, values, coords: dict, draw) -> None:
+    """Draw on every panel of ``pc`` (``PlotCollection.map``): ``draw(da, target)`` with ``da``
+    the panel's slice of ``values`` (an array over ``dims``, the panels' dimension first),
+    whatever the collection's colour and line-style aesthetics."""
+    import xarray as xr
+
+    data = xr.Dataset({var: (dims, values)}, coords=coords)
+    pc.map(draw, name, data=data, ignore_aes={"color", "linestyle"})
 
 
 def line(target, x, y, **kwargs):

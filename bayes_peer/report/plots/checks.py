@@ -8,10 +8,10 @@ from __future__ import annotations
 import numpy as np
 
 from bayes_peer.errors import InputError
-from bayes_peer.report.plots.canvas import MCMC_COLOR, frame
+from bayes_peer.report.plots.canvas import frame
 from bayes_peer.report.plots.regressions import last_blocks
 from bayes_peer.report.results import SpecResults
-from bayes_peer.report.style import kde
+from bayes_peer.report.style import MCMC_COLOR, kde
 
 #: Every how many draws the trace plot shows (the same picture, a quarter of the ink).
 TRACE_THIN = 4

@@ -9,16 +9,14 @@ import numpy as np
 
 from bayes_peer.report.format import fmt_bf_text
 from bayes_peer.report.plots.canvas import (
-    EXACT_COLOR,
-    FREQ_COLOR,
-    MCMC_COLOR,
-    PRIOR_COLOR,
     figure_kwargs,
     frame,
     interval_mark,
     line,
+    overlay,
 )
 from bayes_peer.report.results import SpecResults
+from bayes_peer.report.style import EXACT_COLOR, FREQ_COLOR, MCMC_COLOR, PRIOR_COLOR
 
 #: Facets per row.
 COLUMNS = 5
@@ -137,20 +135,26 @@ def posterior(view: SpecResults, *, wave: str | None = None, columns: int = COLU
         pc = azp.PlotCollection.wrap(curves, cols=["pair"], backend="matplotlib", **layout)
         prior_kappa = [r["kappa"] for r in rows]
         prior_label = "prior (stretched beta)"
-    priors = xr.Dataset(
-        {"rho": (("pair", "grid"), np.stack([_stretched_beta(grid, k) for k in prior_kappa]))},
-        coords=coords,
-    )
-    pc.map(
+    priors = np.stack([_stretched_beta(grid, k) for k in prior_kappa])
+    overlay(
+        pc,
+        "prior_curve",
+        "rho",
+        ("pair", "grid"),
+        priors,
+        coords,
         lambda da, target: line(
             target, grid, da.values, color=PRIOR_COLOR, ls="--", lw=1, label=prior_label
         ),
-        "prior_curve",
-        data=priors,
-        ignore_aes={"color", "linestyle"},
     )
     style = ":" if draws is not None else "-"  # alone, the exact posterior is the posterior
-    pc.map(
+    overlay(
+        pc,
+        "exact_curve",
+        "rho",
+        ("pair", "grid"),
+        exact,
+        coords,
         lambda da, target: line(
             target,
             grid,
@@ -160,41 +164,22 @@ def posterior(view: SpecResults, *, wave: str | None = None, columns: int = COLU
             lw=1.4,
             label="exact posterior (BF's prior)",
         ),
-        "exact_curve",
-        data=curves,
-        ignore_aes={"color", "linestyle"},
     )
-    freq = xr.Dataset(
-        {
-            "rho": (
-                ("pair", "k"),
-                np.array([[r["r"], r["freq_ci_low"], r["freq_ci_high"]] for r in rows]),
-            )
-        },
-        coords={"pair": labels, "k": ["r", "low", "high"]},
-    )
-    pc.map(
-        lambda da, target: _pearson(target, da.values, view.level),
+    freq = np.array([[r["r"], r["freq_ci_low"], r["freq_ci_high"]] for r in rows])
+    overlay(
+        pc,
         "frequentist",
-        data=freq,
-        ignore_aes={"color", "linestyle"},
+        "rho",
+        ("pair", "k"),
+        freq,
+        {"pair": labels, "k": ["r", "low", "high"]},
+        lambda da, target: _pearson(target, da.values, view.level),
     )
-    titles = xr.Dataset(
-        {
-            "rho": (
-                ("pair",),
-                np.array(
-                    [
-                        f"{pair_name(r)}\nn = {r['n']}, BF10 = {fmt_bf_text(r['bf10'])}"
-                        for r in rows
-                    ],
-                    dtype=object,
-                ),
-            )
-        },
-        coords={"pair": labels},
+    titles = np.array(
+        [f"{pair_name(r)}\nn = {r['n']}, BF10 = {fmt_bf_text(r['bf10'])}" for r in rows],
+        dtype=object,
     )
-    pc.map(_label_panel, "labels", data=titles, ignore_aes={"color", "linestyle"})
+    overlay(pc, "labels", "rho", ("pair",), titles, {"pair": labels}, _label_panel)
     model = "MCMC posterior of the model fitted; " if draws is not None else ""
     where = f" at {wave}" if wave else ""
     return frame(

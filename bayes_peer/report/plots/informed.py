@@ -29,21 +29,44 @@ def draw_literature(view):
     ax.axvline(centre, color="0.45", lw=1.0, ls="--", label=f"literature: rho = {centre:.3f}")
     labels = [pair_label(r) + (f" ({r['wave']})" if r.get("wave") else "") for r in rows]
     level = view.level
-    forest(ax, labels, [
-        (f"posterior, default prior (exact), {level} CrI", EXACT_COLOR,
-         [r["posterior_median"] for r in rows], [r["ci_low"] for r in rows],
-         [r["ci_high"] for r in rows]),
-        (f"posterior, informed prior (exact), {level} CrI", MCMC_COLOR,
-         [r["informed_median"] for r in rows], [r["informed_ci_low"] for r in rows],
-         [r["informed_ci_high"] for r in rows]),
-        (f"Pearson r, {level} CI", FREQ_COLOR, [r["r"] for r in rows],
-         [r.get("freq_ci_low") for r in rows], [r.get("freq_ci_high") for r in rows]),
-    ])  # fmt: skip
+    forest(
+        ax,
+        labels,
+        [
+            (
+                f"posterior, default prior (exact), {level} CrI",
+                EXACT_COLOR,
+                [r["posterior_median"] for r in rows],
+                [r["ci_low"] for r in rows],
+                [r["ci_high"] for r in rows],
+            ),
+            (
+                f"posterior, informed prior (exact), {level} CrI",
+                MCMC_COLOR,
+                [r["informed_median"] for r in rows],
+                [r["informed_ci_low"] for r in rows],
+                [r["informed_ci_high"] for r in rows],
+            ),
+            (
+                f"Pearson r, {level} CI",
+                FREQ_COLOR,
+                [r["r"] for r in rows],
+                [r.get("freq_ci_low") for r in rows],
+                [r.get("freq_ci_high") for r in rows],
+            ),
+        ],
+    )
     ax.set_xlim(-1, 1)
     ax.set_xlabel("rho", fontsize=8)
     n = sorted({int(r["n"]) for r in rows})
-    subtitle = (f"Informed prior: Fisher's z ~ Normal({mu:.4g}, {sd:.4g}²); n = "
-                f"{', '.join(map(str, n))}; BF(informed vs default) and P(similar) in the "
-                "table")  # fmt: skip
-    return frame(fig, "Correlations beside the literature's value", subtitle,
-                 bool(getattr(view, "synthetic", False)))  # fmt: skip
+    subtitle = (
+        f"Informed prior: Fisher's z ~ Normal({mu:.4g}, {sd:.4g}²); n = "
+        f"{', '.join(map(str, n))}; BF(informed vs default) and P(similar) in the "
+        "table"
+    )
+    return frame(
+        fig,
+        "Correlations beside the literature's value",
+        subtitle,
+        bool(getattr(view, "synthetic", False)),
+    )

@@ -83,10 +83,13 @@ def draw_matrix(results: SpecResults, chosen: tuple):
     plt = pyplot()
     rows = results.correlations
     subset = [r for r in rows if r.get("wave") in chosen]
-    names = list(dict.fromkeys(
-        n for r in subset for n in (r.get("construct1", r["var1"]),
-                                    r.get("construct2", r["var2"]))
-    ))  # fmt: skip
+    names = list(
+        dict.fromkeys(
+            n
+            for r in subset
+            for n in (r.get("construct1", r["var1"]), r.get("construct2", r["var2"]))
+        )
+    )
     k = len(names)
     fig, ax = plt.subplots(figsize=(WIDTH, 1.9 + 0.85 * k), dpi=DPI)
     ax.set_xlim(-0.5, k - 0.5)
@@ -100,8 +103,9 @@ def draw_matrix(results: SpecResults, chosen: tuple):
             i, j = j, i
         value = row.get("mcmc_median")
         value = row["r"] if value is None else value
-        ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, color=cmap((value + 1) / 2),
-                                   alpha=0.55, lw=0))  # fmt: skip
+        ax.add_patch(
+            plt.Rectangle((j - 0.5, i - 0.5), 1, 1, color=cmap((value + 1) / 2), alpha=0.55, lw=0)
+        )
         lines = cell_text(row)
         ax.text(j, i - 0.22, lines[0], ha="center", va="center", fontsize=10, weight="bold")
         ax.text(j, i + 0.03, lines[1], ha="center", va="center", fontsize=8)
@@ -114,14 +118,23 @@ def draw_matrix(results: SpecResults, chosen: tuple):
     for spine in ax.spines.values():
         spine.set_visible(False)
     if len(chosen) == 2:
-        ax.set_title(f"below the diagonal (lower left): {chosen[0]}; above the diagonal "
-                     f"(upper right): {chosen[1]}", fontsize=9, loc="left",
-                     style="italic")  # fmt: skip
+        ax.set_title(
+            f"below the diagonal (lower left): {chosen[0]}; above the diagonal "
+            f"(upper right): {chosen[1]}",
+            fontsize=9,
+            loc="left",
+            style="italic",
+        )
     legend = "; ".join(matrix_flags(subset).values())
     n_range = sorted({r["n"] for r in subset})
     n_text = f"n = {n_range[0]}" if len(n_range) == 1 else f"n = {n_range[0]}-{n_range[-1]}"
-    where = (f" at {chosen[0]} (below) and {chosen[1]} (above the diagonal)"
-             if len(chosen) == 2 else f" at {chosen[0]}" if chosen[0] else "")  # fmt: skip
+    where = (
+        f" at {chosen[0]} (below) and {chosen[1]} (above the diagonal)"
+        if len(chosen) == 2
+        else f" at {chosen[0]}"
+        if chosen[0]
+        else ""
+    )
     frame(
         fig,
         f"Correlation matrix{where} ({n_text}, complete pairs)",

@@ -9,17 +9,15 @@ import numpy as np
 
 from bayes_peer.report.format import fmt_bf_text, term_text
 from bayes_peer.report.plots.canvas import (
-    FREQ_COLOR,
-    MCMC_COLOR,
-    PRIOR_COLOR,
     figure_kwargs,
     frame,
     interval_mark,
     line,
+    overlay,
 )
 from bayes_peer.report.plots.correlations import interval_forest
 from bayes_peer.report.results import SpecResults
-from bayes_peer.report.style import kde, panel_grid
+from bayes_peer.report.style import FREQ_COLOR, MCMC_COLOR, PRIOR_COLOR, kde, panel_grid
 
 
 def _full_model_rows(view: SpecResults, outcome: str | None) -> list[dict]:
@@ -133,38 +131,32 @@ def posterior(view: SpecResults, *, outcome: str | None = None, columns: int = 4
         hi = max(float(np.max(p)) for p in post) + 0.5
         grid = np.linspace(lo, hi, 300)
         dens = np.stack([kde(p, grid) for p in prior])
-        priors = xr.Dataset(
-            {"beta": (("coefficient", "grid"), dens)}, coords={**coords, "grid": grid}
-        )
-        pc.map(
+        overlay(
+            pc,
+            "prior_curve",
+            "beta",
+            ("coefficient", "grid"),
+            dens,
+            {**coords, "grid": grid},
             lambda da, target: line(
                 target, grid, da.values, color=PRIOR_COLOR, ls="--", lw=1, label="prior (its draws)"
             ),
-            "prior_curve",
-            data=priors,
-            ignore_aes={"color", "linestyle"},
         )
-    ols = xr.Dataset(
-        {
-            "beta": (
-                ("coefficient", "k"),
-                np.array(
-                    [[r["beta_std"], r["beta_std_ci_low"], r["beta_std_ci_high"]] for r in rows]
-                ),
-            )
-        },
-        coords={**coords, "k": ["beta", "low", "high"]},
-    )
-    pc.map(
+    ols = np.array([[r["beta_std"], r["beta_std_ci_low"], r["beta_std_ci_high"]] for r in rows])
+    overlay(
+        pc,
+        "ols",
+        "beta",
+        ("coefficient", "k"),
+        ols,
+        {**coords, "k": ["beta", "low", "high"]},
         lambda da, target: interval_mark(
             target, *da.values, 0.06, color=FREQ_COLOR, label=f"OLS beta, {view.level} CI"
         ),
-        "ols",
-        data=ols,
-        ignore_aes={"color", "linestyle"},
     )
-    names = xr.Dataset({"beta": (("coefficient",), np.array(labels, dtype=object))}, coords=coords)
-    pc.map(_label_panel, "labels", data=names, ignore_aes={"color", "linestyle"})
+    overlay(
+        pc, "labels", "beta", ("coefficient",), np.array(labels, dtype=object), coords, _label_panel
+    )
     prior_text = view.entry.get("priors", {}).get("regressions_mcmc", "")
     return frame(
         pc,
@@ -270,15 +262,18 @@ def draw_delta_r2(results: SpecResults):
         ax.set_xlim(0, min(1, max(0.4, ax.get_xlim()[1])))
         # A block that adds nothing piles its ΔR² against 0: cap the axis at the other
         # curves' height (times 1.3) so that spike does not flatten them; it is marked.
-        peaks = sorted(line.get_ydata()[grid > 0.03].max() for line in ax.get_lines()
-                       if len(line.get_ydata()) == grid.size)  # fmt: skip
-        tallest = max(line.get_ydata().max() for line in ax.get_lines()
-                      if len(line.get_ydata()) == grid.size)  # fmt: skip
+        peaks = sorted(
+            line.get_ydata()[grid > 0.03].max()
+            for line in ax.get_lines()
+            if len(line.get_ydata()) == grid.size
+        )
+        tallest = max(
+            line.get_ydata().max() for line in ax.get_lines() if len(line.get_ydata()) == grid.size
+        )
         cap = 1.3 * peaks[-1] if peaks else tallest
         if tallest > cap:
             ax.set_ylim(0, cap)
-            ax.text(0.005, 0.97 * cap, "▲ clipped spike at 0", fontsize=6, va="top",
-                    color="0.35")  # fmt: skip
+            ax.text(0.005, 0.97 * cap, "▲ clipped spike at 0", fontsize=6, va="top", color="0.35")
         ax.set_yticks([])
         ax.set_xlabel("ΔR²", fontsize=8, labelpad=1)
         ax.set_title(outcome, fontsize=9, loc="left")
@@ -311,8 +306,9 @@ def draw_inclusion(results: SpecResults):
     bar = 0.8 / len(waves)
     for ax, outcome in zip(axes, outcomes, strict=True):
         for w, wave in enumerate(waves):
-            subset = {r["construct"]: r for r in rows
-                      if r["outcome"] == outcome and r.get("wave") == wave}  # fmt: skip
+            subset = {
+                r["construct"]: r for r in rows if r["outcome"] == outcome and r.get("wave") == wave
+            }
             y = np.arange(len(terms)) + (w - (len(waves) - 1) / 2) * bar
             p = [subset[t]["p_incl"] if t in subset else np.nan for t in terms]
             ax.barh(y, p, height=bar * 0.9, color=f"C{w}", label=wave or "p(incl | data)")

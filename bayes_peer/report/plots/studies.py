@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from bayes_peer.errors import InputError
-from bayes_peer.report.plots.canvas import WIDTH, frame, pyplot
+from bayes_peer.report.plots.canvas import frame
+from bayes_peer.report.style import WIDTH, pyplot
 
 #: Jeffreys' evidence bounds drawn on every Bayes-factor axis.
 BANDS = (1 / 10, 1 / 3, 3, 10)
@@ -39,6 +40,16 @@ def _bf_axis(ax, ylabel: str) -> None:
     ax.tick_params(labelsize=7)
 
 
+def _entries_and_axes(record: dict, key: str, missing: str):
+    """The ``key`` entries of a record and one figure's axes (InputError naming the option
+    when the analysis did not run it)."""
+    entries = _entries(record, key)
+    if not entries:
+        raise InputError(f"{missing}: run the analysis with `{key}`")
+    fig, axes = _figure()
+    return entries, fig, axes[0, 0]
+
+
 def _figure(panels: int = 1):
     plt = pyplot()
     return plt.subplots(1, panels, figsize=(WIDTH, 4.2), dpi=100, squeeze=False)
@@ -47,11 +58,7 @@ def _figure(panels: int = 1):
 def robustness(record: dict, synthetic: bool):
     """Each pair's BF10 (or block's BF) over prior widths: kappa in (0, 2], or the JZS r, the
     maximum marked (a matplotlib Figure)."""
-    entries = _entries(record, "robustness")
-    if not entries:
-        raise InputError("no robustness curves: run the analysis with `robustness`")
-    fig, axes = _figure()
-    ax = axes[0, 0]
+    entries, fig, ax = _entries_and_axes(record, "robustness", "no robustness curves")
     for i, (label, entry) in enumerate(entries):
         key = "kappa" if "kappa" in entry["robustness"][0] else "rscale"
         xs = [c[key] for c in entry["robustness"]]
@@ -75,11 +82,7 @@ def robustness(record: dict, synthetic: bool):
 def sequential(record: dict, synthetic: bool):
     """Each pair's BF as participants accumulate: file order, and the 90% band of random
     orders (a matplotlib Figure)."""
-    entries = _entries(record, "sequential")
-    if not entries:
-        raise InputError("no sequential curves: run the analysis with `sequential`")
-    fig, axes = _figure()
-    ax = axes[0, 0]
+    entries, fig, ax = _entries_and_axes(record, "sequential", "no sequential curves")
     for i, (label, entry) in enumerate(entries):
         color = f"C{i % 10}"
         spread = entry.get("sequential_random") or []
@@ -112,11 +115,7 @@ def sequential(record: dict, synthetic: bool):
 def influence(record: dict, synthetic: bool):
     """The BF with each participant left out, against the BF of all (a matplotlib Figure);
     those who change the conclusion are named."""
-    entries = _entries(record, "influence")
-    if not entries:
-        raise InputError("no leave-one-out results: run the analysis with `influence`")
-    fig, axes = _figure()
-    ax = axes[0, 0]
+    entries, fig, ax = _entries_and_axes(record, "influence", "no leave-one-out results")
     for i, (label, entry) in enumerate(entries):
         value = "bf10" if "bf10" in entry["influence"][0] else "bf_block"
         ys = [r[value] for r in entry["influence"]]

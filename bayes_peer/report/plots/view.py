@@ -52,13 +52,24 @@ def exact_demo_view(folder: str | Path) -> SpecResults:
     correlations = read_table(folder / "correlations.csv") or []
     for row in correlations:
         row["prior"] = priors.get("correlation", "")
-    entry = {"name": "demo-exact", "title": "The exact demo", "synthetic": True,
-             "ci_prob": 0.95, "mcmc": False,
-             "priors": {"correlations_exact": priors.get("correlation", ""),
-                        "block_bf": priors.get("regression", "")}}  # fmt: skip
-    return SpecResults(folder=folder, entry=entry, correlations=correlations,
-                       coefficients=read_table(folder / "regression_coefficients.csv"),
-                       blocks=read_table(folder / "regression_blocks.csv"))  # fmt: skip
+    entry = {
+        "name": "demo-exact",
+        "title": "The exact demo",
+        "synthetic": True,
+        "ci_prob": 0.95,
+        "mcmc": False,
+        "priors": {
+            "correlations_exact": priors.get("correlation", ""),
+            "block_bf": priors.get("regression", ""),
+        },
+    }
+    return SpecResults(
+        folder=folder,
+        entry=entry,
+        correlations=correlations,
+        coefficients=read_table(folder / "regression_coefficients.csv"),
+        blocks=read_table(folder / "regression_blocks.csv"),
+    )
 
 
 def folder_views(folder: str | Path, preloaded: dict | None = None) -> list[SpecResults]:

@@ -12,8 +12,23 @@ import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from bayes_peer.api.calibration import calibrate, calibration_models
 from bayes_peer.errors import InputError
 from bayes_peer.results import Result
+
+__all__ = [
+    "calibrate",
+    "calibration_models",
+    "correlate",
+    "demo",
+    "design",
+    "init_spec",
+    "rebuild_report",
+    "regress",
+    "run",
+    "sensitivity",
+    "write_spec",
+]
 
 #: Free space asked for before a single command writes its folder.
 NEEDED_BYTES = 20 * 2**20
@@ -27,8 +42,9 @@ def _output(out, kind: str, force: bool, command: str) -> Iterator[Path | None]:
         return
     from bayes_peer.runs.folders import ResultsFolder
 
-    with ResultsFolder(out, kind=kind, force=force, command=command,
-                       needed_bytes=NEEDED_BYTES) as staging:  # fmt: skip
+    with ResultsFolder(
+        out, kind=kind, force=force, command=command, needed_bytes=NEEDED_BYTES
+    ) as staging:
         yield staging
 
 
@@ -85,29 +101,57 @@ def _call(arguments: dict) -> dict:
     return out
 
 
-def correlate(data=None, vars=None, *, out: str | Path | None = None, force: bool = False,
-              quiet: bool = False, **options) -> Result:  # fmt: skip
+def _command(
+    command: str,
+    analyse: Callable,
+    arguments: dict,
+    options: dict,
+    mcmc: bool,
+    out,
+    force: bool,
+    quiet: bool,
+) -> Result:
+    """One analysis as a command: its output folder opened before any work, progress lines,
+    the analysis (positional ``arguments``, then ``options``), and the folder written."""
+    call = _call({**arguments, **options})
+    with _output(out, _kind(mcmc), force, command) as folder, _progress(quiet):
+        result = analyse(*arguments.values(), **options)
+        _save(result, folder, command, call)
+    return result
+
+
+def correlate(
+    data=None,
+    vars=None,
+    *,
+    out: str | Path | None = None,
+    force: bool = False,
+    quiet: bool = False,
+    **options,
+) -> Result:
     from bayes_peer.analyses.correlate import EXACT_METHODS
     from bayes_peer.analyses.correlate import correlate as analyse
 
     mcmc = options.get("method", "exact") not in EXACT_METHODS
-    call = _call({"data": data, "vars": vars, **options})
-    with _output(out, _kind(mcmc), force, "bayes-peer correlate") as folder, _progress(quiet):
-        result = analyse(data, vars, **options)
-        _save(result, folder, "bayes-peer correlate", call)
-    return result
+    arguments = {"data": data, "vars": vars}
+    return _command("bayes-peer correlate", analyse, arguments, options, mcmc, out, force, quiet)
 
 
-def regress(data=None, outcome=None, blocks=None, *, out: str | Path | None = None,
-            force: bool = False, quiet: bool = False, **options) -> Result:  # fmt: skip
+def regress(
+    data=None,
+    outcome=None,
+    blocks=None,
+    *,
+    out: str | Path | None = None,
+    force: bool = False,
+    quiet: bool = False,
+    **options,
+) -> Result:
     from bayes_peer.analyses.regress import regress as analyse
 
     mcmc = options.get("method", "exact") not in ("exact", "bma")
-    call = _call({"data": data, "outcome": outcome, "blocks": blocks, **options})
-    with _output(out, _kind(mcmc), force, "bayes-peer regress") as folder, _progress(quiet):
-        result = analyse(data, outcome, blocks, **options)
-        _save(result, folder, "bayes-peer regress", call)
-    return result
+    arguments = {"data": data, "outcome": outcome, "blocks": blocks}
+    return _command("bayes-peer regress", analyse, arguments, options, mcmc, out, force, quiet)
 
 
 def design(**options) -> Result:
@@ -140,9 +184,11 @@ def _document() -> None:
     from bayes_peer.analyses import design as design_module
     from bayes_peer.analyses import regress as regress_module
 
-    extra = [inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None),
-             inspect.Parameter("force", inspect.Parameter.KEYWORD_ONLY, default=False),
-             inspect.Parameter("quiet", inspect.Parameter.KEYWORD_ONLY, default=False)]  # fmt: skip
+    extra = [
+        inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None),
+        inspect.Parameter("force", inspect.Parameter.KEYWORD_ONLY, default=False),
+        inspect.Parameter("quiet", inspect.Parameter.KEYWORD_ONLY, default=False),
+    ]
     for function, analysis, with_out in (
         (correlate, correlate_module.correlate, True),
         (regress, regress_module.regress, True),
@@ -213,9 +259,16 @@ def run(
     seed = None if seed is None else check("seed", seed, "`seed`")
     workers = None if workers is None else check("workers", workers, "`workers`")
     record, fits, diagnostics = run_specs(
-        specs, out, data_path=data, seed=seed, force=force, quiet=quiet,
-        command="bayes-peer run", report=_report_writer() if report else None, workers=workers,
-    )  # fmt: skip
+        specs,
+        out,
+        data_path=data,
+        seed=seed,
+        force=force,
+        quiet=quiet,
+        command="bayes-peer run",
+        report=_report_writer() if report else None,
+        workers=workers,
+    )
     return _run_result(record, fits, diagnostics)
 
 
@@ -250,15 +303,20 @@ def demo(
     seed = None if seed is None else check("seed", seed, "`seed`")
     workers = None if workers is None else check("workers", workers, "`workers`")
     record, fits, diagnostics = run_specs(
-        specs, "results/demo" if out is None else out, seed=seed, force=force, quiet=quiet,
-        command="bayes-peer demo", report=_report_writer() if report else None, workers=workers,
-    )  # fmt: skip
+        specs,
+        "results/demo" if out is None else out,
+        seed=seed,
+        force=force,
+        quiet=quiet,
+        command="bayes-peer demo",
+        report=_report_writer() if report else None,
+        workers=workers,
+    )
     return _run_result(record, fits, diagnostics)
 
 
 def _run_result(record: dict, fits: dict, diagnostics: list[dict]) -> Result:
-    flat = {f"{spec}/{name}": tree for spec, trees in fits.items() for name, tree in
-            trees.items()}  # fmt: skip
+    flat = {f"{spec}/{name}": tree for spec, trees in fits.items() for name, tree in trees.items()}
     return Result("run", record, fits=flat, tables_extra={"diagnostics": diagnostics})
 
 
@@ -303,127 +361,23 @@ def sensitivity(
     specs = [s if isinstance(s, Spec) else load_spec(s) for s in items]
     seed = None if seed is None else check("seed", seed, "`seed`")
     workers = check("workers", workers, "`workers`")
-    imputations = None if imputations is None else check("imputations", imputations,
-                                                         "`imputations`")  # fmt: skip
+    imputations = (
+        None if imputations is None else check("imputations", imputations, "`imputations`")
+    )
     record = run_sensitivity(
-        specs, default_outs(specs, out), data_path=data, seed=seed, force=force, quiet=quiet,
-        workers=workers, imputations=imputations, command="bayes-peer sensitivity",
+        specs,
+        default_outs(specs, out),
+        data_path=data,
+        seed=seed,
+        force=force,
+        quiet=quiet,
+        workers=workers,
+        imputations=imputations,
+        command="bayes-peer sensitivity",
         report=write_sensitivity_report if report else None,
         refresh=rebuild_report if report else None,
-    )  # fmt: skip
+    )
     return Result("sensitivity", record)
-
-
-def calibration_models() -> list[dict]:
-    """Every model structure :func:`calibrate` checks: ``model``, ``description`` and
-    ``negative_control`` (the deliberately wrong model the check must flag)."""
-    from bayes_peer.calibration.study import model_list
-
-    return model_list()
-
-
-def calibrate(
-    models=None,
-    *,
-    study: str = "sbc",
-    sims: int | None = None,
-    seed: int = 0,
-    out: str | Path | None = None,
-    force: bool = False,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    rho=None,
-    n=None,
-    reps: int | None = None,
-    kappa: float = 1.0,
-    ci_prob: float = 0.95,
-    methods=None,
-    report: bool = True,
-    quiet: bool = True,
-) -> Result:
-    """Calibration of the toolkit's models by simulation.
-
-    ``study="sbc"``: prior simulation-based calibration (Talts et al. 2018) of ``models``
-    (names from :func:`calibration_models`, a comma-separated string, or ``"all"``): ``sims``
-    simulated studies of n = 46 per model, each fitted with the toolkit's own compiled
-    structure and sampler; the ranks of every reported parameter and of the joint
-    log-likelihood are tested for uniformity. ``study="posterior"``: posterior SBC
-    (Säilynoja et al. 2025) conditional on the SYNTHETIC demo study for the main models
-    (``joint-fiml``, ``regression-normal``). ``study="frequentist"``: coverage, bias, RMSE and
-    width of the exact posterior and Fisher z intervals for rho, and the rates of BF10 > 3 and
-    < 1/3, over ``rho`` x ``n`` with ``reps`` samples per cell (Morris et al. 2019).
-
-    Parameters
-    ----------
-    models : str or list of str
-        SBC only: the models to check.
-    sims : int
-        SBC simulations per model (default 200; 10 to 100,000).
-    seed : int
-        Every random number derives from it; the same seed gives the same tables with any
-        number of workers.
-    out : str or Path, optional
-        Results folder (tables, ``calibration.json``, figures, report). SBC keeps finished
-        batches in a checkpoint beside it, so an interrupted run resumes.
-    workers : int, optional
-        SBC: worker processes of a local Dask cluster; 1 runs in this process (no Dask
-        needed). Default: one per core when Dask is installed, else 1.
-    scheduler : str, optional
-        SBC: address of a running Dask scheduler (``tcp://HOST:PORT``) to run on instead.
-    rho, n, reps : optional
-        Frequentist study design (defaults: rho in {0, .1, .3, .5, .7, .9}, n in {20, 46,
-        100}, 2,000 samples per cell).
-    kappa, ci_prob : float
-        Frequentist study: prior width of the exact posterior and the interval probability.
-    methods : str or list of str, optional
-        Frequentist study: interval methods, from exact, fisher (the default pair), pairwise
-        and joint (the MCMC models, one fit per sample: slow).
-
-    Returns
-    -------
-    Result
-        ``kind="calibration"``; ``record["sbc"]`` (one row per model and quantity: ``model``,
-        ``quantity``, ``sims``, ``statistic``, ``p_value``, ``calibrated``) and
-        ``record["models"]`` (verdicts), or ``record["coverage"]``.
-
-    References
-    ----------
-    Talts, S., Betancourt, M., Simpson, D., Vehtari, A., & Gelman, A. (2018). Validating
-    Bayesian inference algorithms with simulation-based calibration. arXiv:1804.06788.
-    Morris, T. P., White, I. R., & Crowther, M. J. (2019). Using simulation studies to evaluate
-    statistical methods. *Statistics in Medicine*, 38(11), 2074-2102.
-    """
-    from bayes_peer.calibration.study import STUDIES, run_frequentist, run_sbc
-    from bayes_peer.params import check
-    from bayes_peer.report.calibration import write_calibration_report
-
-    if study not in STUDIES:
-        raise InputError(f"`study` must be one of {', '.join(STUDIES)}, got {study!r}")
-    seed = check("seed", seed, "`seed`")
-    writer = write_calibration_report if report else None
-    if study == "frequentist":
-        if models is not None or sims is not None or scheduler is not None or workers:
-            raise InputError("`study`='frequentist' takes `rho`, `n` and `reps`, not `models`, "
-                             "`sims`, `workers` or `scheduler`")  # fmt: skip
-        kappa = check("kappa", kappa, "`kappa`")
-        ci_prob = check("ci_prob", ci_prob, "`ci_prob`")
-        record = run_frequentist(rho=rho, n=n, reps=reps, seed=seed, kappa=kappa,
-                                 ci_prob=ci_prob, out=out, force=force, report=writer,
-                                 methods=methods)  # fmt: skip
-        return Result("calibration", record)
-    if rho is not None or n is not None or reps is not None or methods is not None:
-        raise InputError(
-            f"`rho`, `n`, `reps` and `methods` go with `study`='frequentist', not {study!r}"
-        )
-    from bayes_peer.calibration.execute import default_workers
-    from bayes_peer.calibration.study import DEFAULT_SIMS
-
-    workers = default_workers() if workers is None else check("workers", workers, "`workers`")
-    record = run_sbc(models, sims=DEFAULT_SIMS if sims is None else sims, seed=seed, out=out,
-                     force=force, workers=workers, scheduler=scheduler, quiet=quiet,
-                     report=writer, study=study)  # fmt: skip
-    ranks = record.pop("_ranks", None)
-    return Result("calibration", record, tables_extra={"ranks": ranks} if ranks else {})
 
 
 def init_spec(data, *, spec_folder: str | Path | None = None) -> str:
