@@ -151,6 +151,8 @@ def test_readme_demo_command_end_to_end(demo_run):
     assert report.index("## The paper's claims") < report.index("## Key findings")
     assert report.count("| 1. The peer") + report.count("| 4. The association") == 2
     assert "### Compared with non-peer care" in report
+    assert "Each wave as the other's original study" in report
+    assert "taking m12 as the original study, m24" in report
     assert (out / "correlations" / "figures" / "literature_comparison.png").exists()
     informed = [p for p in pairs if p["bf10_informed"]]
     assert len(informed) == 2 * 4  # alliance with the four outcomes, at both waves

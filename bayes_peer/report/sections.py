@@ -170,6 +170,7 @@ def contrast_section(spec: SpecResults, add_figures) -> list[tuple]:
             )
         )
         blocks += differences(labelled)
+        blocks += _replication_readings(spec.correlation_contrasts)
     if spec.coefficient_contrasts:
         table = [
             table_row(
@@ -208,6 +209,30 @@ def contrast_section(spec: SpecResults, add_figures) -> list[tuple]:
         )
     blocks += add_figures("waves")
     return blocks
+
+
+def _replication_readings(contrasts: list[dict]) -> list[tuple]:
+    """What each wave's correlation says about the other's, as replication Bayes factors (Ly
+    et al. 2019; the same participants at both waves: a description, not independent
+    studies)."""
+    from bayes_peer.analyses.informed import replication_reading
+
+    lines = []
+    for r in contrasts:
+        if r.get("bf_rep_b_given_a") is None:
+            continue
+        forward = replication_reading(r["bf_rep_b_given_a"], r["wave_a"], r["wave_b"])
+        backward = replication_reading(r["bf_rep_a_given_b"], r["wave_b"], r["wave_a"])
+        lines.append(f"{r['var1']} ~ {r['var2']}: {forward}; {backward}.")
+    if not lines:
+        return []
+    intro = (
+        "Replication Bayes factors under the default prior; the same participants at both "
+        "waves, so a description of how the evidence of one wave bears on the other, not a "
+        "test of independent studies."
+    )
+    title = "Each wave as the other's original study"
+    return [("details", title, [("p", intro), ("list", lines)])]
 
 
 def checks_section(spec: SpecResults, add_figures) -> list[tuple]:
