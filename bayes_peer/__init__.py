@@ -30,6 +30,10 @@ from bayes_peer.runtime import configure_environment
 
 configure_environment()  # before numpy and PyTensor load: BLAS threads, no fast-math
 
+from bayes_peer.mcmc.cache import configure as _configure_cache  # noqa: E402
+
+_configure_cache()  # one compile cache for the API, the CLI and worker processes
+
 __version__ = "0.1.0"
 
 #: The public API: name -> module that defines it (imported on first use, so that
@@ -42,6 +46,7 @@ _API = {
     "run": "bayes_peer.api",
     "demo": "bayes_peer.api",
     "rebuild_report": "bayes_peer.api",
+    "adopt_folder": "bayes_peer.api",
     "init_spec": "bayes_peer.api",
     "write_spec": "bayes_peer.api",
     "calibrate": "bayes_peer.api",

@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from bayes_peer.data.grammar import parse_decimal
-from bayes_peer.errors import InputError
+from bayes_peer.data.grammar import parse_decimal, parse_whole
+from bayes_peer.errors import InputError, shown_value
 
 
 @dataclass(frozen=True)
@@ -135,17 +135,21 @@ def check(name: str, value, label: str | None = None):
             else:
                 raise TypeError
         except TypeError:
-            raise InputError(f"{label} must be {bounds.describe()}, got {value!r}") from None
+            raise InputError(
+                f"{label} must be {bounds.describe()}, got {shown_value(value)}"
+            ) from None
     if isinstance(value, float) and not math.isfinite(value):
-        raise InputError(f"{label} must be a finite number ({bounds.describe()}), got {value!r}")
+        raise InputError(
+            f"{label} must be a finite number ({bounds.describe()}), got {shown_value(value)}"
+        )
     if bounds.whole:
         if isinstance(value, float) and not value.is_integer():
-            raise InputError(f"{label} must be {bounds.describe()}, got {value!r}")
+            raise InputError(f"{label} must be {bounds.describe()}, got {shown_value(value)}")
         value = int(value)
     if not bounds.contains(value):
         on_edge = value in (bounds.low, bounds.high) and bounds.edge_note
         note = f" ({bounds.edge_note})" if on_edge else ""
-        raise InputError(f"{label} must be {bounds.describe()}, got {value!r}{note}")
+        raise InputError(f"{label} must be {bounds.describe()}, got {shown_value(value)}{note}")
     return value
 
 
@@ -155,6 +159,12 @@ def parse(name: str, text: str, label: str, *, fraction: bool = False):
     ``fraction`` also accepts ``a/b`` (``--kappa 1/3``).
     """
     value: float | None
+    if PARAMETERS[name].whole:
+        whole = parse_whole(text)
+        if whole is None:
+            what = "a number" if parse_decimal(text) is None else "a whole number"
+            raise InputError(f"{label}: {text!r} is not {what} ({PARAMETERS[name].describe()})")
+        return check(name, whole, label)
     if fraction and "/" in text:
         num, _, den = text.partition("/")
         top, bottom = parse_decimal(num), parse_decimal(den)
@@ -205,9 +215,9 @@ def name_list(value, parameter: str) -> list[str]:
     elif isinstance(value, list | tuple):
         items = list(value)
     else:
-        raise InputError(f"`{parameter}` must name at least one column, got {value!r:.80}")
+        raise InputError(f"`{parameter}` must name at least one column, got {shown_value(value)}")
     if not items or any(not isinstance(v, str) or not v.strip() for v in items):
-        raise InputError(f"`{parameter}` must name at least one column, got {value!r:.80}")
+        raise InputError(f"`{parameter}` must name at least one column, got {shown_value(value)}")
     items = [v.strip() for v in items]
     for item in items:
         if items.count(item) > 1:

@@ -24,7 +24,7 @@ import pytest
 
 from bayes_peer.errors import InputError
 from bayes_peer.runs.folders import ResultsFolder
-from bayes_peer.runs.ownership import MARKER, foreign_entry, read_marker
+from bayes_peer.runs.ownership import foreign_entry, read_marker
 
 from conftest import ROOT, default_sigint
 
@@ -296,29 +296,12 @@ def test_updating_a_report_needs_a_folder_bayes_peer_wrote(tmp_path):
             pass
 
 
-def test_an_interrupted_report_update_leaves_a_folder_that_is_still_ours(tmp_path):
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    with ResultsFolder(tmp_path / "run", kind="run", force=False, command="t") as s:
-        (s / "report.html").write_text("old")
-        (s / "tables.csv").write_text("a\n")
-    marker = read_marker(tmp_path / "run")
-    marker["updating"] = {"pid": dead.pid, "start": None, "paths": ["report.html", "figures/"]}
-    (tmp_path / "run" / MARKER).write_text(json.dumps(marker))
-    (tmp_path / "run" / "report.html").write_text("half-written")
-    (tmp_path / "run" / "figures").mkdir()
-    (tmp_path / "run" / "figures" / "x.png").write_bytes(b"p")
-    assert foreign_entry(tmp_path / "run") is None
-    (tmp_path / "run" / "tables.csv").write_text("edited")  # not a path the update writes
-    assert "changed" in foreign_entry(tmp_path / "run")
-
-
 def test_cache_clear_never_removes_what_it_did_not_create(tmp_path):
     home = tmp_path / "cachehome"
     home.mkdir()
     (home / "mine.txt").write_text("the user's")
     env = {"BAYES_PEER_CACHE_DIR": str(home), "PYTENSOR_FLAGS": ""}  # no inherited compiledir
-    code = ("from bayes_peer.mcmc import cache; cache.configure(); "
+    code = ("from bayes_peer.mcmc import cache; cache.configure(); cache.mark_root(); "
             "(cache.cache_dir() / 'pytensor').mkdir(parents=True, exist_ok=True); "
             "print(cache.clear()['removed_files'] >= 0)")  # fmt: skip
     done = subprocess.run([sys.executable, "-c", code], env={**os.environ, **env},

@@ -12,11 +12,13 @@ import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from bayes_peer.api.arguments import check_arguments, checked
 from bayes_peer.api.calibration import calibrate, calibration_models
 from bayes_peer.errors import InputError
 from bayes_peer.results import Result
 
 __all__ = [
+    "adopt_folder",
     "calibrate",
     "calibration_models",
     "correlate",
@@ -120,9 +122,43 @@ def _command(
     return result
 
 
+#: Options of the MCMC methods only (the command line refuses their flags without --model or
+#: --prior); ``seed`` also seeds the exact layer's rounding sensitivity.
+MCMC_ONLY = {
+    "correlate": ("eta", "seed", "draws", "tune", "chains", "rope", "missing", "waves", "robust"),
+    "regress": (
+        "prior_scale",
+        "seed",
+        "draws",
+        "tune",
+        "chains",
+        "rope",
+        "likelihood",
+        "mean_r2",
+        "prec_r2",
+        "cons_d2",
+        "impute",
+        "prior_coefficient",
+    ),
+}
+
+
+def _refuse_inapplicable(command: str, options: dict, mcmc: bool, methods: str) -> None:
+    """An MCMC option given with an exact method has no effect: refused, as on the command
+    line."""
+    if mcmc:
+        return
+    given = [name for name in MCMC_ONLY[command] if name in options]
+    if command == "correlate" and options.get("rounding_sensitivity") is not None:
+        given = [name for name in given if name != "seed"]
+    if given:
+        raise InputError(f"`{given[0]}` goes with method={methods}; it has no effect otherwise")
+
+
+@checked
 def correlate(
     data=None,
-    vars=None,
+    vars: list[str] | str | None = None,
     *,
     out: str | Path | None = None,
     force: bool = False,
@@ -132,15 +168,18 @@ def correlate(
     from bayes_peer.analyses.correlate import EXACT_METHODS
     from bayes_peer.analyses.correlate import correlate as analyse
 
+    check_arguments(analyse, options, "correlate")
     mcmc = options.get("method", "exact") not in EXACT_METHODS
+    _refuse_inapplicable("correlate", options, mcmc, "'joint' or 'pairwise'")
     arguments = {"data": data, "vars": vars}
     return _command("bayes-peer correlate", analyse, arguments, options, mcmc, out, force, quiet)
 
 
+@checked
 def regress(
     data=None,
-    outcome=None,
-    blocks=None,
+    outcome: str | None = None,
+    blocks: list[list[str]] | None = None,
     *,
     out: str | Path | None = None,
     force: bool = False,
@@ -149,7 +188,9 @@ def regress(
 ) -> Result:
     from bayes_peer.analyses.regress import regress as analyse
 
+    check_arguments(analyse, options, "regress")
     mcmc = options.get("method", "exact") not in ("exact", "bma")
+    _refuse_inapplicable("regress", options, mcmc, "'normal' or 'r2d2'")
     arguments = {"data": data, "outcome": outcome, "blocks": blocks}
     return _command("bayes-peer regress", analyse, arguments, options, mcmc, out, force, quiet)
 
@@ -157,6 +198,7 @@ def regress(
 def design(**options) -> Result:
     from bayes_peer.analyses.design import design as analyse
 
+    check_arguments(analyse, options, "design")
     return analyse(**options)
 
 
@@ -209,8 +251,9 @@ def _report_writer() -> Callable:
     return lambda folder, fits, log: build_report(folder, log=log, preloaded=fits)
 
 
+@checked
 def run(
-    spec,
+    spec: str | Path | list[str | Path],
     *,
     data: str | Path | None = None,
     out: str | Path | None = None,
@@ -272,6 +315,7 @@ def run(
     return _run_result(record, fits, diagnostics)
 
 
+@checked
 def demo(
     *,
     out: str | Path | None = None,
@@ -320,8 +364,9 @@ def _run_result(record: dict, fits: dict, diagnostics: list[dict]) -> Result:
     return Result("run", record, fits=flat, tables_extra={"diagnostics": diagnostics})
 
 
+@checked
 def sensitivity(
-    spec_or_result,
+    spec_or_result: str | Path | list[str | Path] | Result,
     *,
     data: str | Path | None = None,
     out: str | Path | None = None,
@@ -380,6 +425,7 @@ def sensitivity(
     return Result("sensitivity", record)
 
 
+@checked
 def init_spec(data, *, spec_folder: str | Path | None = None) -> str:
     """A commented starter spec (TOML text) for a participant CSV of one's own.
 
@@ -409,6 +455,7 @@ def init_spec(data, *, spec_folder: str | Path | None = None) -> str:
     return starter(data, spec_folder=spec_folder)
 
 
+@checked
 def write_spec(data, out: str | Path) -> str:
     """Write :func:`init_spec`'s spec for ``data`` to the new file ``out`` (never over an
     existing one); returns its path. InputError when ``out`` exists or cannot be written."""
@@ -422,6 +469,7 @@ def write_spec(data, out: str | Path) -> str:
     return str(target)
 
 
+@checked
 def rebuild_report(folder: str | Path) -> dict:
     """(Re)write ``report.html``, ``report.md`` and ``figures/`` of a results folder written by
     :func:`run` or :func:`demo` (no refitting; the folder must be unchanged since bayes-peer
@@ -429,6 +477,36 @@ def rebuild_report(folder: str | Path) -> dict:
     from bayes_peer.report import rebuild_report as rebuild
 
     return rebuild(folder)
+
+
+@checked
+def adopt_folder(folder: str | Path) -> dict:
+    """Sign a results folder's marker with this user's marker key, so that ``force`` may
+    replace it (``bayes-peer adopt FOLDER``).
+
+    For a folder bayes-peer wrote before markers were signed, or under another account or
+    cache folder: its marker must list exactly the files in it, unchanged.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        The results folder.
+
+    Returns
+    -------
+    dict
+        ``{"folder", "kind", "files"}``.
+
+    Raises
+    ------
+    InputError
+        When ``folder`` has no bayes-peer marker or a file differs from its listing.
+    """
+    from bayes_peer.runs.ownership import adopt
+
+    if not isinstance(folder, (str, Path)):
+        raise InputError(f"`folder` must be a path, got {type(folder).__name__}")
+    return adopt(folder)
 
 
 _document()

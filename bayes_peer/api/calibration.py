@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bayes_peer.api.arguments import checked
 from bayes_peer.errors import InputError
 from bayes_peer.results import Result
 
@@ -17,6 +18,7 @@ def calibration_models() -> list[dict]:
     return model_list()
 
 
+@checked
 def calibrate(
     models=None,
     *,
@@ -124,6 +126,11 @@ def calibrate(
     from bayes_peer.calibration.execute import default_workers
     from bayes_peer.calibration.study import DEFAULT_SIMS
 
+    if workers is not None and scheduler is not None:
+        raise InputError(
+            "`workers` and `scheduler` exclude each other: the scheduler's cluster has its own "
+            "workers"
+        )
     workers = default_workers() if workers is None else check("workers", workers, "`workers`")
     record = run_sbc(
         models,

@@ -62,9 +62,9 @@ def run_batch(
 ) -> list[dict]:
     """Simulations ``start`` to ``stop - 1`` of ``model`` (the task a worker runs); ``study``
     "prior" or "posterior" SBC."""
-    from bayes_peer.mcmc.cache import configure
+    from bayes_peer.mcmc.cache import activate
 
-    configure()  # the persistent compile cache, if PyTensor is not imported yet
+    activate()  # the persistent compile cache (configured when bayes_peer loaded)
     from bayes_peer.calibration.models import get_model
     from bayes_peer.calibration.sbc import SBCSettings, simulate_once
 
@@ -203,8 +203,11 @@ def _client(workers: int, scheduler: str | None):
 
     # silence_logs: no heartbeat errors and "killing" warnings as the cluster shuts down
     try:
+        from bayes_peer.mcmc.cache import cache_root
+
         cluster = LocalCluster(
             n_workers=workers,
+            local_directory=str(cache_root() / "dask"),  # not $TMPDIR/dask-scratch-space
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
@@ -230,7 +233,26 @@ def execute(
     quiet: bool = True,
     study: str = "prior",
 ) -> list[dict]:
-    """Run every task not already in the checkpoint; return all simulations' results."""
+    """Run every task not already in the checkpoint; return all simulations' results.
+
+    A Dask client is connected before the checkpoint is opened, so a scheduler that cannot be
+    reached leaves no checkpoint behind.
+    """
+    client = cluster = None
+    if scheduler is not None or workers > 1:
+        client, cluster = _client(workers, scheduler)
+    try:
+        return _execute(tasks, seed, settings, checkpoint, client, quiet, study)
+    finally:
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.close()
+        if cluster is not None:
+            with contextlib.suppress(Exception):
+                cluster.close()
+
+
+def _execute(tasks, seed, settings, checkpoint, client, quiet, study) -> list[dict]:
     done = checkpoint.open()
     todo = [t for t in tasks if t not in done]
     total = sum(stop - start for _, start, stop in tasks)
@@ -238,31 +260,23 @@ def execute(
     progress = _progress(quiet, total)
     if checkpoint.resumed and not quiet:
         print(f"calibrate: resuming, {finished} simulations already done", file=sys.stderr)
-    if todo and scheduler is None and workers == 1:
+    if todo and client is None:
         for task in todo:
             done[task] = run_batch(*task, seed, settings, study)
             checkpoint.save(task, done[task])
             finished += task[2] - task[1]
             progress(finished)
     elif todo:
-        client, cluster = _client(workers, scheduler)
-        try:
-            from distributed import as_completed
+        from distributed import as_completed
 
-            futures = {
-                client.submit(run_batch, *task, seed, settings, study, pure=False): task
-                for task in todo
-            }
-            for future in as_completed(futures):
-                task = futures[future]
-                done[task] = future.result()
-                checkpoint.save(task, done[task])
-                finished += task[2] - task[1]
-                progress(finished)
-        finally:
-            with contextlib.suppress(Exception):
-                client.close()
-            if cluster is not None:
-                with contextlib.suppress(Exception):
-                    cluster.close()
+        futures = {
+            client.submit(run_batch, *task, seed, settings, study, pure=False): task
+            for task in todo
+        }
+        for future in as_completed(futures):
+            task = futures[future]
+            done[task] = future.result()
+            checkpoint.save(task, done[task])
+            finished += task[2] - task[1]
+            progress(finished)
     return [row for task in tasks for row in done[task]]

@@ -11,6 +11,7 @@ key; nothing written); 1 internal failure (one ``error: internal failure`` line)
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sys
@@ -86,12 +87,12 @@ def main(argv: list[str] | None = None) -> int:
         return _dispatch(args)
     except InputError as exc:
         message = " ".join(as_flags(str(exc), command).split())
-        print(f"error: {message}", file=sys.stderr)
+        _error_line(message)
         return 2
     except KeyboardInterrupt:
         done = [folder for folder in COMMITTED if folder not in committed_before]
         where = f"after writing {', '.join(done)}" if done else "nothing was written"
-        print(f"error: interrupted ({where})", file=sys.stderr)
+        _error_line(f"interrupted ({where})")
         return 130
     except BrokenPipeError:
         return 0
@@ -99,11 +100,27 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("BAYES_PEER_DEBUG"):
             raise
         message = " ".join(f"{type(exc).__name__}: {exc}".split())
-        print(
-            f"error: internal failure ({message}); rerun with BAYES_PEER_DEBUG=1 for a traceback",
-            file=sys.stderr,
-        )
+        _error_line(f"internal failure ({message}); rerun with BAYES_PEER_DEBUG=1 for a traceback")
         return 1
+
+
+def _error_line(message: str) -> None:
+    """Print the one ``error:`` line (invisible characters escaped), then silence what
+    libraries would print underneath (PyTensor's cache warnings at exit, say)."""
+    import logging
+
+    from bayes_peer.data.files import shown_path
+
+    print(f"error: {shown_path(message)}", file=sys.stderr, flush=True)
+    logging.disable(logging.CRITICAL)
+    warnings.simplefilter("ignore")
+    global _silenced
+    _silenced = True
+
+
+#: Set once the ``error:`` line is printed: :func:`console_main` then closes stderr before the
+#: interpreter's exit handlers run.
+_silenced = False
 
 
 def console_main() -> int:
@@ -123,6 +140,11 @@ def console_main() -> int:
             stream.flush()
         except (BrokenPipeError, OSError, ValueError):
             pass
+    if _silenced:  # one error: line, whatever an exit handler of a library prints after it
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)
+            os.close(devnull)
     gc.freeze()
     return status
 

@@ -1,4 +1,4 @@
-"""``bayes-peer report FOLDER`` and ``bayes-peer cache info|clear``."""
+"""``bayes-peer report FOLDER``, ``bayes-peer adopt FOLDER`` and ``bayes-peer cache info|clear``."""
 
 from __future__ import annotations
 
@@ -31,6 +31,28 @@ def add_parsers(sub) -> None:
     p.add_argument("folder", help="results folder, e.g. results/demo")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run_report)
+
+    a = sub.add_parser(
+        "adopt",
+        help="sign a results folder's marker so that --force may replace it",
+        description="A results folder's marker is signed with your marker key (in the cache "
+        "folder). A folder written before markers were signed, or under another account, "
+        "is foreign until you adopt it: its marker must list exactly its files, unchanged.",
+    )
+    a.add_argument("folder", help="results folder, e.g. results/demo")
+    a.add_argument("--json", action="store_true", help="print one JSON object")
+    a.set_defaults(func=run_adopt)
+
+
+def run_adopt(args: argparse.Namespace) -> int:
+    import bayes_peer as bp
+
+    done = bp.adopt_folder(args.folder)
+    if args.json:
+        emit_json(done)
+    else:
+        print(f"Adopted {done['folder']} ({done['kind']}, {done['files']} files)")
+    return 0
 
 
 def run_report(args: argparse.Namespace) -> int:

@@ -20,6 +20,46 @@ MAX_CSV_BYTES = 100 * 2**20
 MAX_TOML_BYTES = 2**20
 
 
+#: Longest name of a folder bayes-peer writes, in bytes of UTF-8: its staging sibling
+#: (``.<name>.partial-<pid>-<hex>``) and lock must fit the 255 bytes of common file systems.
+MAX_NAME_BYTES = 200
+#: Longest path given for a file or folder (Linux's PATH_MAX is 4096 bytes).
+MAX_PATH_BYTES = 4000
+
+
+def shown_path(text: str) -> str:
+    """A path as a message shows it: on one line, invisible characters escaped."""
+    if text.isprintable():
+        return text
+    return ascii(text)[1:-1]
+
+
+def path_problem(text: str, *, writing: bool) -> str | None:
+    """What makes ``text`` unusable as a path (None when nothing does).
+
+    A control character (NUL, a newline, ...) is refused in every path; a name longer than
+    :data:`MAX_NAME_BYTES` in a folder bayes-peer writes (``writing``), and any path longer than
+    :data:`MAX_PATH_BYTES`.
+    """
+    import unicodedata
+
+    bad = next((ch for ch in text if unicodedata.category(ch) == "Cc"), None)
+    if bad is not None:
+        return f"holds a control character ({ascii(bad)[1:-1]}), which no path should hold"
+    size = len(text.encode("utf-8", "surrogateescape"))
+    if size > MAX_PATH_BYTES:
+        return f"is {size} bytes long; paths may have at most {MAX_PATH_BYTES}"
+    if writing:
+        for part in Path(text).parts:
+            size = len(part.encode("utf-8", "surrogateescape"))
+            if size > MAX_NAME_BYTES:
+                return (
+                    f"has a name of {size} bytes ('{shown_path(part[:24])}...'); a folder "
+                    f"bayes-peer writes may have a name of at most {MAX_NAME_BYTES} bytes"
+                )
+    return None
+
+
 def _kind(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return "a folder"
@@ -44,7 +84,10 @@ def read_regular_file(path: str | Path, *, what: str, limit: int) -> bytes:
     limit : int
         Largest size in bytes.
     """
-    label = str(path)
+    label = shown_path(str(path))
+    problem = path_problem(str(path), writing=False)
+    if problem is not None:
+        raise InputError(f"{label}: the path {problem}")
     try:
         info = os.stat(path)
     except FileNotFoundError:

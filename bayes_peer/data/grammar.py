@@ -34,6 +34,27 @@ def parse_decimal(text: str) -> float | None:
     return float(text)
 
 
+def parse_whole(text: str) -> int | None:
+    """The whole number ``text`` stands for, exactly (``20261126``, ``1e3``, ``2.0e1``), or
+    None when it does not follow the grammar or is not a whole number (``1e-400``, ``2.5``).
+
+    Read as a decimal, not a float: ``1e-400`` is not rounded to 0, and a 19-digit seed keeps
+    every digit.
+    """
+    import decimal
+
+    text = text.strip(_BLANKS)
+    if not _NUMBER.fullmatch(text):
+        return None
+    try:
+        value = decimal.Decimal(text)
+        if abs(value.adjusted()) > 100 or value != value.to_integral_value():
+            return None
+        return int(value)
+    except (decimal.InvalidOperation, ValueError, OverflowError):
+        return None
+
+
 def parse_cell(text: str) -> float | None:
     """A CSV cell: nan for a missing token, the number, or None when it is neither."""
     if text.strip(_BLANKS).lower() in MISSING_TOKENS:

@@ -12,9 +12,21 @@ from bayes_peer.errors import InputError
 
 
 def pearson_r(x: np.ndarray, y: np.ndarray) -> float:
-    """Sample Pearson correlation of two complete vectors."""
+    """Sample Pearson correlation of two complete vectors.
+
+    Values so large (1e300) or small (1e-300) that the sums of squares overflow or underflow
+    are rescaled first (the correlation does not depend on the scale); nan only when a vector
+    is constant.
+    """
     xc, yc = x - x.mean(), y - y.mean()
-    return float(np.dot(xc, yc) / math.sqrt(np.dot(xc, xc) * np.dot(yc, yc)))
+    with np.errstate(all="ignore"):
+        r = float(np.dot(xc, yc) / math.sqrt(np.dot(xc, xc) * np.dot(yc, yc)))
+    if math.isfinite(r) or not (np.isfinite(x).all() and np.isfinite(y).all()):
+        return r
+    sx, sy = float(np.max(np.abs(x))), float(np.max(np.abs(y)))
+    if sx == 0.0 or sy == 0.0 or (sx == 1.0 and sy == 1.0):
+        return r
+    return pearson_r(x / sx, y / sy)
 
 
 #: Fewest pairwise-complete rows for which a correlation is reported.
@@ -37,7 +49,10 @@ class Moments:
 def check_correlation(source: str, a: str, b: str, r: float) -> None:
     """InputError for an undefined or perfect correlation (an infinite Bayes factor)."""
     if not math.isfinite(r):
-        raise InputError(f"{source}: the correlation of '{a}' and '{b}' is undefined")
+        raise InputError(
+            f"{source}: the correlation of '{a}' and '{b}' is undefined (one of them does not "
+            "vary over the complete pairs)"
+        )
     if abs(r) >= 1.0 - 1e-12:
         raise InputError(
             f"{source}: columns '{a}' and '{b}' are perfectly correlated (r = {r:+.0f}); "

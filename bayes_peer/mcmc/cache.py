@@ -87,30 +87,88 @@ def _user_compiledir() -> str | None:
     return value
 
 
-def configure() -> Path | None:
-    """Point PyTensor's compile directory at the cache (before PyTensor is imported).
+def _flag(name: str) -> str | None:
+    for item in os.environ.get("PYTENSOR_FLAGS", "").split(","):
+        key, _, value = item.partition("=")
+        if key.strip() == name:
+            return value.strip()
+    return None
 
-    Returns the folder used, or None when the user chose one with ``PYTENSOR_FLAGS`` or
-    PyTensor was already imported (then its own setting stays).
+
+def configure() -> Path | None:
+    """Point PyTensor, numba and matplotlib at bayes-peer's cache, in the environment only.
+
+    Called when ``bayes_peer`` is imported (so the API, the command line and worker processes,
+    which inherit the environment, use one cache) and before PyTensor loads. Nothing is
+    created here: PyTensor creates its folders when a model is first compiled, after every
+    input was validated, and :func:`activate` marks them. What goes where:
+
+    * PyTensor's compile folder: ``<cache>/<versions>/pytensor`` (unless ``PYTENSOR_FLAGS``
+      names one);
+    * the Python source PyTensor generates for each compiled function (by default one file
+      per function in ``$TMPDIR``, never removed): ``<cache>/<versions>/generated``, named by
+      content and pruned by PyTensor when unused for a week;
+    * matplotlib's font cache and settings: ``<cache>/matplotlib`` (unless ``MPLCONFIGDIR``
+      is set).
+
+    Returns the versions folder, or None when the user chose a compile folder with
+    ``PYTENSOR_FLAGS`` or PyTensor was already imported (:func:`activate` then redirects what
+    can still be redirected).
     """
     global _active
     folder = cache_dir()
+    os.environ.setdefault("MPLCONFIGDIR", str(cache_root() / "matplotlib"))
+    if _flag("generated_src_dir") is None and "pytensor" not in sys.modules:
+        _append_flag(f"generated_src_dir={folder / 'generated'}")
     if _flag_compiledir() is not None and _user_compiledir() is None:
         _active = folder  # set by a parent process (e.g. a worker of `sensitivity --demo`)
         return folder
     if _user_compiledir() is not None or "pytensor" in sys.modules:
         return None
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        (cache_root() / MARKER).touch()
-        (folder / MARKER).touch()  # this versions folder was made by bayes-peer
-    except OSError:
-        return None  # a read-only home: PyTensor keeps its default
-    flags = os.environ.get("PYTENSOR_FLAGS", "")
-    extra = f"base_compiledir={folder / 'pytensor'}"
-    os.environ["PYTENSOR_FLAGS"] = f"{flags},{extra}" if flags else extra
+    _append_flag(f"base_compiledir={folder / 'pytensor'}")
     _active = folder
     return folder
+
+
+def _append_flag(item: str) -> None:
+    flags = os.environ.get("PYTENSOR_FLAGS", "")
+    os.environ["PYTENSOR_FLAGS"] = f"{flags},{item}" if flags else item
+
+
+def activate() -> Path | None:
+    """Mark the cache folders before a model is compiled (``cache clear`` removes only what
+    carries bayes-peer's marker); when PyTensor was imported before bayes_peer, point its
+    numba cache and generated source at the cache now. Returns the versions folder in use."""
+    global _active
+    if _user_compiledir() is not None:
+        return None
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        mark_root()
+        (folder / MARKER).touch()  # this versions folder was made by bayes-peer
+    except OSError:
+        return None  # a read-only cache folder: PyTensor keeps its default
+    import pytensor
+
+    if not str(pytensor.config.generated_src_dir):
+        pytensor.config.generated_src_dir = str(folder / "generated")
+    if _active is None:  # PyTensor was imported first: its C compile folder stays its own
+        from pytensor.link.numba import cache as numba_cache
+
+        target = folder / "pytensor" / "numba"
+        target.mkdir(parents=True, exist_ok=True)
+        numba_cache.NUMBA_CACHE_PATH = target
+        _active = folder
+    return _active
+
+
+def mark_root() -> Path:
+    """Create the cache root with bayes-peer's marker (so ``cache clear`` knows it); returns it."""
+    root = cache_root()
+    root.mkdir(parents=True, exist_ok=True)
+    (root / MARKER).touch()
+    return root
 
 
 def _size(path: Path) -> tuple[int, int]:

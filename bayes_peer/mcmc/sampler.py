@@ -248,9 +248,9 @@ class ModelStructure:
     """
 
     def __init__(self, name: str, builder: Callable[[], object]):
-        from bayes_peer.mcmc.cache import configure
+        from bayes_peer.mcmc.cache import activate
 
-        configure()  # the persistent compile cache, before PyTensor is first imported
+        activate()  # mark the persistent compile cache (configured when bayes_peer loaded)
         _quiet_libraries()
         deterministic_pytensor()
         self.name = name

@@ -156,9 +156,10 @@ def build_report(
 def rebuild_report(folder: str | Path, *, log: Callable[[str], None] | None = None) -> dict:
     """Rewrite the report of an existing results folder (``bayes-peer report FOLDER``).
 
-    The folder must be one bayes-peer wrote and nobody changed since (InputError otherwise);
-    it is locked while the report is written and its marker lists the new files afterwards
-    (:func:`bayes_peer.runs.folders.updating`).
+    The folder must be one bayes-peer wrote, complete and unchanged since (InputError
+    otherwise, naming the file); the report is built in a staged copy that replaces the
+    folder only when the build succeeded (:func:`bayes_peer.runs.folders.updating`), so a
+    failed rebuild leaves the folder byte-identical. Returns the paths in the folder.
     """
     from bayes_peer.runs.folders import updating
 
@@ -167,5 +168,15 @@ def rebuild_report(folder: str | Path, *, log: Callable[[str], None] | None = No
             f"{folder}: not a results folder (no run.json); write one with "
             "`bayes-peer run` or `bayes-peer demo`"
         )
-    with updating(folder, "bayes-peer report"):
-        return build_report(folder, log=log)
+    with updating(folder, "bayes-peer report") as staging:
+        built = build_report(staging, log=log)
+
+    def moved(path: str) -> str:
+        return str(Path(folder) / Path(path).relative_to(staging))
+
+    return {
+        **built,
+        "html": moved(built["html"]),
+        "markdown": moved(built["markdown"]),
+        "figures": [moved(p) for p in built["figures"]],
+    }

@@ -36,6 +36,7 @@ import signal
 from collections.abc import Iterator
 from pathlib import Path
 
+from bayes_peer.data.files import path_problem, shown_path
 from bayes_peer.errors import InputError
 from bayes_peer.runs.index import write_index
 from bayes_peer.runs.ownership import (
@@ -46,12 +47,12 @@ from bayes_peer.runs.ownership import (
     enclosing_results,
     foreign_entry,
     lock_name,
+    missing_entry,
     process_start,
     read_marker,
     staging_prefix,
     stale_staging,
     write_marker,
-    write_marker_doc,
 )
 
 #: Folders committed by this process (the command line says so if interrupted afterwards).
@@ -66,6 +67,9 @@ def _check_target(out: Path, kind: str) -> Path:
     text = str(out)
     if not text.strip():
         raise InputError("the output folder is empty; name a folder such as results/mine")
+    problem = path_problem(text, writing=True)
+    if problem is not None:
+        raise InputError(f"`out` {shown_path(text)}: the folder {problem}")
     if out.name in ("", ".", "..") or text.rstrip("/").endswith(("/.", "/..")):
         raise InputError(f"{text}: name a new folder for the results, not '.' or '..'")
     target = Path(os.path.abspath(out))
@@ -129,7 +133,10 @@ class ResultsFolder:
     ):
         if kind not in KINDS:
             raise ValueError(f"unknown results-folder kind {kind!r}")
-        self.label = str(out)
+        if not isinstance(out, (str, os.PathLike)):
+            raise InputError(f"`out` must be a folder path, got {type(out).__name__}")
+        out = os.path.expanduser(os.fspath(out))  # '~' and '~user' as a shell expands them
+        self.label = shown_path(out)
         self.out = Path(out)
         self.kind, self.force, self.command = kind, force, command
         self.needed_bytes = needed_bytes
@@ -330,47 +337,69 @@ def _sigint_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-#: What a report rebuild writes inside a results folder (see :func:`updating`).
-REPORT_PATHS = ("report.html", "report.md", "figures/", "README.md")
-
-
 @contextlib.contextmanager
-def updating(
-    folder: str | Path, command: str, paths: tuple[str, ...] = REPORT_PATHS
-) -> Iterator[Path]:
-    """Rewrite files inside an existing results folder (a report), then refresh its marker.
+def updating(folder: str | Path, command: str) -> Iterator[Path]:
+    """Rewrite files of an existing results folder (a report rebuild), staged and swapped.
 
-    The folder must be bayes-peer's (see :func:`foreign_entry`); it is locked for the
-    duration, and its marker says which ``paths`` are being rewritten (file names, or folder
-    names ending in '/'), so that an update killed half-way leaves a folder that is still
-    recognised as bayes-peer's. Yields the folder's path.
+    The folder must be bayes-peer's (see :func:`foreign_entry`) and complete: every file its
+    marker lists present and unchanged, or the update is refused naming the file and the folder
+    is left byte-identical. The folder is locked, copied to a staging sibling, and the body
+    writes into the copy (yielded); on success the copy gets a new index and marker and is
+    swapped into place (SIGINT held back), on any failure it is removed and the folder stays
+    as it was.
     """
     folder = Path(folder)
     label = str(folder)
-    if not folder.is_dir() or folder.is_symlink():
+    if folder.is_symlink() or not folder.is_dir():
         raise InputError(f"{label}: not a folder")
-    marker = read_marker(folder)
+    _check_complete(folder, label)
+    kind = read_marker(folder)["kind"]
+    holder = ResultsFolder(folder, kind=kind, force=True, command=command)
+    holder.out = Path(os.path.abspath(folder))
+    holder.label = label
+    parent = holder.out.parent
+    holder._lock(parent)
+    try:
+        marker = _check_complete(folder, label)  # again, under the lock
+        holder._remove_stale(parent)
+        name = f"{staging_prefix(holder.out.name)}{os.getpid()}-{secrets.token_hex(4)}"
+        holder.staging = parent / name
+        try:
+            shutil.copytree(holder.out, holder.staging, symlinks=True)
+            (holder.staging / STAGING_MARKER).write_text(
+                json.dumps({"pid": os.getpid(), "start": process_start(os.getpid())}),
+                encoding="utf-8",
+            )
+        except OSError as exc:
+            raise InputError(f"{label}: cannot write in {parent} ({exc.strerror})") from None
+        yield holder.staging
+        original = marker.get("command") or command
+        (holder.staging / STAGING_MARKER).unlink()
+        write_index(holder.staging, kind, original)
+        write_marker(holder.staging, kind, original)
+        _check_complete(folder, label)  # nobody changed it while the copy was rebuilt
+        with _sigint_blocked():
+            old = parent / f".{holder.out.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
+            holder.out.rename(old)
+            holder.staging.rename(holder.out)
+            holder.staging = None
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        holder._cleanup()
+
+
+def _check_complete(folder: Path, label: str) -> dict:
+    """The marker of ``folder`` when the folder is bayes-peer's with every listed file."""
     why = foreign_entry(folder)
     if why is not None:
         raise InputError(f"{label}: not updated: {why}")
-    holder = ResultsFolder(folder, kind=marker["kind"], force=True, command=command)
-    holder.out = Path(os.path.abspath(folder))
-    holder.label = label
-    holder._lock(holder.out.parent)
-    try:
-        why = foreign_entry(folder)
-        if why is not None:
-            raise InputError(f"{label}: not updated: {why}")
-        marker = read_marker(folder)
-        pid = os.getpid()
-        marker["updating"] = {"pid": pid, "start": process_start(pid), "paths": list(paths)}
-        write_marker_doc(folder, marker)
-        yield folder
-        with _sigint_blocked():
-            write_index(folder, marker["kind"], marker.get("command") or command)
-            write_marker(folder, marker["kind"], marker.get("command") or command)
-    finally:
-        holder._unlock()
+    missing = missing_entry(folder)
+    if missing is not None:
+        raise InputError(
+            f"{label}: not updated: '{missing}' is missing (listed in its {MARKER}); rerun the "
+            "command that wrote the folder"
+        )
+    return read_marker(folder)
 
 
 def is_ours(folder: str | Path) -> bool:

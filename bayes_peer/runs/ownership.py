@@ -2,10 +2,13 @@
 staging folders and locks of runs in progress.
 
 A results folder holds :data:`MARKER`, a JSON file listing every file bayes-peer wrote there with
-its size and SHA-256 hash. :func:`foreign_entry` says why a folder is *not* bayes-peer's to
-replace (no valid marker, a file the user added or changed, a symbolic link), and returns None
-when it is. Staging folders carry :data:`STAGING_MARKER` with the pid and start time of the
-process writing them, so a later run can tell a killed run's leftovers from a live one's.
+its size and SHA-256 hash, signed with the user's marker key (:mod:`bayes_peer.runs.signing`): a
+marker written by hand, copied from another account or written before markers were signed does
+not verify, and its folder is foreign. :func:`foreign_entry` says why a folder is *not*
+bayes-peer's to replace (no valid marker, a file the user added or changed, a symbolic link),
+and returns None when it is. Staging folders carry :data:`STAGING_MARKER` with the pid and
+start time of the process writing them, so a later run can tell a killed run's leftovers from a
+live one's.
 """
 
 from __future__ import annotations
@@ -17,12 +20,15 @@ import time
 from pathlib import Path
 
 from bayes_peer import __version__
+from bayes_peer.errors import InputError
+from bayes_peer.runs import signing
 
 MARKER = ".bayes-peer.json"
 #: The marker of a staging folder (pid and start time of the process that writes it).
 STAGING_MARKER = ".bayes-peer-staging.json"
 FORMAT = "bayes-peer-results"
-FORMAT_VERSION = 1
+#: 2 since markers are signed (format 1 had no signature and is treated as foreign).
+FORMAT_VERSION = 2
 #: The format key of a lock file (``.<name>.lock`` beside a folder being written).
 LOCK_FORMAT = FORMAT + "-lock"
 
@@ -83,18 +89,47 @@ def _is_marker(name: str) -> bool:
     return name == MARKER or (name.startswith(MARKER + ".") and name.endswith(".tmp"))
 
 
-def read_marker(folder: Path) -> dict | None:
-    """The marker of a results folder, or None when there is no valid one."""
+def _parse_marker(folder: Path) -> tuple[dict | None, str]:
+    """The marker document of ``folder`` whatever its signature, or None and why not."""
     path = folder / MARKER
     try:
-        if path.is_symlink() or not path.is_file():
-            return None
+        if path.is_symlink():
+            return None, f"its {MARKER} is a symbolic link, which bayes-peer never writes"
+        if not path.is_file():
+            return None, f"it has no {MARKER} marker, so bayes-peer did not write it"
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
+        return None, f"its {MARKER} marker cannot be read, so bayes-peer did not write it"
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        return None
+        return None, f"its {MARKER} is not a bayes-peer marker"
     if not isinstance(doc.get("files"), dict) or doc.get("kind") not in KINDS:
+        return None, f"its {MARKER} marker is incomplete, so bayes-peer did not write it"
+    return doc, ""
+
+
+def marker_problem(folder: Path) -> str | None:
+    """Why ``folder`` has no valid (signed) marker, or None when it has one."""
+    doc, why = _parse_marker(folder)
+    if doc is None:
+        return why
+    if signing.verify(doc):
+        return None
+    adopt = f"`bayes-peer adopt {folder}` vouches for it once you have checked its files"
+    if "signature" not in doc:
+        return (
+            f"its {MARKER} marker is not signed (written by hand, or by bayes-peer before "
+            f"markers were signed); {adopt}"
+        )
+    return (
+        f"its {MARKER} marker is not signed with this user's marker key "
+        f"({signing.key_path()}), so it proves nothing about who wrote it; {adopt}"
+    )
+
+
+def read_marker(folder: Path) -> dict | None:
+    """The marker of a results folder, or None when there is no valid (signed) one."""
+    doc, _ = _parse_marker(folder)
+    if doc is None or not signing.verify(doc):
         return None
     return doc
 
@@ -128,6 +163,9 @@ def write_marker(folder: Path, kind: str, command: str) -> None:
 
 
 def write_marker_doc(folder: Path, doc: dict) -> None:
+    """Sign ``doc`` (:func:`bayes_peer.runs.signing.sign`) and write it as the marker of
+    ``folder`` (atomic replace)."""
+    doc = signing.sign(doc)
     tmp = folder / f"{MARKER}.{os.getpid()}.tmp"
     tmp.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
     os.replace(tmp, folder / MARKER)
@@ -179,20 +217,16 @@ def foreign_entry(folder: Path, kind: str | None = None) -> str | None:
     the same test (of any kind); stale staging folders and free lock files of bayes-peer are
     allowed. Files listed but missing are fine (removing them loses nothing of the user's).
     """
+    why = marker_problem(folder)
+    if why is not None:
+        return why
     marker = read_marker(folder)
-    if marker is None:
-        return f"it has no valid {MARKER} marker, so bayes-peer did not write it"
     if kind is not None and marker["kind"] != kind:
         return (
             f"it holds {KINDS[marker['kind']]}, written by '{marker.get('command')}', which this "
             "command does not replace"
         )
     listed = marker["files"]
-    # An update (a report rebuild) that was interrupted may have rewritten only its own paths.
-    updating = marker.get("updating") if isinstance(marker.get("updating"), dict) else None
-    if updating is not None and process_alive(int(updating.get("pid", 0)), updating.get("start")):
-        updating = None  # still running: its lock keeps other writers out
-    loose = tuple(updating.get("paths", ())) if updating is not None else ()
     pending = [folder]
     while pending:
         current = pending.pop()
@@ -214,8 +248,6 @@ def foreign_entry(folder: Path, kind: str | None = None) -> str | None:
                 continue
             if entry.name.endswith(".lock") and _free_lock(entry):
                 continue
-            if loose and _matches(rel, loose):
-                continue
             info = listed.get(rel)
             if info is None:
                 return f"'{rel}' is not a file bayes-peer wrote there"
@@ -227,18 +259,6 @@ def foreign_entry(folder: Path, kind: str | None = None) -> str | None:
     return None
 
 
-def _matches(rel: str, patterns: tuple[str, ...]) -> bool:
-    """``rel`` is one of ``patterns`` (a file name anywhere, or a folder ending in '/')."""
-    parts = rel.split("/")
-    for pattern in patterns:
-        if pattern.endswith("/"):
-            if pattern[:-1] in parts[:-1]:
-                return True
-        elif parts[-1] == pattern:
-            return True
-    return False
-
-
 def enclosing_results(path: Path) -> tuple[Path, dict] | None:
     """The nearest existing ancestor of ``path`` (not ``path`` itself) that is a results
     folder, with its marker."""
@@ -248,3 +268,55 @@ def enclosing_results(path: Path) -> tuple[Path, dict] | None:
             if marker is not None:
                 return parent, marker
     return None
+
+
+def missing_entry(folder: Path) -> str | None:
+    """The first file the (valid) marker of ``folder`` lists that is no longer there."""
+    marker = read_marker(folder)
+    if marker is None:
+        return None
+    for rel in sorted(marker["files"]):
+        path = folder / rel
+        if path.is_symlink() or not path.is_file():
+            return rel
+    return None
+
+
+def adopt(folder: str | Path) -> dict:
+    """Sign the marker of ``folder`` with this user's key: the user vouches that bayes-peer
+    wrote it (a folder from before markers were signed, or from another account or machine).
+
+    The marker must be a bayes-peer marker and list exactly the files in the folder, unchanged
+    (nested results folders are adopted on their own first). Returns ``{"folder", "kind",
+    "files"}``.
+
+    Raises
+    ------
+    InputError
+        When the folder has no bayes-peer marker, or a file differs from its listing.
+    """
+    folder = Path(folder)
+    if folder.is_symlink() or not folder.is_dir():
+        raise InputError(f"{folder}: not a folder")
+    doc, why = _parse_marker(folder)
+    if doc is None:
+        raise InputError(f"{folder}: not adopted: {why}")
+    listed, current = doc["files"], manifest(folder)
+    for rel in sorted(set(listed) | set(current)):
+        if rel not in listed:
+            raise InputError(f"{folder}: not adopted: '{rel}' is not listed in its {MARKER}")
+        if rel not in current:
+            raise InputError(
+                f"{folder}: not adopted: '{rel}' is listed in its {MARKER} but missing"
+            )
+        if {k: listed[rel].get(k) for k in ("size", "sha256")} != current[rel]:
+            raise InputError(f"{folder}: not adopted: '{rel}' differs from its {MARKER} listing")
+    original = (folder / MARKER).read_bytes()
+    write_marker_doc(folder, {**doc, "format_version": FORMAT_VERSION})
+    why = foreign_entry(folder)
+    if why is not None:  # a symbolic link, or a nested folder not adopted yet
+        tmp = folder / f"{MARKER}.{os.getpid()}.tmp"
+        tmp.write_bytes(original)
+        os.replace(tmp, folder / MARKER)
+        raise InputError(f"{folder}: not adopted: {why}")
+    return {"folder": str(folder), "kind": doc["kind"], "files": len(listed)}

@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from bayes_peer.data.files import read_toml
+from bayes_peer.data.files import path_problem, read_toml
 from bayes_peer.data.resources import STUDY_NAMES, is_shipped_name, resolve
 from bayes_peer.errors import InputError
 from bayes_peer.params import check, check_total_draws
@@ -151,6 +151,8 @@ def load_spec(path: str | Path) -> Spec:
         csv = doc.get("data", {}).get("csv")
         if not isinstance(csv, str) or not csv.strip():
             raise _fail(path, "data.csv", 'must name a CSV file (or "demo")')
+        if (problem := path_problem(csv, writing=False)) is not None:
+            raise _fail(path, "data.csv", f"the path {problem}")
         if is_shipped_name(csv):
             _shipped(path, "data.csv", csv)
             if csv not in STUDY_NAMES:
@@ -386,6 +388,8 @@ def _output_folder(path: Path, folder) -> Path | None:
         return None
     if not isinstance(folder, str) or not folder.strip():
         raise _fail(path, "output.folder", "must be a folder name")
+    if (problem := path_problem(folder, writing=True)) is not None:
+        raise _fail(path, "output.folder", f"the folder {problem}")
     relative = Path(folder)
     if relative.is_absolute() or folder.startswith("~"):
         raise _fail(path, "output.folder", f"must be relative to the spec's folder, got {folder!r}")
@@ -413,6 +417,8 @@ def _summary_source(path: Path, doc: dict) -> dict[str | None, Path]:
     value = doc["data"]["summary"]
 
     def table(file: str) -> Path:
+        if (problem := path_problem(file, writing=False)) is not None:
+            raise _fail(path, "data.summary", f"the path {problem}")
         if not is_shipped_name(file):
             return path.parent / file
         if file in STUDY_NAMES:

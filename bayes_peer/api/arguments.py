@@ -1,0 +1,146 @@
+"""The API's argument checks: a value of the wrong type is an InputError naming its parameter.
+
+Each public function's annotations are its contract (``seed: int | None``, ``vars: list[str] |
+str | None``, ``force: bool``); :func:`checked` refuses any argument that does not fit them, and
+any keyword the function does not take, before the function runs, with a one-line message
+naming the parameter (never the repr of a large array). Range and meaning are checked by the
+analyses themselves (:func:`bayes_peer.params.check`).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+import types
+import typing
+from collections.abc import Callable
+from pathlib import Path
+
+from bayes_peer.errors import InputError, shown_value
+
+_NUMPY_INT = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
+
+
+def _is_int(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or type(value).__name__ in _NUMPY_INT
+
+
+def _is_float(value) -> bool:
+    return _is_int(value) or (
+        not isinstance(value, bool)
+        and (isinstance(value, float) or type(value).__name__ in ("float32", "float64"))
+    )
+
+
+def _fits(value, hint) -> bool:
+    origin = typing.get_origin(hint)
+    if hint is typing.Any or hint is inspect.Parameter.empty:
+        return True
+    if origin in (typing.Union, types.UnionType):
+        return any(_fits(value, arm) for arm in typing.get_args(hint))
+    if hint is None or hint is type(None):
+        return value is None
+    if hint is bool:
+        return isinstance(value, bool) or type(value).__name__ == "bool_"
+    if hint is int:
+        return _is_int(value)
+    if hint is float:
+        return _is_float(value)
+    if hint is str:
+        return isinstance(value, str)
+    if hint is Path:
+        return isinstance(value, os.PathLike)
+    if origin in (list, tuple) or hint in (list, tuple):
+        if not isinstance(value, list | tuple):
+            return False
+        args = typing.get_args(hint)
+        if origin is tuple and args and args[-1] is not Ellipsis:
+            return len(value) == len(args) and all(map(_fits, value, args))
+        return not args or all(_fits(item, args[0]) for item in value)
+    if origin is dict or hint is dict:
+        if not isinstance(value, dict):
+            return False
+        args = typing.get_args(hint)
+        return not args or all(_fits(k, args[0]) and _fits(v, args[1]) for k, v in value.items())
+    if hint is Path:
+        return isinstance(value, os.PathLike)
+    if isinstance(hint, type):
+        return isinstance(value, hint)
+    return True  # a hint this checker does not read (a callable, a protocol): not checked
+
+
+_NOUNS = {
+    bool: ("True or False", "True/False values"),
+    int: ("a whole number", "whole numbers"),
+    float: ("a number", "numbers"),
+    str: ("a string", "strings"),
+    Path: ("a path", "paths"),
+}
+
+
+def _describe(hint, plural: bool = False) -> str:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_describe(arm, plural) for arm in typing.get_args(hint))
+    if hint is None or hint is type(None):
+        return "None"
+    if hint in _NOUNS:
+        return _NOUNS[hint][plural]
+    if origin in (list, tuple):
+        args = typing.get_args(hint)
+        if origin is tuple and args and args[-1] is not Ellipsis:
+            return f"a pair ({', '.join(_describe(a) for a in args)})"
+        if not args:
+            return "lists" if plural else "a list"
+        return ("lists of " if plural else "a list of ") + _describe(args[0], True)
+    if origin is dict:
+        return "dicts" if plural else "a dict"
+    return getattr(hint, "__name__", str(hint))
+
+
+@functools.cache
+def _hints(func: Callable) -> dict:
+    try:
+        return typing.get_type_hints(func)
+    except Exception:  # an annotation that cannot be resolved: that parameter is not checked
+        return {}
+
+
+def check_arguments(func: Callable, arguments: dict, where: str) -> None:
+    """Refuse ``arguments`` (name -> value) that ``func`` does not take or whose type does not
+    fit its annotation (InputError naming the parameter)."""
+    parameters = inspect.signature(func).parameters
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+    hints = _hints(func)
+    for name, value in arguments.items():
+        if name not in parameters and not takes_any:
+            known = ", ".join(
+                p for p, q in parameters.items() if q.kind not in (q.VAR_KEYWORD, q.VAR_POSITIONAL)
+            )
+            raise InputError(f"`{name}` is not a parameter of {where} (it takes: {known})")
+        hint = hints.get(name)
+        if hint is not None and not _fits(value, hint):
+            raise InputError(f"`{name}` must be {_describe(hint)}, got {shown_value(value)}")
+
+
+def checked(func: Callable) -> Callable:
+    """``func`` with its arguments checked against its annotations first."""
+    signature = inspect.signature(func)
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise InputError(f"{func.__name__}: {exc}") from None
+        named = dict(bound.arguments)
+        for name, parameter in signature.parameters.items():
+            if parameter.kind in (parameter.VAR_KEYWORD, parameter.VAR_POSITIONAL):
+                named.pop(name, None)  # ``**options``: checked against the analysis behind
+        check_arguments(func, named, func.__name__)
+        return func(*args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,301 @@
+"""Hardening (issue 32): signed markers, staged report rebuilds, no leftovers in $TMPDIR, one
+cache for the API and the CLI, control characters and over-long names, the seed grammar, the
+API refusing what the command line refuses, and one ``error:`` line whatever a library prints.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_trust import assert_refused, cli_process, tree_digest
+
+import bayes_peer as bp
+from bayes_peer import params
+from bayes_peer.errors import InputError
+from bayes_peer.mcmc import cache
+from bayes_peer.runs import signing
+from bayes_peer.runs.folders import ResultsFolder
+from bayes_peer.runs.ownership import MARKER, adopt, foreign_entry, manifest, read_marker
+
+from conftest import ROOT
+
+PAIR = ["alliance_m24", "qol_m24"]
+
+
+@pytest.fixture
+def own_key(monkeypatch, tmp_path):
+    """A cache folder (and so a marker key) of this test's own."""
+    monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def _written(folder: Path) -> Path:
+    with ResultsFolder(folder, kind="demo-exact", force=False, command="test") as staging:
+        (staging / "correlations.csv").write_text("pair,r\n")
+    return folder
+
+
+# ------------------------------------------------------------------------ signed markers
+def test_a_forged_marker_never_lets_force_replace_a_users_file(tmp_path):
+    target = tmp_path / "F"
+    target.mkdir()
+    (target / "thesis.tex").write_text("four years of work")
+    doc = {"format": "bayes-peer-results", "format_version": 2, "kind": "demo-exact",
+           "command": "bayes-peer demo --exact", "files": manifest(target)}  # fmt: skip
+    env = {cache.ENV: str(tmp_path / "cache")}
+    for forged in (doc, {**doc, "signature": "hmac-sha256:" + "0" * 64}):
+        (target / MARKER).write_text(json.dumps(forged))
+        before = tree_digest(target)
+        result = cli_process("demo", "--exact", "--out", str(target), "--force", env=env)
+        assert_refused(result, "not replaced", "bayes-peer adopt")
+        assert tree_digest(target) == before
+
+
+def test_markers_are_signed_with_a_private_key_outside_the_folder(own_key, tmp_path):
+    folder = _written(tmp_path / "res")
+    key = signing.key_path()
+    assert key.parent == own_key and not key.is_relative_to(folder)
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    marker = json.loads((folder / MARKER).read_text())
+    assert marker["signature"].startswith("hmac-sha256:") and read_marker(folder) is not None
+    marker["files"]["correlations.csv"]["size"] += 1  # any change breaks the signature
+    (folder / MARKER).write_text(json.dumps(marker))
+    assert read_marker(folder) is None and "not signed with" in foreign_entry(folder)
+
+
+def test_another_key_or_an_unsigned_marker_is_foreign_until_adopted(own_key, monkeypatch, tmp_path):
+    folder = _written(tmp_path / "res")
+    monkeypatch.setenv(cache.ENV, str(tmp_path / "other-account"))
+    why = foreign_entry(folder)
+    assert "not signed with this user's marker key" in why and f"adopt {folder}" in why
+    doc = json.loads((folder / MARKER).read_text())
+    old = {k: v for k, v in doc.items() if k != "signature"} | {"format_version": 1}
+    (folder / MARKER).write_text(json.dumps(old))  # a marker from before markers were signed
+    assert "is not signed" in foreign_entry(folder)
+    (folder / "mine.txt").write_text("x")
+    with pytest.raises(InputError, match=r"'mine\.txt' is not listed"):
+        adopt(folder)
+    (folder / "mine.txt").unlink()
+    assert adopt(folder) == {"folder": str(folder), "kind": "demo-exact", "files": 2}
+    assert foreign_entry(folder) is None
+    with ResultsFolder(folder, kind="demo-exact", force=True, command="test") as staging:
+        (staging / "x.csv").write_text("a\n")  # now replaceable
+    assert (folder / "x.csv").is_file()
+
+
+def test_a_marker_key_others_can_read_is_refused(own_key, tmp_path):
+    folder = _written(tmp_path / "res")
+    signing.key_path().chmod(0o644)
+    with pytest.raises(InputError, match="chmod 600"):
+        foreign_entry(folder)
+
+
+def test_adopt_through_the_cli(tmp_path):
+    env = {cache.ENV: str(tmp_path / "a")}
+    out = tmp_path / "ex"
+    assert cli_process("demo", "--exact", "--out", str(out), env=env).returncode == 0
+    other = {cache.ENV: str(tmp_path / "b")}
+    assert_refused(cli_process("demo", "--exact", "--out", str(out), "--force", env=other),
+                   "not signed with this user's marker key")  # fmt: skip
+    done = cli_process("adopt", str(out), "--json", env=other)
+    assert done.returncode == 0 and json.loads(done.stdout)["kind"] == "demo-exact"
+    assert cli_process("demo", "--exact", "--out", str(out), "--force", env=other).returncode == 0
+
+
+# ------------------------------------------------------------------------ staged rebuilds
+@pytest.fixture
+def command_folder(own_key, tmp_path) -> Path:
+    out = tmp_path / "cmd"
+    bp.correlate("demo", PAIR, out=out)
+    return out
+
+
+def test_a_rebuild_with_a_file_missing_is_refused_and_changes_nothing(command_folder, cli):
+    listed = sorted(read_marker(command_folder)["files"])
+    victim = next(name for name in listed if name.endswith(".csv"))
+    (command_folder / victim).unlink()
+    before = tree_digest(command_folder)
+    siblings = sorted(p.name for p in command_folder.parent.iterdir())
+    status, out, err = cli("report", str(command_folder))
+    assert status == 2 and victim in err and "missing" in err and out == ""
+    assert tree_digest(command_folder) == before
+    assert sorted(p.name for p in command_folder.parent.iterdir()) == siblings
+
+
+def test_a_failed_rebuild_leaves_the_folder_byte_identical(command_folder, monkeypatch):
+    from bayes_peer.report import build
+
+    def half_then_fail(folder, **_):
+        (Path(folder) / "report.html").write_text("half-written")
+        raise RuntimeError("boom")
+
+    before = tree_digest(command_folder)
+    siblings = sorted(p.name for p in command_folder.parent.iterdir())
+    monkeypatch.setattr(build, "build_report", half_then_fail)
+    with pytest.raises(RuntimeError, match="boom"):
+        bp.rebuild_report(command_folder)
+    assert tree_digest(command_folder) == before
+    assert sorted(p.name for p in command_folder.parent.iterdir()) == siblings
+
+
+def test_a_rebuild_swaps_in_a_complete_signed_folder(command_folder):
+    built = bp.rebuild_report(command_folder)
+    assert Path(built["html"]) == command_folder / "report.html"
+    assert all(Path(p).is_relative_to(command_folder) for p in built["figures"])
+    assert foreign_entry(command_folder) is None
+    assert [p.name for p in command_folder.parent.iterdir() if p.name.startswith(".")] == []
+
+
+# ------------------------------------------------------------------------ leftovers, one cache
+def test_mcmc_from_the_cli_and_the_api_writes_only_into_the_cache(tmp_path):
+    home, tmp, moved = tmp_path / "home", tmp_path / "tmp", tmp_path / "cache"
+    home.mkdir()
+    tmp.mkdir()
+    env = {"HOME": str(home), "TMPDIR": str(tmp), cache.ENV: str(moved), "PYTENSOR_FLAGS": "",
+           "XDG_CACHE_HOME": "", "MPLCONFIGDIR": ""}  # fmt: skip
+    env = {k: v for k, v in env.items() if v} | {"PYTENSOR_FLAGS": ""}
+    environ = {k: v for k, v in os.environ.items() if k not in ("XDG_CACHE_HOME", "MPLCONFIGDIR")}
+    sampler = ["--draws", "100", "--tune", "100", "--chains", "2"]
+    done = subprocess.run(
+        [sys.executable, "-m", "bayes_peer", "correlate", "--data", "demo", "--vars",
+         ",".join(PAIR), "--model", "pairwise", *sampler, "--out", str(tmp_path / "m")],
+        capture_output=True, text=True, cwd=tmp_path, env={**environ, **env}, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    code = (f"import bayes_peer as bp; bp.correlate('demo', {PAIR!r}, method='pairwise', "
+            "draws=100, tune=100, chains=2, quiet=True)")  # fmt: skip
+    api = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=tmp_path, env={**environ, **env}, timeout=600)  # fmt: skip
+    assert api.returncode == 0, api.stderr
+    assert list(tmp.iterdir()) == []  # generated source went into the cache
+    assert list(home.iterdir()) == []  # neither PyTensor nor matplotlib wrote under $HOME
+    versions = moved / cache.versions_key()
+    assert (versions / "generated").is_dir() and (versions / "pytensor").is_dir()
+
+
+def test_refused_commands_create_no_cache_folder(tmp_path):
+    moved = tmp_path / "cache"
+    env = {cache.ENV: str(moved), "PYTENSOR_FLAGS": ""}
+    assert_refused(cli_process("correlate", "--data", "demo", "--vars", "alliance_m24,nope",
+                               "--model", "pairwise", env=env), "nope")  # fmt: skip
+    assert_refused(cli_process("regress", "--data", "demo", "--outcome", "qol_m24", "--block",
+                               "nope", "--prior", "normal", env=env), "nope")  # fmt: skip
+    assert_refused(cli_process("correlate", "--data", "demo", "--vars", ",".join(PAIR),
+                               "--model", "pairwise", "--seed", "1e-400", env=env),
+                   "--seed", "whole number")  # fmt: skip
+    assert not moved.exists()
+
+
+def test_a_scheduler_that_cannot_be_reached_leaves_no_checkpoint(tmp_path):
+    pytest.importorskip("distributed")
+    out = tmp_path / "cal"
+    result = cli_process("calibrate", "--model", "pairwise-proper", "--sims", "10", "--scheduler",
+                         "tcp://127.0.0.1:1", "--out", str(out))  # fmt: skip
+    assert_refused(result, "--scheduler", "cannot connect")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_workers_with_a_scheduler_are_refused():
+    result = cli_process("calibrate", "--model", "pairwise-proper", "--workers", "2", "--scheduler",
+                         "tcp://127.0.0.1:1")  # fmt: skip
+    assert_refused(result, "--workers", "--scheduler")
+
+
+# ------------------------------------------------------------------------ names and numbers
+@pytest.mark.parametrize("out", ["a\x01b", "x" * 300, "ok/" + "y" * 201])
+def test_control_characters_and_over_long_folder_names_are_refused(tmp_path, out):
+    line = assert_refused(cli_process("correlate", "--r", "0.3", "--n", "46", "--out", out,
+                                      cwd=tmp_path))  # fmt: skip
+    assert "--out" in line and ("control character" in line or "at most 200 bytes" in line)
+    assert "\x01" not in line and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("section", "line", "key"),
+    [("output", 'folder = "a\\u0000b"', "output.folder"),
+     ("output", f'folder = "{"z" * 300}"', "output.folder"),
+     ("data", 'csv = "x\\u0007.csv"', "data.csv")],
+)  # fmt: skip
+def test_control_characters_and_long_names_in_a_spec_name_the_key(tmp_path, section, line, key):
+    text = (ROOT / "models" / "correlations.toml").read_text()
+    if section == "data":
+        text = text.replace('csv = "demo"', line)
+    else:
+        text += f"\n[output]\n{line}\n"
+    spec = tmp_path / "s.toml"
+    spec.write_text(text)
+    assert_refused(cli_process("run", str(spec), cwd=tmp_path), key)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.toml"]
+
+
+def test_seeds_are_whole_numbers_read_exactly():
+    assert params.parse("seed", "9223372036854775807", "--seed") == 2**63 - 1
+    assert params.parse("seed", "1e3", "--seed") == 1000
+    for text in ("1e-400", "2.5", "1e400", "0x10"):
+        with pytest.raises(InputError, match="--seed"):
+            params.parse("seed", text, "--seed")
+
+
+def test_a_tilde_is_expanded_as_a_shell_would(monkeypatch, tmp_path, own_key):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    bp.correlate(r=0.3, n=46, out="~/res")
+    assert (tmp_path / "res" / MARKER).is_file()
+    assert_refused(cli_process("correlate", "--r", "0.3", "--n", "46", "--out", "~",
+                               env={"HOME": str(tmp_path)}, cwd=tmp_path / "res"),
+                   "home folder")  # fmt: skip
+
+
+def test_huge_values_have_a_correlation(tmp_path):
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=30).tolist(), rng.normal(size=30).tolist()
+    small = tmp_path / "small.csv"
+    big = tmp_path / "big.csv"
+    small.write_text("x,y\n" + "".join(f"{a!r},{b!r}\n" for a, b in zip(x, y, strict=True)))
+    big.write_text(
+        "x,y\n" + "".join(f"{a * 1e300!r},{b * 1e300!r}\n" for a, b in zip(x, y, strict=True))
+    )
+    r_small = bp.correlate(small).record["pairs"][0]["r"]
+    r_big = bp.correlate(big).record["pairs"][0]["r"]
+    assert np.isfinite(r_big) and r_big == pytest.approx(r_small, rel=1e-12)
+
+
+# ------------------------------------------------------------------------ the API's checks
+@pytest.mark.parametrize(
+    ("call", "fragment"),
+    [(lambda: bp.correlate(r=0.3, n=46, draws=100), "`draws` goes with method="),
+     (lambda: bp.regress("demo", "qol_m24", [["alliance_m24"]], chains=2), "`chains` goes with"),
+     (lambda: bp.correlate(r=0.3, n=46, out=5), "`out`"),
+     (lambda: bp.correlate("demo", np.zeros((50, 3))), "`vars`"),
+     (lambda: bp.correlate(np.zeros((50, 3))), "`data`"),
+     (lambda: bp.regress("demo", np.zeros((50, 3)), [["alliance_m24"]]), "`outcome`"),
+     (lambda: bp.correlate(r=0.3, n=46, force="yes"), "`force`"),
+     (lambda: bp.correlate(r=0.3, n=46, alternative=np.ones(3)), "`alternative`"),
+     (lambda: bp.correlate(r=0.3, n=46, bogus=1), "`bogus` is not a parameter"),
+     (lambda: bp.run(np.zeros(3)), "`spec`"),
+     (lambda: bp.rebuild_report(5), "`folder`"),
+     (lambda: bp.calibrate(["pairwise"], workers=2, scheduler="tcp://127.0.0.1:1"), "`workers`")],
+)  # fmt: skip
+def test_the_api_refuses_what_does_not_apply_with_one_line(call, fragment):
+    with pytest.raises(InputError) as info:
+        call()
+    message = str(info.value)
+    assert fragment in message and "\n" not in message and len(message) < 400, message
+
+
+def test_one_error_line_whatever_a_library_prints_at_exit(tmp_path):
+    code = ("import atexit, logging, sys\n"
+            "atexit.register(lambda: print('library noise', file=sys.stderr))\n"
+            "atexit.register(lambda: logging.getLogger('pytensor').warning('cache noise'))\n"
+            "from bayes_peer.cli import console_main\n"
+            "sys.argv = ['bayes-peer', 'correlate', '--r', '2', '--n', '46']\n"
+            "sys.exit(console_main())\n")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120)  # fmt: skip
+    assert_refused(done, "--r")
