@@ -190,6 +190,8 @@ def test_refused_commands_create_no_cache_folder(tmp_path):
     assert_refused(cli_process("correlate", "--data", "demo", "--vars", ",".join(PAIR),
                                "--model", "pairwise", "--seed", "1e-400", env=env),
                    "--seed", "whole number")  # fmt: skip
+    assert_refused(cli_process("plot", str(tmp_path / "none"), "--kind", "posterior", "--out",
+                               str(tmp_path / "p.png"), env=env), "no run.json")  # fmt: skip
     assert not moved.exists()
 
 
@@ -278,6 +280,8 @@ def test_huge_values_have_a_correlation(tmp_path):
      (lambda: bp.correlate(r=0.3, n=46, force="yes"), "`force`"),
      (lambda: bp.correlate(r=0.3, n=46, alternative=np.ones(3)), "`alternative`"),
      (lambda: bp.correlate(r=0.3, n=46, bogus=1), "`bogus` is not a parameter"),
+     (lambda: bp.correlate("demo:m24", PAIR, decimals=3), "`decimals` goes with"),
+     (lambda: bp.correlate("demo", PAIR, nearest_correlation=True), "published table"),
      (lambda: bp.run(np.zeros(3)), "`spec`"),
      (lambda: bp.rebuild_report(5), "`folder`"),
      (lambda: bp.calibrate(["pairwise"], workers=2, scheduler="tcp://127.0.0.1:1"), "`workers`")],
@@ -299,3 +303,11 @@ def test_one_error_line_whatever_a_library_prints_at_exit(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=tmp_path, timeout=120)  # fmt: skip
     assert_refused(done, "--r")
+
+
+def test_the_versions_key_read_from_folder_names_matches_importlib_metadata():
+    from importlib import metadata
+
+    for name in cache.KEY_PACKAGES:
+        assert cache.installed_version(name) == metadata.version(name)
+    assert cache.installed_version("no-such-package-here") is None

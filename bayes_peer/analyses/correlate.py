@@ -255,6 +255,8 @@ def correlate(
     source = as_source(data, columns, nearest_correlation=nearest_correlation, **coding)
     if (sequential or influence) and not source.has_rows:
         raise InputError("`sequential` and `influence` need participant data (rows)")
+    if nearest_correlation and source.has_rows:
+        raise InputError("`nearest_correlation` repairs a published table; give a table")
     if rounding_sensitivity is not None and source.has_rows:
         raise InputError("`rounding_sensitivity` checks a published table; give a table")
     partial = name_list(partial_on, "partial_on") if partial_on else []

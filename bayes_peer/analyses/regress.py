@@ -300,6 +300,8 @@ def regress(
     source = as_source(data, [outcome, *terms], nearest_correlation=nearest_correlation, **coding)
     if influence and not source.has_rows:
         raise InputError("`influence` needs participant data (rows)")
+    if nearest_correlation and source.has_rows:
+        raise InputError("`nearest_correlation` repairs a published table; give a table")
     if rounding_sensitivity is not None and (source.has_rows or not mcmc):
         raise InputError(
             "`rounding_sensitivity` refits a published table's posterior: give a "

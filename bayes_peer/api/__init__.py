@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from bayes_peer.api.arguments import check_arguments, checked
+from bayes_peer.api.arguments import check_arguments, checked, refuse_inapplicable
 from bayes_peer.api.calibration import calibrate, calibration_models
 from bayes_peer.errors import InputError
 from bayes_peer.results import Result
@@ -122,39 +122,6 @@ def _command(
     return result
 
 
-#: Options of the MCMC methods only (the command line refuses their flags without --model or
-#: --prior); ``seed`` also seeds the exact layer's rounding sensitivity.
-MCMC_ONLY = {
-    "correlate": ("eta", "seed", "draws", "tune", "chains", "rope", "missing", "waves", "robust"),
-    "regress": (
-        "prior_scale",
-        "seed",
-        "draws",
-        "tune",
-        "chains",
-        "rope",
-        "likelihood",
-        "mean_r2",
-        "prec_r2",
-        "cons_d2",
-        "impute",
-        "prior_coefficient",
-    ),
-}
-
-
-def _refuse_inapplicable(command: str, options: dict, mcmc: bool, methods: str) -> None:
-    """An MCMC option given with an exact method has no effect: refused, as on the command
-    line."""
-    if mcmc:
-        return
-    given = [name for name in MCMC_ONLY[command] if name in options]
-    if command == "correlate" and options.get("rounding_sensitivity") is not None:
-        given = [name for name in given if name != "seed"]
-    if given:
-        raise InputError(f"`{given[0]}` goes with method={methods}; it has no effect otherwise")
-
-
 @checked
 def correlate(
     data=None,
@@ -170,7 +137,7 @@ def correlate(
 
     check_arguments(analyse, options, "correlate")
     mcmc = options.get("method", "exact") not in EXACT_METHODS
-    _refuse_inapplicable("correlate", options, mcmc, "'joint' or 'pairwise'")
+    refuse_inapplicable("correlate", options, mcmc, "'joint' or 'pairwise'")
     arguments = {"data": data, "vars": vars}
     return _command("bayes-peer correlate", analyse, arguments, options, mcmc, out, force, quiet)
 
@@ -190,7 +157,7 @@ def regress(
 
     check_arguments(analyse, options, "regress")
     mcmc = options.get("method", "exact") not in ("exact", "bma")
-    _refuse_inapplicable("regress", options, mcmc, "'normal' or 'r2d2'")
+    refuse_inapplicable("regress", options, mcmc, "'normal' or 'r2d2'")
     arguments = {"data": data, "outcome": outcome, "blocks": blocks}
     return _command("bayes-peer regress", analyse, arguments, options, mcmc, out, force, quiet)
 

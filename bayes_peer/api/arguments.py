@@ -144,3 +144,38 @@ def checked(func: Callable) -> Callable:
         return func(*args, **kwargs)
 
     return wrapper
+
+
+#: Options of the MCMC methods only (the command line refuses their flags without --model or
+#: --prior); ``seed`` also seeds the exact layer's rounding sensitivity.
+MCMC_ONLY = {
+    "correlate": ("eta", "seed", "draws", "tune", "chains", "rope", "missing", "waves", "robust"),
+    "regress": (
+        "prior_scale",
+        "seed",
+        "draws",
+        "tune",
+        "chains",
+        "rope",
+        "likelihood",
+        "mean_r2",
+        "prec_r2",
+        "cons_d2",
+        "impute",
+        "prior_coefficient",
+    ),
+}
+
+
+def refuse_inapplicable(command: str, options: dict, mcmc: bool, methods: str) -> None:
+    """An MCMC option given with an exact method has no effect: refused, as on the command
+    line."""
+    if "decimals" in options and options.get("rounding_sensitivity") is None:
+        raise InputError("`decimals` goes with `rounding_sensitivity`")
+    if mcmc:
+        return
+    given = [name for name in MCMC_ONLY[command] if name in options]
+    if command == "correlate" and options.get("rounding_sensitivity") is not None:
+        given = [name for name in given if name != "seed"]
+    if given:
+        raise InputError(f"`{given[0]}` goes with method={methods}; it has no effect otherwise")

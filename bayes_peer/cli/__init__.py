@@ -105,15 +105,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _error_line(message: str) -> None:
-    """Print the one ``error:`` line (invisible characters escaped), then silence what
-    libraries would print underneath (PyTensor's cache warnings at exit, say)."""
-    import logging
-
+    """Print the one ``error:`` line (invisible characters escaped); :func:`console_main`
+    then silences what libraries would print underneath (PyTensor's cache warnings at exit)."""
     from bayes_peer.data.files import shown_path
 
     print(f"error: {shown_path(message)}", file=sys.stderr, flush=True)
-    logging.disable(logging.CRITICAL)
-    warnings.simplefilter("ignore")
     global _silenced
     _silenced = True
 
@@ -141,6 +137,10 @@ def console_main() -> int:
         except (BrokenPipeError, OSError, ValueError):
             pass
     if _silenced:  # one error: line, whatever an exit handler of a library prints after it
+        import logging
+
+        logging.disable(logging.CRITICAL)
+        warnings.simplefilter("ignore")
         with contextlib.suppress(OSError):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 2)

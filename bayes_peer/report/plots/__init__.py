@@ -271,10 +271,11 @@ def plot_folder(folder: str | Path, kind: str | None = None, **options):
     """Draw ``kind`` from a results folder (a run, the demo, or one command's ``--out``);
     ``spec`` picks the analysis of a folder with several."""
     from bayes_peer.report.plots.view import folder_views
+
+    views = folder_views(folder)  # the folder is checked before matplotlib loads
     from bayes_peer.report.style import pyplot
 
     pyplot()
-    views = folder_views(folder)
     spec = options.pop("spec", None)
     if kind is None:
         kinds = [k for v in views for k in _view_kinds(v)]
