@@ -155,24 +155,23 @@ def test_a_rebuild_swaps_in_a_complete_signed_folder(command_folder):
 
 # ------------------------------------------------------------------------ leftovers, one cache
 def test_mcmc_from_the_cli_and_the_api_writes_only_into_the_cache(tmp_path):
-    home, tmp, moved = tmp_path / "home", tmp_path / "tmp", tmp_path / "cache"
+    # The session's own (warm) cache, named explicitly: $HOME and $TMPDIR are new and empty.
+    home, tmp, moved = tmp_path / "home", tmp_path / "tmp", cache.cache_root()
     home.mkdir()
     tmp.mkdir()
-    env = {"HOME": str(home), "TMPDIR": str(tmp), cache.ENV: str(moved), "PYTENSOR_FLAGS": "",
-           "XDG_CACHE_HOME": "", "MPLCONFIGDIR": ""}  # fmt: skip
-    env = {k: v for k, v in env.items() if v} | {"PYTENSOR_FLAGS": ""}
     environ = {k: v for k, v in os.environ.items() if k not in ("XDG_CACHE_HOME", "MPLCONFIGDIR")}
+    environ |= {"HOME": str(home), "TMPDIR": str(tmp), cache.ENV: str(moved), "PYTENSOR_FLAGS": ""}
     sampler = ["--draws", "100", "--tune", "100", "--chains", "2"]
     done = subprocess.run(
         [sys.executable, "-m", "bayes_peer", "correlate", "--data", "demo", "--vars",
          ",".join(PAIR), "--model", "pairwise", *sampler, "--out", str(tmp_path / "m")],
-        capture_output=True, text=True, cwd=tmp_path, env={**environ, **env}, timeout=600,
+        capture_output=True, text=True, cwd=tmp_path, env=environ, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     code = (f"import bayes_peer as bp; bp.correlate('demo', {PAIR!r}, method='pairwise', "
             "draws=100, tune=100, chains=2, quiet=True)")  # fmt: skip
     api = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=tmp_path, env={**environ, **env}, timeout=600)  # fmt: skip
+                         cwd=tmp_path, env=environ, timeout=600)  # fmt: skip
     assert api.returncode == 0, api.stderr
     assert list(tmp.iterdir()) == []  # generated source went into the cache
     assert list(home.iterdir()) == []  # neither PyTensor nor matplotlib wrote under $HOME
@@ -195,12 +194,16 @@ def test_refused_commands_create_no_cache_folder(tmp_path):
     assert not moved.exists()
 
 
-def test_a_scheduler_that_cannot_be_reached_leaves_no_checkpoint(tmp_path):
-    pytest.importorskip("distributed")
-    out = tmp_path / "cal"
-    result = cli_process("calibrate", "--model", "pairwise-proper", "--sims", "10", "--scheduler",
-                         "tcp://127.0.0.1:1", "--out", str(out))  # fmt: skip
-    assert_refused(result, "--scheduler", "cannot connect")
+def test_a_scheduler_that_cannot_be_reached_leaves_no_checkpoint(tmp_path, monkeypatch):
+    from bayes_peer.calibration import execute
+
+    def unreachable(workers, scheduler):  # what _client raises after its 15 s timeout
+        raise InputError(f"--scheduler {scheduler}: cannot connect (timed out)")
+
+    monkeypatch.setattr(execute, "_client", unreachable)
+    with pytest.raises(InputError, match="cannot connect"):
+        bp.calibrate(["pairwise-proper"], sims=10, scheduler="tcp://127.0.0.1:1",
+                     out=tmp_path / "cal", quiet=True)  # fmt: skip
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 

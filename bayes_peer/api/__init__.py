@@ -220,7 +220,7 @@ def _report_writer() -> Callable:
 
 @checked
 def run(
-    spec: str | Path | list[str | Path],
+    spec: str | Path | list | tuple,
     *,
     data: str | Path | None = None,
     out: str | Path | None = None,
@@ -333,7 +333,7 @@ def _run_result(record: dict, fits: dict, diagnostics: list[dict]) -> Result:
 
 @checked
 def sensitivity(
-    spec_or_result: str | Path | list[str | Path] | Result,
+    spec_or_result: str | Path | list | tuple | Result,
     *,
     data: str | Path | None = None,
     out: str | Path | None = None,
