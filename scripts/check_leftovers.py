@@ -54,7 +54,7 @@ COMMANDS = [
 INTERRUPTS = {
     4: (1.5, signal.SIGINT),
     8: (6.0, signal.SIGINT),
-    12: (12.0, signal.SIGINT),
+    12: (3.0, signal.SIGINT),
     16: (4.0, signal.SIGKILL),
 }
 

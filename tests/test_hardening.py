@@ -314,3 +314,14 @@ def test_the_versions_key_read_from_folder_names_matches_importlib_metadata():
     for name in cache.KEY_PACKAGES:
         assert cache.installed_version(name) == metadata.version(name)
     assert cache.installed_version("no-such-package-here") is None
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [(["init", "--data", "demo", "--out", "a\x01.toml"], "--out"),
+     (["init", "--data", "demo", "--out", "b" * 300 + ".toml"], "--out"),
+     (["correlate", "--r", "0.3", "--n", "46", "--plot", "c" * 300 + ".png"], "--plot")],
+)  # fmt: skip
+def test_files_bayes_peer_writes_refuse_control_characters_and_long_names(tmp_path, args, flag):
+    assert flag in assert_refused(cli_process(*args, cwd=tmp_path))
+    assert list(tmp_path.iterdir()) == []

@@ -65,8 +65,6 @@ def _fits(value, hint) -> bool:
             return False
         args = typing.get_args(hint)
         return not args or all(_fits(k, args[0]) and _fits(v, args[1]) for k, v in value.items())
-    if hint is Path:
-        return isinstance(value, os.PathLike)
     if isinstance(hint, type):
         return isinstance(value, hint)
     return True  # a hint this checker does not read (a callable, a protocol): not checked

@@ -20,8 +20,9 @@ MAX_CSV_BYTES = 100 * 2**20
 MAX_TOML_BYTES = 2**20
 
 
-#: Longest name of a folder bayes-peer writes, in bytes of UTF-8: its staging sibling
-#: (``.<name>.partial-<pid>-<hex>``) and lock must fit the 255 bytes of common file systems.
+#: Longest name of a file or folder bayes-peer writes, in bytes of UTF-8: its staging sibling
+#: (``.<name>.partial-<pid>-<hex>``), lock or temporary name must fit the 255 bytes of common
+#: file systems.
 MAX_NAME_BYTES = 200
 #: Longest path given for a file or folder (Linux's PATH_MAX is 4096 bytes).
 MAX_PATH_BYTES = 4000
@@ -54,8 +55,8 @@ def path_problem(text: str, *, writing: bool) -> str | None:
             size = len(part.encode("utf-8", "surrogateescape"))
             if size > MAX_NAME_BYTES:
                 return (
-                    f"has a name of {size} bytes ('{shown_path(part[:24])}...'); a folder "
-                    f"bayes-peer writes may have a name of at most {MAX_NAME_BYTES} bytes"
+                    f"has a name of {size} bytes ('{shown_path(part[:24])}...'); a file or "
+                    f"folder bayes-peer writes may have a name of at most {MAX_NAME_BYTES} bytes"
                 )
     return None
 

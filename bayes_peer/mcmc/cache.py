@@ -156,6 +156,15 @@ def _append_flag(item: str) -> None:
     os.environ["PYTENSOR_FLAGS"] = f"{flags},{item}" if flags else item
 
 
+def _drop_own_flags(folder: Path) -> None:
+    """Remove the PyTensor settings :func:`configure` added (the cache cannot be written)."""
+    global _active
+    ours = {f"base_compiledir={folder / 'pytensor'}", f"generated_src_dir={folder / 'generated'}"}
+    items = [i for i in os.environ.get("PYTENSOR_FLAGS", "").split(",") if i.strip() not in ours]
+    os.environ["PYTENSOR_FLAGS"] = ",".join(items)
+    _active = None
+
+
 def activate() -> Path | None:
     """Mark the cache folders before a model is compiled (``cache clear`` removes only what
     carries bayes-peer's marker); when PyTensor was imported before bayes_peer, point its
@@ -168,8 +177,10 @@ def activate() -> Path | None:
         folder.mkdir(parents=True, exist_ok=True)
         mark_root()
         (folder / MARKER).touch()  # this versions folder was made by bayes-peer
-    except OSError:
-        return None  # a read-only cache folder: PyTensor keeps its default
+    except OSError:  # a read-only cache folder: PyTensor keeps its defaults
+        if "pytensor" not in sys.modules:
+            _drop_own_flags(folder)
+        return None
     import pytensor
 
     if not str(pytensor.config.generated_src_dir):

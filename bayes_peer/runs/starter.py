@@ -392,6 +392,10 @@ def _baseline(data, outcome: str, pair: list[str]) -> str | None:
 def write_new_file(target: Path, text: str) -> None:
     """Write ``text`` to ``target``, which must not exist (a spec is never written over a
     file, bayes-peer's or not); InputError naming the file otherwise."""
+    from bayes_peer.data.files import path_problem, shown_path
+
+    if (problem := path_problem(str(target), writing=True)) is not None:
+        raise InputError(f"`out` {shown_path(str(target))}: the file {problem}")
     if target.suffix.lower() != ".toml":
         raise InputError(f"{target}: a spec is a .toml file")
     if target.exists() or target.is_symlink():

@@ -91,11 +91,14 @@ def check_target(path: str | Path, label: str = "`plot`") -> Path:
     """
     import os
 
+    from bayes_peer.data.files import path_problem
     from bayes_peer.errors import InputError
 
     text = str(path)
     if not text.strip() or not text.isprintable():
         raise InputError(f"{label}: {text!a} is not a file name")
+    if (problem := path_problem(text, writing=True)) is not None:
+        raise InputError(f"{label}: the file {problem}")
     target = Path(os.path.expanduser(text))
     if target.suffix.lower() not in SUFFIXES:
         raise InputError(f"{label}: {text!r} must end in .png, .svg or .pdf")
