@@ -17,6 +17,8 @@ class InputError(ValueError):
 def shown_value(value) -> str:
     """A value as a one-line message shows it: a short repr, or the type (and shape) of
     anything large (an array, a data frame), never a multi-line repr."""
+    if getattr(value, "shape", None) == () and hasattr(value, "item"):
+        value = value.item()  # a numpy scalar, shown by its value
     if value is None or isinstance(value, bool | int | float | str):
         text = ascii(value) if isinstance(value, str) else repr(value)
         return text if len(text) <= 60 else text[:57] + "..."

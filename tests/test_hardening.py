@@ -325,3 +325,88 @@ def test_the_versions_key_read_from_folder_names_matches_importlib_metadata():
 def test_files_bayes_peer_writes_refuse_control_characters_and_long_names(tmp_path, args, flag):
     assert flag in assert_refused(cli_process(*args, cwd=tmp_path))
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------------ review findings
+def test_a_rebuild_is_refused_while_a_nested_run_writes_inside(command_folder):
+    import fcntl
+
+    lock = command_folder / ".sens.lock"
+    lock.write_text(json.dumps({"format": "bayes-peer-results-lock", "pid": os.getpid()}))
+    fd = os.open(lock, os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    try:
+        before = tree_digest(command_folder)
+        with pytest.raises(InputError, match="writing inside it"):
+            bp.rebuild_report(command_folder)
+        assert tree_digest(command_folder) == before
+    finally:
+        os.close(fd)
+    # a free lock left by a finished run is a leftover: not copied, not listed, no harm later
+    bp.rebuild_report(command_folder)
+    assert ".sens.lock" not in read_marker(command_folder)["files"]
+    assert not lock.exists()
+    bp.rebuild_report(command_folder)
+
+
+def test_overflowing_sums_are_rescaled_not_zero():
+    from bayes_peer.data.moments import pearson_r
+
+    cases = [([2e154, 1e154, 3e154], [1, 2, 4]), ([1e300, -1e300, 5e299], [1, 2, 3]),
+             ([1e-300, 2e-300, 4e-300], [1, 2, 3])]  # fmt: skip
+    for x, y in cases:
+        x, y = np.array(x), np.array(y, dtype=float)
+        expected = np.corrcoef(x / np.abs(x).max(), y)[0, 1]
+        assert pearson_r(x, y) == pytest.approx(expected, rel=1e-12)
+    assert np.isnan(pearson_r(np.ones(4), np.arange(4.0)))
+
+
+def test_values_users_pass_legitimately_are_accepted():
+    base = bp.correlate(r=0.3, n=120).record["bf10"]
+    for options in ({"n": 120.0}, {"n": np.int64(120)}, {"r": np.float32(0.3), "n": np.longlong(120)},
+                    {"seed": None}, {"robustness": np.True_}):  # fmt: skip
+        record = bp.correlate(**({"r": 0.3, "n": 120} | options)).record
+        assert record["bf10"] == pytest.approx(base, rel=1e-6)
+    with pytest.raises(InputError, match=r"got 2\b"):
+        bp.correlate(r=0.3, n=np.int64(2))  # a numpy scalar shown by its value
+
+
+def test_a_malformed_marker_is_refused_by_adopt(tmp_path):
+    folder = tmp_path / "f"
+    folder.mkdir()
+    (folder / MARKER).write_text(json.dumps({"format": "bayes-peer-results", "kind": "run",
+                                              "files": {"a": "x"}}))  # fmt: skip
+    with pytest.raises(InputError, match="malformed"):
+        adopt(folder)
+
+
+def test_import_leaves_a_users_own_matplotlib_settings_alone(tmp_path):
+    (tmp_path / ".config" / "matplotlib").mkdir(parents=True)
+    code = "import os, bayes_peer; print(os.environ.get('MPLCONFIGDIR'))"
+    environ = {k: v for k, v in os.environ.items() if k not in ("MPLCONFIGDIR", "XDG_CONFIG_HOME")}
+    environ[cache.ENV] = str(tmp_path / "cache")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=environ | {"HOME": str(tmp_path)})  # fmt: skip
+    assert run.stdout.strip() == "None"
+    (tmp_path / ".config" / "matplotlib").rmdir()
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=environ | {"HOME": str(tmp_path)})  # fmt: skip
+    assert run.stdout.strip() == str(tmp_path / "cache" / "matplotlib")
+
+
+def test_a_folder_changed_during_the_rebuild_is_put_back_untouched(command_folder, monkeypatch):
+    from bayes_peer.runs import folders
+
+    real, calls = folders._snapshot, []
+
+    def changed_second_time(folder):
+        calls.append(folder)
+        return real(folder) if len(calls) == 1 else {"a file the user added": ()}
+
+    before = tree_digest(command_folder)
+    siblings = sorted(p.name for p in command_folder.parent.iterdir())
+    monkeypatch.setattr(folders, "_snapshot", changed_second_time)
+    with pytest.raises(InputError, match="changed while the report was rebuilt"):
+        bp.rebuild_report(command_folder)
+    assert tree_digest(command_folder) == before
+    assert sorted(p.name for p in command_folder.parent.iterdir()) == siblings

@@ -441,9 +441,11 @@ def rebuild_report(folder: str | Path) -> dict:
     """(Re)write ``report.html``, ``report.md`` and ``figures/`` of a results folder written by
     :func:`run` or :func:`demo` (no refitting; the folder must be unchanged since bayes-peer
     wrote it). Returns ``{"html", "markdown", "figures", "seconds"}``."""
+    import os
+
     from bayes_peer.report import rebuild_report as rebuild
 
-    return rebuild(folder)
+    return rebuild(os.path.expanduser(folder))  # '~' as for `out`
 
 
 @checked
@@ -469,11 +471,11 @@ def adopt_folder(folder: str | Path) -> dict:
     InputError
         When ``folder`` has no bayes-peer marker or a file differs from its listing.
     """
+    import os
+
     from bayes_peer.runs.ownership import adopt
 
-    if not isinstance(folder, (str, Path)):
-        raise InputError(f"`folder` must be a path, got {type(folder).__name__}")
-    return adopt(folder)
+    return adopt(os.path.expanduser(folder))  # '~' as for `out`
 
 
 _document()

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
+import numbers
 import os
 import types
 import typing
@@ -19,20 +21,25 @@ from pathlib import Path
 
 from bayes_peer.errors import InputError, shown_value
 
-_NUMPY_INT = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
+
+def _is_bool(value) -> bool:
+    import numpy as np
+
+    return isinstance(value, bool | np.bool_)
 
 
 def _is_int(value) -> bool:
-    if isinstance(value, bool):
+    """A whole number: an int, a numpy integer, or a float with no fraction (``n=120.0``, as
+    :func:`bayes_peer.params.check` reads it); never a bool."""
+    if _is_bool(value):
         return False
-    return isinstance(value, int) or type(value).__name__ in _NUMPY_INT
+    if isinstance(value, numbers.Integral):
+        return True
+    return isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer()
 
 
 def _is_float(value) -> bool:
-    return _is_int(value) or (
-        not isinstance(value, bool)
-        and (isinstance(value, float) or type(value).__name__ in ("float32", "float64"))
-    )
+    return not _is_bool(value) and isinstance(value, numbers.Real)
 
 
 def _fits(value, hint) -> bool:
@@ -44,7 +51,7 @@ def _fits(value, hint) -> bool:
     if hint is None or hint is type(None):
         return value is None
     if hint is bool:
-        return isinstance(value, bool) or type(value).__name__ == "bool_"
+        return _is_bool(value)
     if hint is int:
         return _is_int(value)
     if hint is float:
@@ -166,13 +173,15 @@ MCMC_ONLY = {
 
 
 def refuse_inapplicable(command: str, options: dict, mcmc: bool, methods: str) -> None:
-    """An MCMC option given with an exact method has no effect: refused, as on the command
-    line."""
-    if "decimals" in options and options.get("rounding_sensitivity") is None:
+    """An MCMC option given with an exact method has no effect: refused, exactly as on the
+    command line, where a flag counts as given unless its value is None or False (so a wrapper
+    may pass ``seed=None`` through)."""
+    changed = {k: v for k, v in options.items() if v is not None and v is not False}
+    if "decimals" in changed and options.get("rounding_sensitivity") is None:
         raise InputError("`decimals` goes with `rounding_sensitivity`")
     if mcmc:
         return
-    given = [name for name in MCMC_ONLY[command] if name in options]
+    given = [name for name in MCMC_ONLY[command] if name in changed]
     if command == "correlate" and options.get("rounding_sensitivity") is not None:
         given = [name for name in given if name != "seed"]
     if given:

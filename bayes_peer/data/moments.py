@@ -14,18 +14,24 @@ from bayes_peer.errors import InputError
 def pearson_r(x: np.ndarray, y: np.ndarray) -> float:
     """Sample Pearson correlation of two complete vectors.
 
-    Values so large (1e300) or small (1e-300) that the sums of squares overflow or underflow
-    are rescaled first (the correlation does not depend on the scale); nan only when a vector
-    is constant.
+    Values so large (1e300) or small (1e-300) that a mean or a sum of squares overflows or
+    underflows are rescaled by their largest magnitude first (the correlation does not depend
+    on the scale); nan only when a vector is constant.
     """
-    xc, yc = x - x.mean(), y - y.mean()
     with np.errstate(all="ignore"):
-        r = float(np.dot(xc, yc) / math.sqrt(np.dot(xc, xc) * np.dot(yc, yc)))
-    if math.isfinite(r) or not (np.isfinite(x).all() and np.isfinite(y).all()):
-        return r
+        xc, yc = x - x.mean(), y - y.mean()
+        sxx, syy, sxy = np.dot(xc, xc), np.dot(yc, yc), np.dot(xc, yc)
+    tiny = np.finfo(float).tiny
+    constant = bool(np.all(x == x[0])) or bool(np.all(y == y[0]))
+    if constant:
+        return math.nan
+    if np.isfinite([sxx, syy, sxy]).all() and sxx > tiny and syy > tiny and sxx * syy > tiny:
+        return float(sxy / math.sqrt(sxx * syy))
     sx, sy = float(np.max(np.abs(x))), float(np.max(np.abs(y)))
-    if sx == 0.0 or sy == 0.0 or (sx == 1.0 and sy == 1.0):
-        return r
+    if not (math.isfinite(sx) and math.isfinite(sy)):
+        return math.nan
+    if sx == 1.0 and sy == 1.0:  # already rescaled: the sums still fail (cannot happen)
+        return math.nan
     return pearson_r(x / sx, y / sy)
 
 

@@ -129,8 +129,8 @@ def configure() -> Path | None:
     * the Python source PyTensor generates for each compiled function (by default one file
       per function in ``$TMPDIR``, never removed): ``<cache>/<versions>/generated``, named by
       content and pruned by PyTensor when unused for a week;
-    * matplotlib's font cache and settings: ``<cache>/matplotlib`` (unless ``MPLCONFIGDIR``
-      is set).
+    * matplotlib's font cache: ``<cache>/matplotlib``, unless ``MPLCONFIGDIR`` is set or the
+      user has a matplotlib settings folder of their own (then matplotlib keeps reading it).
 
     Returns the versions folder, or None when the user chose a compile folder with
     ``PYTENSOR_FLAGS`` or PyTensor was already imported (:func:`activate` then redirects what
@@ -138,7 +138,7 @@ def configure() -> Path | None:
     """
     global _active
     folder = cache_dir()
-    os.environ.setdefault("MPLCONFIGDIR", str(cache_root() / "matplotlib"))
+    _matplotlib_dir()
     if _flag("generated_src_dir") is None and "pytensor" not in sys.modules:
         _append_flag(f"generated_src_dir={folder / 'generated'}")
     if _flag_compiledir() is not None and _user_compiledir() is None:
@@ -149,6 +149,19 @@ def configure() -> Path | None:
     _append_flag(f"base_compiledir={folder / 'pytensor'}")
     _active = folder
     return folder
+
+
+def _matplotlib_dir() -> None:
+    """``MPLCONFIGDIR`` in the cache when the user has no matplotlib settings folder (so
+    nothing changes for them but where the font cache goes; matplotlib writes it under
+    ``$HOME`` otherwise)."""
+    if "MPLCONFIGDIR" in os.environ:
+        return
+    home = Path(os.path.expanduser("~"))
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config") / "matplotlib"
+    if config.exists() or (home / ".matplotlib").exists():
+        return  # their own matplotlibrc and styles stay in force
+    os.environ["MPLCONFIGDIR"] = str(cache_root() / "matplotlib")
 
 
 def _append_flag(item: str) -> None:

@@ -38,14 +38,17 @@ from pathlib import Path
 
 from bayes_peer.data.files import path_problem, shown_path
 from bayes_peer.errors import InputError
+from bayes_peer.runs import signing
 from bayes_peer.runs.index import write_index
 from bayes_peer.runs.ownership import (
     KINDS,
     LOCK_FORMAT,
     MARKER,
     STAGING_MARKER,
+    busy_entry,
     enclosing_results,
     foreign_entry,
+    leftover,
     lock_name,
     missing_entry,
     process_start,
@@ -246,6 +249,7 @@ class ResultsFolder:
         target = _check_target(self.out, self.kind)
         self.out = target
         self._refuse_existing()
+        signing.ensure_key()  # the marker is signed at the end: the key must be there
         try:
             self._make_parents(target)
             parent = target.parent
@@ -343,10 +347,12 @@ def updating(folder: str | Path, command: str) -> Iterator[Path]:
 
     The folder must be bayes-peer's (see :func:`foreign_entry`) and complete: every file its
     marker lists present and unchanged, or the update is refused naming the file and the folder
-    is left byte-identical. The folder is locked, copied to a staging sibling, and the body
-    writes into the copy (yielded); on success the copy gets a new index and marker and is
-    swapped into place (SIGINT held back), on any failure it is removed and the folder stays
-    as it was.
+    is left byte-identical; so is a folder a nested run is writing in. The folder is locked,
+    copied to a staging sibling (free locks and dead runs' staging folders left out), and the
+    body writes into the copy (yielded). On success the copy gets a new index and marker; the
+    folder is moved aside, checked to be exactly as it was copied, and the copy renamed into
+    its place (SIGINT held back; the folder is moved back if anything fails). On any failure
+    the copy is removed and the folder stays as it was.
     """
     folder = Path(folder)
     label = str(folder)
@@ -362,34 +368,80 @@ def updating(folder: str | Path, command: str) -> Iterator[Path]:
     try:
         marker = _check_complete(folder, label)  # again, under the lock
         holder._remove_stale(parent)
+        before = _snapshot(holder.out)
+        needed = sum(size for _, _, size, _ in before.values()) + PROBE_BYTES
+        with contextlib.suppress(OSError):
+            free = shutil.disk_usage(parent).free
+            if free < needed:
+                raise InputError(
+                    f"{label}: only {free / 1e6:.1f} MB free at {parent}; the rebuild copies "
+                    f"the folder first and needs about {needed / 1e6:.0f} MB"
+                )
         name = f"{staging_prefix(holder.out.name)}{os.getpid()}-{secrets.token_hex(4)}"
         holder.staging = parent / name
         try:
-            shutil.copytree(holder.out, holder.staging, symlinks=True)
+            shutil.copytree(holder.out, holder.staging, symlinks=True, ignore=_leftovers)
             (holder.staging / STAGING_MARKER).write_text(
                 json.dumps({"pid": os.getpid(), "start": process_start(os.getpid())}),
                 encoding="utf-8",
             )
-        except OSError as exc:
-            raise InputError(f"{label}: cannot write in {parent} ({exc.strerror})") from None
+        except (OSError, shutil.Error) as exc:
+            raise InputError(f"{label}: cannot copy the folder to rebuild it ({exc})") from None
         yield holder.staging
         original = marker.get("command") or command
         (holder.staging / STAGING_MARKER).unlink()
         write_index(holder.staging, kind, original)
         write_marker(holder.staging, kind, original)
-        _check_complete(folder, label)  # nobody changed it while the copy was rebuilt
         with _sigint_blocked():
             old = parent / f".{holder.out.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
             holder.out.rename(old)
-            holder.staging.rename(holder.out)
+            try:
+                if _snapshot(old) != before:
+                    raise InputError(
+                        f"{label}: not updated: it changed while the report was rebuilt "
+                        "(nothing was replaced; run the command again)"
+                    )
+                holder.staging.rename(holder.out)
+            except BaseException:
+                old.rename(holder.out)  # exactly as it was
+                raise
             holder.staging = None
             shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+            raise InputError(
+                f"{label}: cannot finish the rebuild ({exc.strerror}); the folder is unchanged"
+            ) from None
+        raise
     finally:
         holder._cleanup()
 
 
+def _snapshot(folder: Path) -> dict[str, tuple[int, int, int, int]]:
+    """Every entry under ``folder`` with its mode, modification time, size and inode: what a
+    rebuild checks before it swaps the folder (a nested run's lock or files show up)."""
+    out = {}
+    for path in folder.rglob("*"):
+        info = path.lstat()
+        rel = path.relative_to(folder).as_posix()
+        out[rel] = (info.st_mode, info.st_mtime_ns, info.st_size, info.st_ino)
+    return out
+
+
+def _leftovers(directory: str, names: list[str]) -> set[str]:
+    """What a rebuild's copy leaves out: free lock files, dead runs' staging folders."""
+    return {name for name in names if leftover(Path(directory) / name)}
+
+
 def _check_complete(folder: Path, label: str) -> dict:
-    """The marker of ``folder`` when the folder is bayes-peer's with every listed file."""
+    """The marker of ``folder`` when the folder is bayes-peer's with every listed file and no
+    run is writing inside it."""
+    busy = busy_entry(folder)
+    if busy is not None:
+        raise InputError(
+            f"{label}: not updated: a bayes-peer run is writing inside it ('{busy}'); wait for "
+            "it to finish"
+        )
     why = foreign_entry(folder)
     if why is not None:
         raise InputError(f"{label}: not updated: {why}")

@@ -102,8 +102,11 @@ def _parse_marker(folder: Path) -> tuple[dict | None, str]:
         return None, f"its {MARKER} marker cannot be read, so bayes-peer did not write it"
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         return None, f"its {MARKER} is not a bayes-peer marker"
-    if not isinstance(doc.get("files"), dict) or doc.get("kind") not in KINDS:
+    files = doc.get("files")
+    if not isinstance(files, dict) or doc.get("kind") not in KINDS:
         return None, f"its {MARKER} marker is incomplete, so bayes-peer did not write it"
+    if not all(isinstance(v, dict) for v in files.values()):
+        return None, f"its {MARKER} marker is malformed, so bayes-peer did not write it"
     return doc, ""
 
 
@@ -270,6 +273,28 @@ def enclosing_results(path: Path) -> tuple[Path, dict] | None:
     return None
 
 
+def busy_entry(folder: Path) -> str | None:
+    """A lock file some process holds, or a staging folder of a live run, anywhere inside
+    ``folder`` (a nested run writing there), or None."""
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink():
+            continue
+        if path.is_file() and path.name.endswith(".lock") and not _free_lock(path):
+            return path.relative_to(folder).as_posix()
+        if path.is_dir() and (path / STAGING_MARKER).is_file() and not stale_staging(path):
+            return path.relative_to(folder).as_posix()
+    return None
+
+
+def leftover(path: Path) -> bool:
+    """A free lock file or the staging folder of a process that is gone (not worth copying)."""
+    if path.is_symlink():
+        return False
+    if path.is_dir():
+        return (path / STAGING_MARKER).is_file() and stale_staging(path)
+    return path.name.endswith(".lock") and _free_lock(path)
+
+
 def missing_entry(folder: Path) -> str | None:
     """The first file the (valid) marker of ``folder`` lists that is no longer there."""
     marker = read_marker(folder)
@@ -313,10 +338,13 @@ def adopt(folder: str | Path) -> dict:
             raise InputError(f"{folder}: not adopted: '{rel}' differs from its {MARKER} listing")
     original = (folder / MARKER).read_bytes()
     write_marker_doc(folder, {**doc, "format_version": FORMAT_VERSION})
-    why = foreign_entry(folder)
-    if why is not None:  # a symbolic link, or a nested folder not adopted yet
+    try:
+        why = foreign_entry(folder)
+        if why is not None:  # a symbolic link, or a nested folder not adopted yet
+            raise InputError(f"{folder}: not adopted: {why}")
+    except BaseException:
         tmp = folder / f"{MARKER}.{os.getpid()}.tmp"
         tmp.write_bytes(original)
         os.replace(tmp, folder / MARKER)
-        raise InputError(f"{folder}: not adopted: {why}")
+        raise
     return {"folder": str(folder), "kind": doc["kind"], "files": len(listed)}

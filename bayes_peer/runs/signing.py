@@ -26,6 +26,7 @@ import json
 import os
 import secrets
 import stat
+import tempfile
 from pathlib import Path
 
 from bayes_peer.errors import InputError
@@ -73,25 +74,43 @@ def _read_key(path: Path) -> bytes | None:
 
 
 def _create_key(path: Path) -> bytes:
+    """A new key, written to a temporary file (mode 0600) and linked into place, so that no
+    process ever sees a half-written key; when another process linked one first, theirs."""
     from bayes_peer.mcmc.cache import mark_root
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mark_root()
     key = secrets.token_bytes(32)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process created it first: use theirs
-        found = _read_key(path)
-        if found is None:
-            raise InputError(f"{path}: the marker key vanished while it was created") from None
-        return found
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mark_root()
+        fd, temporary = tempfile.mkstemp(prefix=f".{KEY_NAME}.", dir=path.parent)
+        try:
+            os.fchmod(fd, 0o600)
+            os.write(fd, (key.hex() + "\n").encode("ascii"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            key = b""
+        finally:
+            os.unlink(temporary)
     except OSError as exc:
         raise InputError(f"{path}: cannot create the marker key ({exc.strerror})") from None
-    try:
-        os.write(fd, (key.hex() + "\n").encode("ascii"))
-    finally:
-        os.close(fd)
-    return key
+    if key:
+        return key
+    found = _read_key(path)
+    if found is None:
+        raise InputError(f"{path}: the marker key vanished while it was created")
+    return found
+
+
+def ensure_key() -> None:
+    """Read or create the marker key now (a results folder checks this before any work, so a
+    cache folder that cannot hold the key fails in a second, not after the fits)."""
+    path = key_path()
+    if _read_key(path) is None:
+        _create_key(path)
 
 
 def _canonical(doc: dict) -> bytes:
