@@ -410,3 +410,11 @@ def test_a_folder_changed_during_the_rebuild_is_put_back_untouched(command_folde
         bp.rebuild_report(command_folder)
     assert tree_digest(command_folder) == before
     assert sorted(p.name for p in command_folder.parent.iterdir()) == siblings
+
+
+def test_a_refused_command_with_out_creates_no_cache_folder(tmp_path):
+    moved = tmp_path / "cache"
+    result = cli_process("correlate", "--data", "demo", "--vars", "alliance_m24,nope", "--out",
+                         str(tmp_path / "res"), env={cache.ENV: str(moved)})  # fmt: skip
+    assert_refused(result, "nope")
+    assert not moved.exists() and not (tmp_path / "res").exists()

@@ -249,7 +249,7 @@ class ResultsFolder:
         target = _check_target(self.out, self.kind)
         self.out = target
         self._refuse_existing()
-        signing.ensure_key()  # the marker is signed at the end: the key must be there
+        signing.check_key()  # the marker is signed at the end: refuse now if it cannot be
         try:
             self._make_parents(target)
             parent = target.parent

@@ -105,12 +105,21 @@ def _create_key(path: Path) -> bytes:
     return found
 
 
-def ensure_key() -> None:
-    """Read or create the marker key now (a results folder checks this before any work, so a
-    cache folder that cannot hold the key fails in a second, not after the fits)."""
+def check_key() -> None:
+    """Refuse now (InputError) what would make signing fail at the end: a key that cannot be
+    read, or a cache folder where none can be created. A results folder calls this before any
+    work; nothing is created here (a refused command leaves no cache folder)."""
     path = key_path()
-    if _read_key(path) is None:
-        _create_key(path)
+    if _read_key(path) is not None:
+        return
+    existing = path.parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(
+            f"{path}: the marker key cannot be created ({existing} is not a writable folder); "
+            "set BAYES_PEER_CACHE_DIR to a folder of your own"
+        )
 
 
 def _canonical(doc: dict) -> bytes:
