@@ -53,9 +53,9 @@ _API = {
     "calibration_models": "bayes_peer.api",
     "Result": "bayes_peer.results",
     "InputError": "bayes_peer.errors",
-    "demo_data": "bayes_peer.data.source",
-    "read_csv": "bayes_peer.data.source",
-    "read_summary": "bayes_peer.data.source",
+    "demo_data": "bayes_peer.api",
+    "read_csv": "bayes_peer.api",
+    "read_summary": "bayes_peer.api",
 }
 
 __all__ = sorted(_API)

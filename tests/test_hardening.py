@@ -39,6 +39,7 @@ def own_key(monkeypatch, tmp_path):
 def _written(folder: Path) -> Path:
     with ResultsFolder(folder, kind="demo-exact", force=False, command="test") as staging:
         (staging / "correlations.csv").write_text("pair,r\n")
+        (staging / "run.json").write_text("{}")
     return folder
 
 
@@ -83,7 +84,7 @@ def test_another_key_or_an_unsigned_marker_is_foreign_until_adopted(own_key, mon
     with pytest.raises(InputError, match=r"'mine\.txt' is not listed"):
         adopt(folder)
     (folder / "mine.txt").unlink()
-    assert adopt(folder) == {"folder": str(folder), "kind": "demo-exact", "files": 2}
+    assert adopt(folder) == {"folder": str(folder), "kind": "demo-exact", "files": 3}
     assert foreign_entry(folder) is None
     with ResultsFolder(folder, kind="demo-exact", force=True, command="test") as staging:
         (staging / "x.csv").write_text("a\n")  # now replaceable
@@ -418,3 +419,70 @@ def test_a_refused_command_with_out_creates_no_cache_folder(tmp_path):
                          str(tmp_path / "res"), env={cache.ENV: str(moved)})  # fmt: skip
     assert_refused(result, "nope")
     assert not moved.exists() and not (tmp_path / "res").exists()
+
+
+# ------------------------------------------------------------------------ the hostile sweep
+def test_force_never_removes_an_empty_folder_the_user_added(own_key, tmp_path):
+    out = tmp_path / "res"
+    bp.correlate(r=0.3, n=46, robustness=True, out=out)
+    (out / "mydata").mkdir()
+    with pytest.raises(InputError, match="'mydata' is not one bayes-peer wrote"):
+        bp.correlate(r=0.3, n=46, robustness=True, out=out, force=True)
+    assert (out / "mydata").is_dir()
+
+
+def test_adopt_refuses_a_folder_without_any_record_of_bayes_peer(tmp_path):
+    folder = tmp_path / "V2"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    doc = {"format": "bayes-peer-results", "format_version": 2, "kind": "exact-sensitivity",
+           "command": "x", "files": manifest(folder)}  # fmt: skip
+    (folder / MARKER).write_text(json.dumps(doc))
+    with pytest.raises(InputError, match="none of the records"):
+        adopt(folder)
+    assert read_marker(folder) is None
+
+
+def test_names_with_control_characters_are_refused_in_tables_and_specs(tmp_path):
+    table = tmp_path / "t.toml"
+    table.write_text('n = 46\nvariables = ["y\\u0000", "x"]\ncorrelations = [[1, 0.3], [0.3, 1]]\n')
+    with pytest.raises(InputError, match="key 'variables'"):
+        bp.read_summary(table)
+    text = (ROOT / "models" / "correlations.toml").read_text()
+    for old, new, key in (('title = "', 'title = "A\\u0000', "'title'"),
+                          ('"alliance"', '"alli\\u0000ance"', "correlations.constructs")):  # fmt: skip
+        spec = tmp_path / "s.toml"
+        spec.write_text(text.replace(old, new, 1))
+        assert_refused(cli_process("run", str(spec), cwd=tmp_path), key)
+
+
+def test_a_regression_on_values_near_1e300_is_computed(tmp_path):
+    rng = np.random.default_rng(5)
+    a, b = rng.normal(size=40), rng.normal(size=40)
+    y = 0.5 * a + 0.3 * b + rng.normal(size=40)
+    rows = zip(y.tolist(), (a * 1e300).tolist(), (b * 1e-300).tolist(), strict=True)
+    path = tmp_path / "r.csv"
+    path.write_text("y,a,b\n" + "".join(f"{u!r},{v!r},{w!r}\n" for u, v, w in rows))
+    plain = tmp_path / "p.csv"
+    rows = zip(y.tolist(), a.tolist(), b.tolist(), strict=True)
+    plain.write_text("y,a,b\n" + "".join(f"{u!r},{v!r},{w!r}\n" for u, v, w in rows))
+    huge = bp.regress(path, "y", [["a"], ["b"]]).record["blocks"]
+    ordinary = bp.regress(plain, "y", [["a"], ["b"]]).record["blocks"]
+    for h, o in zip(huge, ordinary, strict=True):
+        assert h["delta_r2"] == pytest.approx(o["delta_r2"], rel=1e-9)
+
+
+def test_the_readers_check_their_arguments():
+    for call in (lambda: bp.read_csv(5), lambda: bp.read_summary(5), lambda: bp.calibrate(5),
+                 lambda: bp.read_summary("demo:m24", nearest_correlation="yes"),
+                 lambda: bp.demo_data(5)):  # fmt: skip
+        with pytest.raises(InputError):
+            call()
+
+
+def test_figures_get_ordinary_permissions(tmp_path):
+    target = tmp_path / "f.png"
+    assert cli_process("correlate", "--r", "0.3", "--n", "46", "--plot", str(target)).returncode == 0
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~mask

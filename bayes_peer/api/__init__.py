@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bayes_peer.api.arguments import check_arguments, checked, refuse_inapplicable
 from bayes_peer.api.calibration import calibrate, calibration_models
+from bayes_peer.data import source as _source
 from bayes_peer.errors import InputError
 from bayes_peer.results import Result
 
@@ -23,8 +24,11 @@ __all__ = [
     "calibration_models",
     "correlate",
     "demo",
+    "demo_data",
     "design",
     "init_spec",
+    "read_csv",
+    "read_summary",
     "rebuild_report",
     "regress",
     "run",
@@ -477,5 +481,10 @@ def adopt_folder(folder: str | Path) -> dict:
 
     return adopt(os.path.expanduser(folder))  # '~' as for `out`
 
+
+#: The readers, with their arguments checked like every API function's.
+read_csv = checked(_source.read_csv)
+read_summary = checked(_source.read_summary)
+demo_data = checked(_source.demo_data)
 
 _document()

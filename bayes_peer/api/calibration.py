@@ -10,6 +10,7 @@ from bayes_peer.errors import InputError
 from bayes_peer.results import Result
 
 
+@checked
 def calibration_models() -> list[dict]:
     """Every model structure :func:`calibrate` checks: ``model``, ``description`` and
     ``negative_control`` (the deliberately wrong model the check must flag)."""
@@ -20,7 +21,7 @@ def calibration_models() -> list[dict]:
 
 @checked
 def calibrate(
-    models=None,
+    models: str | list[str] | tuple | None = None,
     *,
     study: str = "sbc",
     sims: int | None = None,

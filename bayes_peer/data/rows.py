@@ -274,15 +274,32 @@ class ParticipantData:
                 raise InputError(
                     f"{self.path}: column '{name}' has zero variance on the {n} complete rows"
                 )
+        corr, sds, means = _moments(used)
         return Moments(
             n=n,
             n_rows=self.n_rows,
-            corr=np.corrcoef(used, rowvar=False),
-            sds=used.std(axis=0, ddof=1),
-            means=used.mean(axis=0),
+            corr=corr,
+            sds=sds,
+            means=means,
             dropped=self.dropped_rows(names, complete),
         )
 
     def _terms(self, names: list[str]) -> list[str]:
         """Column names with a factor's indicator columns given once, by the factor's name."""
         return list(dict.fromkeys((self.term_label(n) or {"term": n})["term"] for n in names))
+
+
+def _moments(used: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Correlation matrix, SDs and means of the columns of ``used``; columns so large (1e300)
+    or small (1e-300) that their sums of squares overflow or underflow are rescaled by their
+    largest magnitude first (ordinary data take the direct route, bit for bit)."""
+    with np.errstate(all="ignore"):
+        corr = np.corrcoef(used, rowvar=False)
+        sds, means = used.std(axis=0, ddof=1), used.mean(axis=0)
+    tiny = np.finfo(float).tiny
+    if np.isfinite(corr).all() and np.isfinite(sds).all() and (sds**2 > tiny).all():
+        return corr, sds, means
+    scale = np.abs(used).max(axis=0)
+    scaled = used / scale
+    corr = np.corrcoef(scaled, rowvar=False)
+    return corr, scaled.std(axis=0, ddof=1) * scale, scaled.mean(axis=0) * scale

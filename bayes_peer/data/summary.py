@@ -308,6 +308,12 @@ def read_summary(path: str | Path, *, nearest: bool = False) -> SummaryStatistic
     ):
         raise InputError(f"{path}: key 'variables' must be a list of at least 2 names")
     variables = [v.strip() for v in variables]
+    for position, name in enumerate(variables, start=1):
+        if not name.isprintable() or len(name) > 200:
+            raise InputError(
+                f"{path}: key 'variables': name {position} ({name[:40]!a}) contains an invisible "
+                "or control character or is longer than 200 characters"
+            )
     if len(set(variables)) != len(variables):
         dup = next(v for v in variables if variables.count(v) > 1)
         raise InputError(f"{path}: key 'variables' names '{dup}' twice")

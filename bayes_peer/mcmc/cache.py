@@ -284,7 +284,7 @@ def info() -> dict:
                 out["structures"] = {}
     if root.is_dir():
         for child in sorted(root.iterdir()):
-            if child.is_dir() and child != current:
+            if child.is_dir() and child != current and (child / MARKER).is_file():
                 size, files = _size(child)
                 out["other_versions"].append(
                     {"dir": str(child), "size_bytes": size, "files": files}

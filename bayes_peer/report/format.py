@@ -46,10 +46,12 @@ def bf_name(alternative: str) -> str:
 def fmt_coef(value: float | None, digits: int = 3) -> str:
     """A raw-scale coefficient: ``digits`` decimals, or 3 significant digits when that would
     show a non-zero value as 0.000 (a coefficient per dollar of budget, say); an exact 0 (the
-    point mass of a model-averaged coefficient) is "0"."""
+    point mass of a model-averaged coefficient) is "0"; 3 significant digits also from 1e6 up
+    (a predictor measured in tiny units)."""
     if value == 0 and value is not None:
         return "0"
-    if value is not None and math.isfinite(value) and value != 0 and abs(value) < 10**-digits:
+    big_or_small = value is not None and (abs(value) < 10**-digits or abs(value) >= 1e6)
+    if value is not None and math.isfinite(value) and big_or_small:
         return f"{value:.3g}"
     return fmt_num(value, digits)
 

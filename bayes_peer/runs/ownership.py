@@ -43,6 +43,11 @@ KINDS = {
 }
 
 
+#: The record every kind of results folder holds (one of these; adopt refuses a folder
+#: without any).
+RECORDS = ("run.json", "result.json", "sensitivity.json", "calibration.json")
+
+
 def staging_prefix(name: str) -> str:
     return f".{name}.partial-"
 
@@ -161,8 +166,22 @@ def write_marker(folder: Path, kind: str, command: str) -> None:
         "bayes_peer_version": __version__,
         "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "files": manifest(folder),
+        "folders": folder_list(folder),
     }
     write_marker_doc(folder, doc)
+
+
+def folder_list(folder: Path) -> list[str]:
+    """Every sub-folder of ``folder`` bayes-peer wrote (relative POSIX paths; nested results
+    folders listed, not their insides), so that a folder the user adds, even an empty one,
+    makes the whole folder theirs."""
+    out = []
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        nested = (folder / Path(*rel.parts[:i]) / MARKER for i in range(1, len(rel.parts)))
+        if path.is_dir() and not path.is_symlink() and not any(m.is_file() for m in nested):
+            out.append(rel.as_posix())
+    return out
 
 
 def write_marker_doc(folder: Path, doc: dict) -> None:
@@ -230,6 +249,7 @@ def foreign_entry(folder: Path, kind: str | None = None) -> str | None:
             "command does not replace"
         )
     listed = marker["files"]
+    folders = set(marker.get("folders") or ())
     pending = [folder]
     while pending:
         current = pending.pop()
@@ -246,6 +266,8 @@ def foreign_entry(folder: Path, kind: str | None = None) -> str | None:
                         return f"the folder '{rel}' inside it: {why}"
                 elif stale_staging(entry):
                     continue
+                elif rel not in folders:
+                    return f"the folder '{rel}' is not one bayes-peer wrote there"
                 else:
                     pending.append(entry)
                 continue
@@ -336,8 +358,15 @@ def adopt(folder: str | Path) -> dict:
             )
         if {k: listed[rel].get(k) for k in ("size", "sha256")} != current[rel]:
             raise InputError(f"{folder}: not adopted: '{rel}' differs from its {MARKER} listing")
+    records = [name for name in RECORDS if name in listed]
+    if not records:
+        raise InputError(
+            f"{folder}: not adopted: it holds none of the records bayes-peer writes in a "
+            f"results folder ({', '.join(RECORDS)}), so bayes-peer did not write it"
+        )
     original = (folder / MARKER).read_bytes()
-    write_marker_doc(folder, {**doc, "format_version": FORMAT_VERSION})
+    doc = {**doc, "format_version": FORMAT_VERSION, "folders": folder_list(folder)}
+    write_marker_doc(folder, doc)
     try:
         why = foreign_entry(folder)
         if why is not None:  # a symbolic link, or a nested folder not adopted yet

@@ -83,6 +83,14 @@ def _names(path: Path, key: str, value, minimum: int = 1) -> list[str]:
         or not all(isinstance(v, str) and v.strip() for v in value)
     ):
         raise _fail(path, key, f"must be a list of at least {minimum} names")
+    for name in value:
+        if not name.isprintable() or len(name) > 200:
+            raise _fail(
+                path,
+                key,
+                f"names {name[:40]!a}, which holds an invisible or control character or is "
+                "longer than 200 characters",
+            )
     if len(set(value)) != len(value):
         raise _fail(path, key, "names a value twice")
     return [v.strip() for v in value]
@@ -296,6 +304,8 @@ def load_spec(path: str | Path) -> Spec:
     title = doc.get("title", path.stem)
     if not isinstance(title, str):
         raise _fail(path, "title", "must be a string")
+    if not title.isprintable() or len(title) > 200:
+        raise _fail(path, "title", "must be one printable line of at most 200 characters")
     if summary is not None:
         for section in (correlations, regressions):
             waves = (section or {}).get("waves")

@@ -267,11 +267,28 @@ def _sensitivity(result, options: dict):
     raise InputError("no sensitivity variants to plot (run `bayes-peer sensitivity` to a folder)")
 
 
+def _check_files(folder: Path) -> None:
+    """A folder bayes-peer signed is drawn only while every file its marker lists is there
+    and unchanged (a folder without a valid marker, copied from a colleague say, is read as
+    it is)."""
+    from bayes_peer.runs.ownership import foreign_entry, missing_entry, read_marker
+
+    if not folder.is_dir() or read_marker(folder) is None:
+        return
+    missing = missing_entry(folder)
+    if missing is not None:
+        raise InputError(f"{folder}: not drawn: '{missing}' is missing (listed in its marker)")
+    why = foreign_entry(folder)
+    if why is not None and "was changed" in why:
+        raise InputError(f"{folder}: not drawn: {why}")
+
+
 def plot_folder(folder: str | Path, kind: str | None = None, **options):
     """Draw ``kind`` from a results folder (a run, the demo, or one command's ``--out``);
     ``spec`` picks the analysis of a folder with several."""
     from bayes_peer.report.plots.view import folder_views
 
+    _check_files(Path(folder))
     views = folder_views(folder)  # the folder is checked before matplotlib loads
     from bayes_peer.report.style import pyplot
 

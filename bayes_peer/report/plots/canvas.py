@@ -128,6 +128,9 @@ def write(plot, target: Path) -> Path:
         prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent
     )
     os.close(handle)
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(temporary, 0o666 & ~mask)  # ordinary permissions, not mkstemp's 0600
     try:
         fig.savefig(temporary, dpi=100)
         try:
