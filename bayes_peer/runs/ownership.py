@@ -115,45 +115,67 @@ def _parse_marker(folder: Path) -> tuple[dict | None, str]:
     return doc, ""
 
 
-def marker_problem(folder: Path) -> str | None:
-    """Why ``folder`` has no valid (signed) marker, or None when it has one."""
+def _verified(folder: Path) -> tuple[dict | None, str | None]:
+    """The signed marker of ``folder`` and None, or None and why it has none."""
     doc, why = _parse_marker(folder)
     if doc is None:
-        return why
+        return None, why
     if signing.verify(doc):
-        return None
+        return doc, None
     adopt = f"`bayes-peer adopt {folder}` vouches for it once you have checked its files"
     if "signature" not in doc:
-        return (
+        return None, (
             f"its {MARKER} marker is not signed (written by hand, or by bayes-peer before "
             f"markers were signed); {adopt}"
         )
-    return (
+    return None, (
         f"its {MARKER} marker is not signed with this user's marker key "
         f"({signing.key_path()}), so it proves nothing about who wrote it; {adopt}"
     )
 
 
+def marker_problem(folder: Path) -> str | None:
+    """Why ``folder`` has no valid (signed) marker, or None when it has one."""
+    return _verified(folder)[1]
+
+
 def read_marker(folder: Path) -> dict | None:
     """The marker of a results folder, or None when there is no valid (signed) one."""
-    doc, _ = _parse_marker(folder)
-    if doc is None or not signing.verify(doc):
-        return None
-    return doc
+    return _verified(folder)[0]
 
 
-def manifest(folder: Path) -> dict[str, dict]:
-    """Size and SHA-256 of every file under ``folder`` (relative POSIX paths), nested results
-    folders (with their own marker) excepted."""
-    files: dict[str, dict] = {}
+def _own_paths(folder: Path) -> list[Path]:
+    """Every path under ``folder`` except those inside nested results folders (with their own
+    marker, which lists their files), sorted."""
+    out = []
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
         nested = (folder / Path(*rel.parts[:i]) / MARKER for i in range(1, len(rel.parts)))
-        if any(marker.is_file() for marker in nested):
-            continue  # inside a nested results folder, which lists its own files
+        if not any(marker.is_file() for marker in nested):
+            out.append(path)
+    return out
+
+
+def manifest(folder: Path, paths: list[Path] | None = None) -> dict[str, dict]:
+    """Size and SHA-256 of every file under ``folder`` (relative POSIX paths), nested results
+    folders (with their own marker) excepted; ``paths``: :func:`_own_paths` already walked."""
+    files: dict[str, dict] = {}
+    for path in _own_paths(folder) if paths is None else paths:
         if path.is_file() and not path.is_symlink() and not _is_marker(path.name):
-            files[rel.as_posix()] = {"size": path.stat().st_size, "sha256": _sha256(path)}
+            rel = path.relative_to(folder).as_posix()
+            files[rel] = {"size": path.stat().st_size, "sha256": _sha256(path)}
     return files
+
+
+def folder_list(folder: Path, paths: list[Path] | None = None) -> list[str]:
+    """Every sub-folder of ``folder`` bayes-peer wrote (relative POSIX paths; nested results
+    folders listed, not their insides), so that a folder the user adds, even an empty one,
+    makes the whole folder theirs; ``paths``: :func:`_own_paths` already walked."""
+    return [
+        path.relative_to(folder).as_posix()
+        for path in (_own_paths(folder) if paths is None else paths)
+        if path.is_dir() and not path.is_symlink()
+    ]
 
 
 def write_marker(folder: Path, kind: str, command: str) -> None:
@@ -165,31 +187,23 @@ def write_marker(folder: Path, kind: str, command: str) -> None:
         "command": command,
         "bayes_peer_version": __version__,
         "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "files": manifest(folder),
-        "folders": folder_list(folder),
+        "files": manifest(folder, paths := _own_paths(folder)),
+        "folders": folder_list(folder, paths),
     }
     write_marker_doc(folder, doc)
-
-
-def folder_list(folder: Path) -> list[str]:
-    """Every sub-folder of ``folder`` bayes-peer wrote (relative POSIX paths; nested results
-    folders listed, not their insides), so that a folder the user adds, even an empty one,
-    makes the whole folder theirs."""
-    out = []
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        nested = (folder / Path(*rel.parts[:i]) / MARKER for i in range(1, len(rel.parts)))
-        if path.is_dir() and not path.is_symlink() and not any(m.is_file() for m in nested):
-            out.append(rel.as_posix())
-    return out
 
 
 def write_marker_doc(folder: Path, doc: dict) -> None:
     """Sign ``doc`` (:func:`bayes_peer.runs.signing.sign`) and write it as the marker of
     ``folder`` (atomic replace)."""
     doc = signing.sign(doc)
+    _replace_marker(folder, (json.dumps(doc, indent=1) + "\n").encode("utf-8"))
+
+
+def _replace_marker(folder: Path, content: bytes) -> None:
+    """Write ``content`` as the marker of ``folder`` (a temporary file, then renamed)."""
     tmp = folder / f"{MARKER}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    tmp.write_bytes(content)
     os.replace(tmp, folder / MARKER)
 
 
@@ -239,10 +253,9 @@ def foreign_entry(folder: Path, kind: str | None = None) -> str | None:
     the same test (of any kind); stale staging folders and free lock files of bayes-peer are
     allowed. Files listed but missing are fine (removing them loses nothing of the user's).
     """
-    why = marker_problem(folder)
-    if why is not None:
+    marker, why = _verified(folder)
+    if marker is None:
         return why
-    marker = read_marker(folder)
     if kind is not None and marker["kind"] != kind:
         return (
             f"it holds {KINDS[marker['kind']]}, written by '{marker.get('command')}', which this "
@@ -276,11 +289,34 @@ def foreign_entry(folder: Path, kind: str | None = None) -> str | None:
             info = listed.get(rel)
             if info is None:
                 return f"'{rel}' is not a file bayes-peer wrote there"
-            try:
-                if entry.stat().st_size != info.get("size") or _sha256(entry) != info.get("sha256"):
-                    return f"'{rel}' was changed after bayes-peer wrote it"
-            except OSError as exc:
-                return f"'{rel}' cannot be read ({exc.strerror})"
+            why = _differs(entry, rel, info)
+            if why is not None:
+                return why
+    return None
+
+
+def _differs(path: Path, rel: str, info: dict) -> str | None:
+    """Why the file at ``path`` is not the one its marker lists (``info``), or None."""
+    try:
+        if path.stat().st_size != info.get("size") or _sha256(path) != info.get("sha256"):
+            return f"'{rel}' was changed after bayes-peer wrote it"
+    except OSError as exc:
+        return f"'{rel}' cannot be read ({exc.strerror})"
+    return None
+
+
+def changed_entry(folder: Path) -> str | None:
+    """Why a file the (valid) marker of ``folder`` lists differs from its listing, or None
+    (files the marker does not list are not looked at)."""
+    marker = read_marker(folder)
+    if marker is None:
+        return None
+    for rel, info in sorted(marker["files"].items()):
+        path = folder / rel
+        if path.is_file() and not path.is_symlink():
+            why = _differs(path, rel, info)
+            if why is not None:
+                return why
     return None
 
 
@@ -348,7 +384,8 @@ def adopt(folder: str | Path) -> dict:
     doc, why = _parse_marker(folder)
     if doc is None:
         raise InputError(f"{folder}: not adopted: {why}")
-    listed, current = doc["files"], manifest(folder)
+    paths = _own_paths(folder)
+    listed, current = doc["files"], manifest(folder, paths)
     for rel in sorted(set(listed) | set(current)):
         if rel not in listed:
             raise InputError(f"{folder}: not adopted: '{rel}' is not listed in its {MARKER}")
@@ -365,15 +402,13 @@ def adopt(folder: str | Path) -> dict:
             f"results folder ({', '.join(RECORDS)}), so bayes-peer did not write it"
         )
     original = (folder / MARKER).read_bytes()
-    doc = {**doc, "format_version": FORMAT_VERSION, "folders": folder_list(folder)}
+    doc = {**doc, "format_version": FORMAT_VERSION, "folders": folder_list(folder, paths)}
     write_marker_doc(folder, doc)
     try:
         why = foreign_entry(folder)
         if why is not None:  # a symbolic link, or a nested folder not adopted yet
             raise InputError(f"{folder}: not adopted: {why}")
     except BaseException:
-        tmp = folder / f"{MARKER}.{os.getpid()}.tmp"
-        tmp.write_bytes(original)
-        os.replace(tmp, folder / MARKER)
+        _replace_marker(folder, original)
         raise
     return {"folder": str(folder), "kind": doc["kind"], "files": len(listed)}

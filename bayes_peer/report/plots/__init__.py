@@ -271,15 +271,15 @@ def _check_files(folder: Path) -> None:
     """A folder bayes-peer signed is drawn only while every file its marker lists is there
     and unchanged (a folder without a valid marker, copied from a colleague say, is read as
     it is)."""
-    from bayes_peer.runs.ownership import foreign_entry, missing_entry, read_marker
+    from bayes_peer.runs.ownership import changed_entry, missing_entry, read_marker
 
     if not folder.is_dir() or read_marker(folder) is None:
         return
     missing = missing_entry(folder)
     if missing is not None:
         raise InputError(f"{folder}: not drawn: '{missing}' is missing (listed in its marker)")
-    why = foreign_entry(folder)
-    if why is not None and "was changed" in why:
+    why = changed_entry(folder)
+    if why is not None:
         raise InputError(f"{folder}: not drawn: {why}")
 
 
