@@ -34,7 +34,8 @@ FORCED_FLAGS = {"numba__fastmath": "False"}
 DEFAULT_FLAGS = {"blas__ldflags": ""}
 
 
-def _parse(flags: str) -> list[tuple[str, str]]:
+def parse_flags(flags: str) -> list[tuple[str, str]]:
+    """``PYTENSOR_FLAGS`` text as (key, value) pairs, in order, blank items skipped."""
     items = []
     for item in flags.split(","):
         if item.strip():
@@ -48,7 +49,9 @@ def configure_environment() -> None:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("NUMBA_OPT", "1")
     items = [
-        (k, v) for k, v in _parse(os.environ.get("PYTENSOR_FLAGS", "")) if k not in FORCED_FLAGS
+        (k, v)
+        for k, v in parse_flags(os.environ.get("PYTENSOR_FLAGS", ""))
+        if k not in FORCED_FLAGS
     ]
     keys = {k for k, _ in items}
     items += [(k, v) for k, v in DEFAULT_FLAGS.items() if k not in keys]

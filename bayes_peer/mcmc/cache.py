@@ -33,6 +33,8 @@ import sys
 import time
 from pathlib import Path
 
+from bayes_peer.runtime import parse_flags
+
 #: Packages whose versions key the cache (a change of any of them starts a new sub-folder).
 KEY_PACKAGES = ("pytensor", "pymc", "nutpie", "numba", "numpy")
 MARKER = ".bayes-peer-cache"
@@ -92,11 +94,7 @@ def cache_dir() -> Path:
 
 
 def _flag_compiledir() -> str | None:
-    for item in os.environ.get("PYTENSOR_FLAGS", "").split(","):
-        key, _, value = item.partition("=")
-        if key.strip() in ("base_compiledir", "compiledir"):
-            return value.strip()
-    return None
+    return _flag("base_compiledir", "compiledir")
 
 
 def _user_compiledir() -> str | None:
@@ -108,11 +106,11 @@ def _user_compiledir() -> str | None:
     return value
 
 
-def _flag(name: str) -> str | None:
-    for item in os.environ.get("PYTENSOR_FLAGS", "").split(","):
-        key, _, value = item.partition("=")
-        if key.strip() == name:
-            return value.strip()
+def _flag(*names: str) -> str | None:
+    """The value of the first of ``names`` set in ``PYTENSOR_FLAGS`` (None when none is)."""
+    for key, value in parse_flags(os.environ.get("PYTENSOR_FLAGS", "")):
+        if key in names:
+            return value
     return None
 
 
