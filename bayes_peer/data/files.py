@@ -46,7 +46,7 @@ def path_problem(text: str, *, writing: bool) -> str | None:
 
     bad = next((ch for ch in text if unicodedata.category(ch) == "Cc"), None)
     if bad is not None:
-        return f"holds a control character ({ascii(bad)[1:-1]}), which no path should hold"
+        return f"holds a control character ({shown_path(bad)}), which no path should hold"
     size = len(text.encode("utf-8", "surrogateescape"))
     if size > MAX_PATH_BYTES:
         return f"is {size} bytes long; paths may have at most {MAX_PATH_BYTES}"

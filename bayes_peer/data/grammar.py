@@ -62,6 +62,16 @@ def parse_cell(text: str) -> float | None:
     return parse_decimal(text)
 
 
+#: Longest name of a variable, construct or analysis in a table or spec.
+MAX_NAME_CHARS = 200
+
+
+def unusable_name(name: str) -> bool:
+    """A name no table or report should carry: an invisible or control character, or more
+    than :data:`MAX_NAME_CHARS` characters."""
+    return not name.isprintable() or len(name) > MAX_NAME_CHARS
+
+
 def shown(text: str) -> str:
     """A cell as it should appear in a message: quoted, with invisible characters escaped."""
     if text.isascii() and text.isprintable():

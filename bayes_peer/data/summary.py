@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from bayes_peer.data.files import read_toml
+from bayes_peer.data.grammar import MAX_NAME_CHARS, unusable_name
 from bayes_peer.data.moments import Moments, check_correlation
 from bayes_peer.errors import InputError
 from bayes_peer.params import check
@@ -309,10 +310,10 @@ def read_summary(path: str | Path, *, nearest: bool = False) -> SummaryStatistic
         raise InputError(f"{path}: key 'variables' must be a list of at least 2 names")
     variables = [v.strip() for v in variables]
     for position, name in enumerate(variables, start=1):
-        if not name.isprintable() or len(name) > 200:
+        if unusable_name(name):
             raise InputError(
                 f"{path}: key 'variables': name {position} ({name[:40]!a}) contains an invisible "
-                "or control character or is longer than 200 characters"
+                f"or control character or is longer than {MAX_NAME_CHARS} characters"
             )
     if len(set(variables)) != len(variables):
         dup = next(v for v in variables if variables.count(v) > 1)

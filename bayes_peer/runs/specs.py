@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bayes_peer.data.files import path_problem, read_toml
+from bayes_peer.data.grammar import MAX_NAME_CHARS, unusable_name
 from bayes_peer.data.resources import STUDY_NAMES, is_shipped_name, resolve
 from bayes_peer.errors import InputError
 from bayes_peer.params import check, check_total_draws
@@ -84,12 +85,12 @@ def _names(path: Path, key: str, value, minimum: int = 1) -> list[str]:
     ):
         raise _fail(path, key, f"must be a list of at least {minimum} names")
     for name in value:
-        if not name.isprintable() or len(name) > 200:
+        if unusable_name(name):
             raise _fail(
                 path,
                 key,
                 f"names {name[:40]!a}, which holds an invisible or control character or is "
-                "longer than 200 characters",
+                f"longer than {MAX_NAME_CHARS} characters",
             )
     if len(set(value)) != len(value):
         raise _fail(path, key, "names a value twice")
@@ -304,8 +305,10 @@ def load_spec(path: str | Path) -> Spec:
     title = doc.get("title", path.stem)
     if not isinstance(title, str):
         raise _fail(path, "title", "must be a string")
-    if not title.isprintable() or len(title) > 200:
-        raise _fail(path, "title", "must be one printable line of at most 200 characters")
+    if unusable_name(title):
+        raise _fail(
+            path, "title", f"must be one printable line of at most {MAX_NAME_CHARS} characters"
+        )
     if summary is not None:
         for section in (correlations, regressions):
             waves = (section or {}).get("waves")
