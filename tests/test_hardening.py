@@ -5,6 +5,7 @@ API refusing what the command line refuses, and one ``error:`` line whatever a l
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
@@ -118,16 +119,23 @@ def command_folder(own_key, tmp_path) -> Path:
     return out
 
 
+@contextlib.contextmanager
+def untouched(folder: Path):
+    """The block leaves ``folder`` byte-identical and adds or removes nothing beside it."""
+    before = tree_digest(folder)
+    siblings = sorted(p.name for p in folder.parent.iterdir())
+    yield
+    assert tree_digest(folder) == before
+    assert sorted(p.name for p in folder.parent.iterdir()) == siblings
+
+
 def test_a_rebuild_with_a_file_missing_is_refused_and_changes_nothing(command_folder, cli):
     listed = sorted(read_marker(command_folder)["files"])
     victim = next(name for name in listed if name.endswith(".csv"))
     (command_folder / victim).unlink()
-    before = tree_digest(command_folder)
-    siblings = sorted(p.name for p in command_folder.parent.iterdir())
-    status, out, err = cli("report", str(command_folder))
+    with untouched(command_folder):
+        status, out, err = cli("report", str(command_folder))
     assert status == 2 and victim in err and "missing" in err and out == ""
-    assert tree_digest(command_folder) == before
-    assert sorted(p.name for p in command_folder.parent.iterdir()) == siblings
 
 
 def test_a_failed_rebuild_leaves_the_folder_byte_identical(command_folder, monkeypatch):
@@ -137,13 +145,9 @@ def test_a_failed_rebuild_leaves_the_folder_byte_identical(command_folder, monke
         (Path(folder) / "report.html").write_text("half-written")
         raise RuntimeError("boom")
 
-    before = tree_digest(command_folder)
-    siblings = sorted(p.name for p in command_folder.parent.iterdir())
     monkeypatch.setattr(build, "build_report", half_then_fail)
-    with pytest.raises(RuntimeError, match="boom"):
+    with untouched(command_folder), pytest.raises(RuntimeError, match="boom"):
         bp.rebuild_report(command_folder)
-    assert tree_digest(command_folder) == before
-    assert sorted(p.name for p in command_folder.parent.iterdir()) == siblings
 
 
 def test_a_rebuild_swaps_in_a_complete_signed_folder(command_folder):
@@ -337,10 +341,8 @@ def test_a_rebuild_is_refused_while_a_nested_run_writes_inside(command_folder):
     fd = os.open(lock, os.O_RDWR)
     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     try:
-        before = tree_digest(command_folder)
-        with pytest.raises(InputError, match="writing inside it"):
+        with untouched(command_folder), pytest.raises(InputError, match="writing inside it"):
             bp.rebuild_report(command_folder)
-        assert tree_digest(command_folder) == before
     finally:
         os.close(fd)
     # a free lock left by a finished run is a leftover: not copied, not listed, no harm later
@@ -404,13 +406,10 @@ def test_a_folder_changed_during_the_rebuild_is_put_back_untouched(command_folde
         calls.append(folder)
         return real(folder) if len(calls) == 1 else {"a file the user added": ()}
 
-    before = tree_digest(command_folder)
-    siblings = sorted(p.name for p in command_folder.parent.iterdir())
     monkeypatch.setattr(folders, "_snapshot", changed_second_time)
-    with pytest.raises(InputError, match="changed while the report was rebuilt"):
+    changed = "changed while the report was rebuilt"
+    with untouched(command_folder), pytest.raises(InputError, match=changed):
         bp.rebuild_report(command_folder)
-    assert tree_digest(command_folder) == before
-    assert sorted(p.name for p in command_folder.parent.iterdir()) == siblings
 
 
 def test_a_refused_command_with_out_creates_no_cache_folder(tmp_path):
@@ -482,7 +481,9 @@ def test_the_readers_check_their_arguments():
 
 def test_figures_get_ordinary_permissions(tmp_path):
     target = tmp_path / "f.png"
-    assert cli_process("correlate", "--r", "0.3", "--n", "46", "--plot", str(target)).returncode == 0
+    assert (
+        cli_process("correlate", "--r", "0.3", "--n", "46", "--plot", str(target)).returncode == 0
+    )
     mask = os.umask(0)
     os.umask(mask)
     assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~mask
